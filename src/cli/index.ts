@@ -1,0 +1,15 @@
+// The `drsoda` command line: one subcommand per file in cli/, registered here.
+import { Command } from 'commander';
+import { version } from '../version.js';
+import { registerMigrate } from './migrate.js';
+import { registerServe } from './serve.js';
+
+export function buildCli(): Command {
+  const program = new Command('drsoda')
+    .description('On-demand 2dF-AAOmega reductions with 2dFdr, served through IVOA UWS, SODA and DataLink')
+    .version(version)
+    .showHelpAfterError();
+  registerServe(program);
+  registerMigrate(program);
+  return program;
+}

@@ -1,0 +1,25 @@
+// `drsoda serve`: the HTTP API (and, from the execution issue on, a worker).
+import type { Command } from 'commander';
+import { startServer } from '../server.js';
+import { cliContext, fail } from './context.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP service (UWS, SODA, DataLink, VOSI); applies migrations first')
+    .action(async () => {
+      const { config, log } = cliContext();
+      const server = await startServer(config, log).catch(fail);
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (++signals > 1) process.exit(130);
+        log.info({ signal: sig }, 'signal received');
+        server.stop().then(
+          () => process.exit(0),
+          (err) => fail(err),
+        );
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+}

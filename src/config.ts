@@ -1,0 +1,165 @@
+// The only reader of process.env: every setting, its default, and validation that names the bad variable.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+    } catch {
+      return false;
+    }
+  }, 'must be a postgres:// or postgresql:// URL');
+
+/** Raw settings as strings (environment or config file), validated and typed here. */
+const schema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  BASE_URL: z.string().url().optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATA_DIR: z.string().min(1).default('./var'),
+  ARCHIVE_ROOT: z.string().min(1).optional(),
+  IVO_AUTHORITY: z
+    .string()
+    .regex(/^[\w\-.~]+$/, 'must be an IVOA authority id such as drsoda.example.org')
+    .default('drsoda.example.org'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DB_POOL_SIZE: positiveInt.default(10),
+  DB_STATEMENT_TIMEOUT_MS: positiveInt.default(30000),
+  DB_CONNECT_TIMEOUT_MS: positiveInt.default(10000),
+  SHUTDOWN_GRACE_MS: positiveInt.default(10000),
+  EXECUTOR: z.enum(['docker', 'local']).optional(),
+  DOCKER_HOST: z.string().optional(),
+  PIPELINE_IMAGE: z.string().min(1).default('drsoda/aaorun:latest'),
+  WORKER_CONCURRENCY: positiveInt.default(os.cpus().length || 1),
+  STEP_TIMEOUT_S: positiveInt.default(1800),
+  UWS_WAIT_MAX_S: positiveInt.default(60),
+  UWS_DEFAULT_EXECUTION_DURATION_S: z.coerce.number().int().min(0).default(3600),
+  UWS_MAX_EXECUTION_DURATION_S: z.coerce.number().int().min(0).default(86400),
+  UWS_DEFAULT_DESTRUCTION_S: positiveInt.default(7 * 86400),
+  UWS_MAX_DESTRUCTION_S: positiveInt.default(30 * 86400),
+  AUTH_MODE: z.enum(['anonymous', 'header', 'token']).default('anonymous'),
+  AUTH_HEADER: z.string().min(1).default('x-remote-user'),
+  ADMIN_USERS: z.string().default(''),
+  DEMO_ARCHIVE: bool.default(true),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  baseUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  archiveRoot: string | undefined;
+  ivoAuthority: string;
+  logLevel: string;
+  db: Readonly<{ poolSize: number; statementTimeoutMs: number; connectTimeoutMs: number }>;
+  shutdownGraceMs: number;
+  executor: Readonly<{
+    kind: 'docker' | 'local' | undefined;
+    dockerHost: string | undefined;
+    image: string;
+    concurrency: number;
+    stepTimeoutS: number;
+  }>;
+  uws: Readonly<{
+    waitMaxS: number;
+    defaultExecutionDurationS: number;
+    maxExecutionDurationS: number;
+    defaultDestructionS: number;
+    maxDestructionS: number;
+  }>;
+  auth: Readonly<{ mode: 'anonymous' | 'header' | 'token'; header: string; admins: readonly string[] }>;
+  demoArchive: boolean;
+}>;
+
+/** Thrown for any invalid setting; the CLI prints the message as one line and exits with code 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function readConfigFile(file: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`DRSODA_CONFIG: cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`DRSODA_CONFIG: ${file} must hold a JSON object of VARIABLE: value`);
+  }
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+}
+
+/**
+ * Builds the configuration from a config file (DRSODA_CONFIG, JSON) overlaid by the environment.
+ * Empty environment values count as unset. Throws ConfigError naming the first bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const fromFile = env.DRSODA_CONFIG ? readConfigFile(env.DRSODA_CONFIG) : {};
+  const merged: Record<string, string> = { ...fromFile };
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') merged[key] = v;
+  }
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue.path[0] ?? 'configuration');
+    const shown = merged[name] === undefined ? '' : ` (got ${JSON.stringify(merged[name])})`;
+    throw new ConfigError(`${name}: ${issue.message}${shown}`);
+  }
+  const c = result.data;
+  const dataDir = path.resolve(c.DATA_DIR);
+  const publicHost = c.HOST === '0.0.0.0' || c.HOST === '::' ? 'localhost' : c.HOST;
+  const baseUrl = (c.BASE_URL ?? `http://${publicHost}:${c.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    port: c.PORT,
+    host: c.HOST,
+    baseUrl,
+    databaseUrl: c.DATABASE_URL,
+    dataDir,
+    archiveRoot: c.ARCHIVE_ROOT ? path.resolve(c.ARCHIVE_ROOT) : undefined,
+    ivoAuthority: c.IVO_AUTHORITY,
+    logLevel: c.LOG_LEVEL,
+    db: Object.freeze({
+      poolSize: c.DB_POOL_SIZE,
+      statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,
+    }),
+    shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    executor: Object.freeze({
+      kind: c.EXECUTOR,
+      dockerHost: c.DOCKER_HOST,
+      image: c.PIPELINE_IMAGE,
+      concurrency: c.WORKER_CONCURRENCY,
+      stepTimeoutS: c.STEP_TIMEOUT_S,
+    }),
+    uws: Object.freeze({
+      waitMaxS: c.UWS_WAIT_MAX_S,
+      defaultExecutionDurationS: c.UWS_DEFAULT_EXECUTION_DURATION_S,
+      maxExecutionDurationS: c.UWS_MAX_EXECUTION_DURATION_S,
+      defaultDestructionS: c.UWS_DEFAULT_DESTRUCTION_S,
+      maxDestructionS: c.UWS_MAX_DESTRUCTION_S,
+    }),
+    auth: Object.freeze({
+      mode: c.AUTH_MODE,
+      header: c.AUTH_HEADER.toLowerCase(),
+      admins: Object.freeze(c.ADMIN_USERS.split(',').map((s) => s.trim()).filter(Boolean)),
+    }),
+    demoArchive: c.DEMO_ARCHIVE,
+  });
+}
+
+/** Names of every variable loadConfig reads; docs/configuration.md is checked against it. */
+export const configVariables: readonly string[] = Object.freeze([...Object.keys(schema.shape), 'DRSODA_CONFIG']);

@@ -1,0 +1,33 @@
+// Typed service errors carrying the DALI/SODA/DataLink label and the HTTP status; rendered in one place (http/errors.ts).
+
+/** DALI 1.1 section 4.1 / SODA 1.0 section 5.2 error labels, with the status DALI assigns them. */
+export const errorLabels = {
+  UsageError: 400,
+  MultiValuedParamNotSupported: 400,
+  AuthenticationError: 401,
+  AuthorizationError: 403,
+  NotFoundFault: 404,
+  IllegalState: 403,
+  RequestTooLarge: 413,
+  RateLimited: 429,
+  Error: 500,
+  ServiceUnavailable: 503,
+} as const;
+
+export type ErrorLabel = keyof typeof errorLabels;
+
+export class ServiceError extends Error {
+  override name = 'ServiceError';
+  readonly status: number;
+  constructor(
+    readonly label: ErrorLabel,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.status = errorLabels[label];
+  }
+}
+
+export const usageError = (message: string) => new ServiceError('UsageError', message);
+export const notFound = (message: string) => new ServiceError('NotFoundFault', message);

@@ -1,0 +1,60 @@
+// `drsoda serve`: database -> migrations -> app -> listen, and an orderly shutdown on SIGTERM/SIGINT.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import os from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { openDatabase } from './database.js';
+import type { Logger } from './logger.js';
+import { migrate } from './store/migrate.js';
+import { recordInstanceStart, recordInstanceStop } from './store/instance-store.js';
+import { version } from './version.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the pool and database. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const db = await openDatabase(config, log);
+  try {
+    const applied = await migrate(db.pool);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const instanceId = randomUUID();
+  const upSince = await recordInstanceStart(db.pool, { id: instanceId, role: 'serve', hostname: os.hostname(), pid: process.pid, version });
+  const shutdown = new AbortController();
+  const app = createApp({ config, pool: db.pool, log, clock: systemClock, upSince, shutdown: shutdown.signal });
+  const server = http.createServer(app.express);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, baseUrl: config.baseUrl, database: db.embedded ? 'embedded' : 'external' }, 'drsoda listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('shutting down');
+      shutdown.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+      await closed;
+      clearTimeout(grace);
+      await app.close();
+      await recordInstanceStop(db.pool, instanceId).catch(() => {});
+      await db.close();
+      log.info('stopped');
+    })());
+  return { url: `http://127.0.0.1:${port}`, port, stop };
+}

@@ -1,0 +1,13 @@
+// A Docker client for tests that need the real daemon. It fails the test, never skips it, when no daemon
+// answers: in CI (.ci/run starts dockerd) that is a broken machine, and locally it says what to start.
+import Docker from 'dockerode';
+
+export async function requireDocker(): Promise<Docker> {
+  const docker = new Docker();
+  try {
+    await Promise.race([docker.ping(), new Promise((_, rej) => setTimeout(() => rej(new Error('ping timed out after 5 s')), 5000))]);
+    return docker;
+  } catch (err) {
+    throw new Error(`this test needs a Docker daemon and none answers (${(err as Error).message}); .ci/run installs and starts dockerd`);
+  }
+}
