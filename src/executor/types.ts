@@ -47,6 +47,8 @@ export interface StepRunResult {
 export interface StepRunner {
   readonly kind: 'docker' | 'local' | 'sandbox';
   run(req: StepRunRequest): Promise<StepRunResult>;
+  /** The job needs no more steps: release what was kept warm for it (sandboxes). */
+  endJob?(jobId: string): Promise<void>;
   /** Releases daemon connections, sandboxes, timers. */
   close(): Promise<void>;
 }

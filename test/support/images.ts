@@ -6,7 +6,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 
 export const BUSYBOX_IMAGE = 'drsoda-test/busybox:1';
-const applets = ['sh', 'sleep', 'cat', 'echo', 'ls', 'touch', 'dd', 'wc', 'id', 'nc', 'wget', 'head', 'yes', 'tr', 'true', 'false', 'kill', 'ps', 'env', 'mkdir', 'rm'];
+const applets = ['sh', 'sleep', 'cat', 'echo', 'ls', 'touch', 'dd', 'wc', 'id', 'nc', 'wget', 'head', 'yes', 'tr', 'setsid', 'true', 'false', 'kill', 'ps', 'env', 'mkdir', 'rm'];
 
 /** Builds (once per daemon) a FROM-scratch image holding /bin/busybox and its applet links. */
 export async function ensureBusyboxImage(docker: Docker): Promise<string> {
