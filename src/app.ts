@@ -7,6 +7,11 @@ import type { Pool } from './store/db.js';
 import { errorMiddleware, notFoundHandler } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
 import { createVosiRouter } from './http/vosi-router.js';
+import { createIdentity } from './auth/identity.js';
+import { createJobsRouter } from './http/uws-router.js';
+import { createJobService } from './uws/job-service.js';
+import { createSleepRunner } from './uws/sleep-runner.js';
+import type { JobRunner } from './uws/types.js';
 
 export interface AppDeps {
   config: Config;
@@ -16,6 +21,8 @@ export interface AppDeps {
   upSince: Date;
   /** Aborted when shutdown begins, so long polls (UWS WAIT) return promptly. */
   shutdown: AbortSignal;
+  /** The job kind behind the UWS job list /soda/async; default: the built-in sleep runner (see below). */
+  asyncRunner?: JobRunner;
 }
 
 export interface App {
@@ -30,9 +37,23 @@ export function createApp(deps: AppDeps): App {
   app.set('trust proxy', false);
   app.use(requestLog(deps.log));
   app.use('/soda', createVosiRouter({ pool: deps.pool, upSince: deps.upSince, isShuttingDown: () => deps.shutdown.aborted }));
+  // Until the SODA issue lands its reduction runner, /soda/async runs the built-in `sleep` kind (tests, demo).
+  const asyncRunner = deps.asyncRunner ?? createSleepRunner();
+  const jobService = createJobService({ pool: deps.pool, clock: deps.clock, config: deps.config, runners: [asyncRunner], log: deps.log });
+  app.use(
+    '/soda/async',
+    createJobsRouter({
+      jobs: jobService.forKind(asyncRunner.kind),
+      identify: createIdentity({ config: deps.config, db: deps.pool, clock: deps.clock }),
+      jobsUrl: `${deps.config.baseUrl}/soda/async`,
+      waitMaxS: deps.config.uws.waitMaxS,
+      shutdown: deps.shutdown,
+    }),
+  );
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log));
   const closers: Array<() => Promise<void>> = [];
+  closers.push(() => jobService.close());
   return {
     express: app,
     close: async () => {

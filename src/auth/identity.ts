@@ -1,0 +1,50 @@
+// Who is calling: anonymous (demo), a user id set by an authenticating proxy (trusted header), or a
+// bearer API token. Used by the UWS router; every mode also knows the admins (ADMIN_USERS).
+import type { Request } from 'express';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { ServiceError } from '../errors.js';
+import type { Queryable } from '../store/db.js';
+import { useToken } from '../store/token-store.js';
+import type { Caller } from '../uws/types.js';
+import { hashToken, looksLikeToken, validUserId } from './tokens.js';
+
+/** Resolves the caller of a request; throws ServiceError AuthenticationError (401) when it cannot. */
+export type IdentifyCaller = (req: Request) => Promise<Caller>;
+
+export interface IdentityDeps {
+  config: Config;
+  db: Queryable;
+  clock: Clock;
+}
+
+function unauthenticated(message: string, mode: 'header' | 'token'): ServiceError {
+  // RFC 6750 section 3: a 401 for a bearer-protected resource names the scheme.
+  const headers: Record<string, string> = mode === 'token' ? { 'WWW-Authenticate': 'Bearer realm="drsoda"' } : {};
+  return new ServiceError('AuthenticationError', message, headers);
+}
+
+export function createIdentity(d: IdentityDeps): IdentifyCaller {
+  const { mode, header, admins } = d.config.auth;
+  const caller = (userId: string): Caller => ({ userId, admin: admins.includes(userId) });
+  if (mode === 'anonymous') {
+    // Demo mode: everyone is the one anonymous owner and sees every job.
+    return async () => ({ userId: null, admin: false });
+  }
+  if (mode === 'header') {
+    return async (req) => {
+      const v = req.get(header);
+      // The proxy is trusted to strip this header from client requests and set it after authenticating.
+      if (v === undefined || !validUserId(v)) throw unauthenticated(`no authenticated user (header ${header} missing or invalid)`, 'header');
+      return caller(v);
+    };
+  }
+  return async (req) => {
+    const auth = req.get('authorization');
+    const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
+    if (!m) throw unauthenticated('a bearer token is required (Authorization: Bearer <token>)', 'token');
+    const userId = looksLikeToken(m[1]) ? await useToken(d.db, hashToken(m[1]), d.clock.now()) : null;
+    if (!userId) throw unauthenticated('unknown or revoked token', 'token');
+    return caller(userId);
+  };
+}

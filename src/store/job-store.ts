@@ -1,0 +1,228 @@
+// uws_job, uws_parameter and uws_result: reading and writing one job. Phase changes are compare-and-set:
+// each mark* updates only `where phase = any(from)` and returns null when another actor got there first.
+import type { ErrorInput, Job, JobParameter, Phase } from '../uws/types.js';
+import { withTransaction, type Pool, type Queryable } from './db.js';
+
+interface JobRow {
+  id: string;
+  kind: string;
+  owner_id: string | null;
+  run_id: string | null;
+  phase: Phase;
+  quote: Date | null;
+  creation_time: Date;
+  start_time: Date | null;
+  end_time: Date | null;
+  execution_duration: number;
+  destruction: Date | null;
+  error_type: 'fatal' | 'transient' | null;
+  error_message: string | null;
+  error_detail: string | null;
+  error_detail_type: string | null;
+  job_info: string | null;
+  progress_fraction: number | null;
+  progress_message: string | null;
+  parameters: Job['parameters'];
+  results: Job['results'];
+}
+
+// One round trip: the job with its ordered parameters and results as JSON arrays.
+const selectJob = `
+  select j.*,
+    coalesce((select json_agg(json_build_object('name', p.name, 'value', p.value, 'byReference', p.by_reference)
+                              order by p.position)
+              from uws_parameter p where p.job_id = j.id), '[]') as parameters,
+    coalesce((select json_agg(json_build_object('id', r.result_id, 'href', r.href, 'path', r.path,
+                                                'mimeType', r.mime_type, 'size', r.size) order by r.position)
+              from uws_result r where r.job_id = j.id), '[]') as results
+  from uws_job j`;
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    kind: r.kind,
+    ownerId: r.owner_id,
+    runId: r.run_id,
+    phase: r.phase,
+    quote: r.quote,
+    creationTime: r.creation_time,
+    startTime: r.start_time,
+    endTime: r.end_time,
+    executionDuration: r.execution_duration,
+    destruction: r.destruction,
+    error: r.error_type && r.error_message !== null
+      ? { type: r.error_type, message: r.error_message, detail: r.error_detail, detailType: r.error_detail_type }
+      : null,
+    jobInfo: r.job_info,
+    progress: r.progress_fraction === null && r.progress_message === null ? null : { fraction: r.progress_fraction, message: r.progress_message },
+    parameters: r.parameters,
+    results: r.results,
+  };
+}
+
+export interface NewJob {
+  id: string;
+  kind: string;
+  ownerId: string | null;
+  runId: string | null;
+  phase: 'PENDING' | 'QUEUED';
+  quote: Date | null;
+  creationTime: Date;
+  executionDuration: number;
+  destruction: Date | null;
+  parameters: JobParameter[];
+}
+
+/** Inserts a job and its parameters in one transaction. */
+export async function insertJob(pool: Pool, j: NewJob): Promise<void> {
+  await withTransaction(pool, async (c) => {
+    await c.query(
+      `insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [j.id, j.kind, j.ownerId, j.runId, j.phase, j.quote, j.creationTime, j.executionDuration, j.destruction],
+    );
+    await insertParameters(c, j.id, 0, j.parameters);
+  });
+}
+
+async function insertParameters(db: Queryable, jobId: string, firstPosition: number, params: JobParameter[]): Promise<void> {
+  if (!params.length) return;
+  await db.query(
+    `insert into uws_parameter (job_id, position, name, value, by_reference)
+     select $1, $2 + n - 1, name, value, by_ref
+     from unnest($3::text[], $4::text[], $5::boolean[]) with ordinality as t(name, value, by_ref, n)`,
+    [jobId, firstPosition, params.map((p) => p.name), params.map((p) => p.value), params.map((p) => p.byReference)],
+  );
+}
+
+/** The job with parameters and results, or null when there is no such job of that kind. */
+export async function getJob(db: Queryable, id: string, kind?: string): Promise<Job | null> {
+  const { rows } = await db.query<JobRow>(`${selectJob} where j.id = $1 and ($2::text is null or j.kind = $2)`, [id, kind ?? null]);
+  return rows[0] ? toJob(rows[0]) : null;
+}
+
+/** Compare-and-set helper: applies `set` only while the phase is one of from; returns the new job or null. */
+async function casUpdate(db: Queryable, id: string, from: readonly Phase[], set: string, values: unknown[]): Promise<Job | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `update uws_job set ${set} where id = $1 and phase = any($2::text[]) returning id`,
+    [id, from, ...values],
+  );
+  return rows[0] ? getJob(db, id) : null;
+}
+
+/** PENDING/HELD -> QUEUED (the client's PHASE=RUN), recording the quote. */
+export const markQueued = (db: Queryable, id: string, quote: Date | null, from: readonly Phase[] = ['PENDING', 'HELD']) =>
+  casUpdate(db, id, from, `phase = 'QUEUED', quote = $3`, [quote]);
+
+/** QUEUED -> EXECUTING: sets startTime and the execution deadline (none when executionDuration is 0). */
+export const markExecuting = (db: Queryable, id: string, now: Date, from: readonly Phase[] = ['QUEUED']) =>
+  casUpdate(
+    db,
+    id,
+    from,
+    `phase = 'EXECUTING', start_time = $3,
+     deadline = case when execution_duration > 0 then $3::timestamptz + execution_duration * interval '1 second' end`,
+    [now],
+  );
+
+/** Moves the job to ABORTED from any of the given phases. */
+export const markAborted = (db: Queryable, id: string, now: Date, from: readonly Phase[]) =>
+  casUpdate(db, id, from, `phase = 'ABORTED', end_time = $3, quote = null`, [now]);
+
+/** Moves the job to ERROR with its summary and optional detail document. */
+export const markError = (db: Queryable, id: string, now: Date, e: ErrorInput, from: readonly Phase[]) =>
+  casUpdate(
+    db,
+    id,
+    from,
+    `phase = 'ERROR', end_time = $3, error_type = $4, error_message = $5, error_detail = $6, error_detail_type = $7`,
+    [now, e.type, e.message, e.detail ?? null, e.detail === undefined ? null : (e.detailType ?? 'text/plain')],
+  );
+
+export interface StoredResult {
+  id: string;
+  href: string | null;
+  path: string | null;
+  mimeType: string | null;
+  size: number | null;
+}
+
+/** EXECUTING -> COMPLETED and the results, in one transaction; null (nothing written) when the CAS lost. */
+export async function markCompleted(pool: Pool, id: string, now: Date, results: StoredResult[]): Promise<Job | null> {
+  return withTransaction(pool, async (c) => {
+    const { rowCount } = await c.query(
+      `update uws_job set phase = 'COMPLETED', end_time = $2, progress_fraction = 1 where id = $1 and phase = 'EXECUTING'`,
+      [id, now],
+    );
+    if (!rowCount) return null;
+    if (results.length) {
+      await c.query(
+        `insert into uws_result (job_id, position, result_id, href, path, mime_type, size)
+         select $1, n - 1, rid, href, path, mime, size
+         from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) with ordinality as t(rid, href, path, mime, size, n)`,
+        [id, results.map((r) => r.id), results.map((r) => r.href), results.map((r) => r.path), results.map((r) => r.mimeType), results.map((r) => r.size)],
+      );
+    }
+    return getJob(c, id);
+  });
+}
+
+/**
+ * Progress of an EXECUTING job; false when it is no longer executing. A fraction > 0 also refreshes the
+ * quote by extrapolating the time spent so far.
+ */
+export async function setProgress(db: Queryable, id: string, fraction: number | null, message: string | null, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update uws_job set progress_fraction = coalesce($2, progress_fraction), progress_message = coalesce($3, progress_message),
+       quote = case when $2::float8 > 0 and start_time is not null
+                    then start_time + ($4::timestamptz - start_time) / $2::float8 else quote end
+     where id = $1 and phase = 'EXECUTING'`,
+    [id, fraction, message, now],
+  );
+  return !!rowCount;
+}
+
+export async function setJobInfo(db: Queryable, id: string, xml: string | null): Promise<boolean> {
+  const { rowCount } = await db.query('update uws_job set job_info = $2 where id = $1', [id, xml]);
+  return !!rowCount;
+}
+
+/** Only while PENDING (UWS: the duration is agreed before the job runs). */
+export async function setExecutionDuration(db: Queryable, id: string, seconds: number, quote: Date | null): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update uws_job set execution_duration = $2, quote = $3 where id = $1 and phase = 'PENDING'`,
+    [id, seconds, quote],
+  );
+  return !!rowCount;
+}
+
+export async function setDestruction(db: Queryable, id: string, when: Date): Promise<boolean> {
+  const { rowCount } = await db.query('update uws_job set destruction = $2 where id = $1', [id, when]);
+  return !!rowCount;
+}
+
+/**
+ * While the job is PENDING, replaces every value of the named parameters with the given ones (appended
+ * after the others) and sets the quote (and the runId when given). Returns false, writing nothing, when the job is not PENDING.
+ */
+export async function replaceParameters(pool: Pool, id: string, params: JobParameter[], quote: Date | null, runId?: string): Promise<boolean> {
+  return withTransaction(pool, async (c) => {
+    const { rows } = await c.query<{ phase: Phase; next: number }>(
+      `select phase, (select coalesce(max(position) + 1, 0) from uws_parameter where job_id = $1) as next
+       from uws_job where id = $1 for update`,
+      [id],
+    );
+    if (!rows[0] || rows[0].phase !== 'PENDING') return false;
+    const names = [...new Set(params.map((p) => p.name))];
+    await c.query('delete from uws_parameter where job_id = $1 and name = any($2::text[])', [id, names]);
+    await insertParameters(c, id, rows[0].next, params);
+    await c.query('update uws_job set quote = $2, run_id = coalesce($3, run_id) where id = $1', [id, quote, runId ?? null]);
+    return true;
+  });
+}
+
+/** Deletes the job (parameters and results cascade); false when it was already gone. */
+export async function deleteJob(db: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('delete from uws_job where id = $1', [id]);
+  return !!rowCount;
+}

@@ -1,0 +1,62 @@
+// Runs started by this process: each gets an AbortSignal that fires when the job is aborted, expires or
+// is destroyed (by this or any other process, via the phase listener) or when the process shuts down.
+import type { Logger } from '../logger.js';
+import { jobDir } from './job-files.js';
+import type { JobTransitions } from './transitions.js';
+import type { Job, JobRunner, RunContext } from './types.js';
+
+/** The abort reason a runner sees when the process stops (not the job): it may fail the job as transient. */
+export const shutdownReason = 'shutdown';
+
+export interface Executions {
+  start(job: Job, runner: JobRunner): void;
+  /** Fires the signal of a local run, if there is one. */
+  abortLocal(jobId: string, reason: string): void;
+  /** Aborts every local run with shutdownReason and waits (up to graceMs) for the runners to settle. */
+  close(graceMs: number): Promise<void>;
+}
+
+export function createExecutions(d: { transitions: JobTransitions; dataDir: string; log: Logger }): Executions {
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
+  const context = (job: Job, controller: AbortController, log: Logger): RunContext => ({
+    signal: controller.signal,
+    workDir: jobDir(d.dataDir, job.id),
+    log,
+    markExecuting: () => d.transitions.markExecuting(job.id),
+    progress: (p) => d.transitions.progress(job.id, p),
+    setJobInfo: (xml) => d.transitions.setJobInfo(job.id, xml),
+    complete: (results) => d.transitions.complete(job.id, results),
+    fail: (e) => d.transitions.fail(job.id, e),
+  });
+
+  return {
+    start(job, runner) {
+      const controller = new AbortController();
+      const log = d.log.child({ jobId: job.id, kind: job.kind });
+      const ctx = context(job, controller, log);
+      const done = (async () => {
+        try {
+          await runner.start(job, ctx);
+        } catch (err) {
+          // A runner that throws leaves the job in ERROR rather than stuck in QUEUED/EXECUTING.
+          log.error({ err }, 'runner failed');
+          await ctx.fail({ type: 'fatal', message: `Error: the job failed unexpectedly: ${(err as Error).message}` }).catch((e) => log.error({ err: e }, 'could not record the failure'));
+        }
+      })().finally(() => {
+        if (running.get(job.id)?.controller === controller) running.delete(job.id);
+      });
+      running.set(job.id, { controller, done });
+    },
+    abortLocal(jobId, reason) {
+      running.get(jobId)?.controller.abort(reason);
+    },
+    async close(graceMs) {
+      const all = [...running.values()];
+      for (const r of all) r.controller.abort(shutdownReason);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled(all.map((r) => r.done)), new Promise((res) => (timer = setTimeout(res, graceMs)))]);
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// The job manager: job lists per runner kind, the process's one LISTEN connection, local runs, and the
+// reaper that enforces execution durations and destruction times. Created once in the composition root.
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Pool } from '../store/db.js';
+import { destroyDueJobs, expireOverdueJobs, type SweptJob } from '../store/job-list-store.js';
+import { createExecutions } from './executions.js';
+import { removeJobDir } from './job-files.js';
+import { createJobList, type JobList } from './job-list.js';
+import { createPhaseListener, type PhaseListener } from './phase-listener.js';
+import { createJobTransitions, type JobTransitions } from './transitions.js';
+import { terminalPhases, type JobRunner } from './types.js';
+
+export interface JobServiceDeps {
+  pool: Pool;
+  clock: Clock;
+  config: Config;
+  runners: readonly JobRunner[];
+  log: Logger;
+  /** Reaper period (default 1000 ms); 0 disables the timer (tests then call sweep()). */
+  sweepIntervalMs?: number;
+  /** Largest job list page (default 1000). */
+  pageSize?: number;
+}
+
+export interface SweepReport {
+  expired: SweptJob[];
+  destroyed: SweptJob[];
+}
+
+export interface JobService {
+  /** The job list of one runner kind; throws for a kind with no runner. */
+  forKind(kind: string): JobList;
+  transitions: JobTransitions;
+  listener: PhaseListener;
+  /** One reaper pass: overdue jobs to ERROR, then due jobs deleted with their files. */
+  sweep(): Promise<SweepReport>;
+  /** Stops the reaper, the local runs (up to the shutdown grace) and the listener. */
+  close(): Promise<void>;
+}
+
+const sweepBatch = 500;
+
+export function createJobService(d: JobServiceDeps): JobService {
+  const log = d.log.child({ component: 'uws' });
+  const transitions = createJobTransitions({ pool: d.pool, clock: d.clock, dataDir: d.config.dataDir });
+  const listener = createPhaseListener({ clientConfig: d.pool.options, log });
+  listener.ready().catch((err) => log.warn({ err: (err as Error).message }, 'uws listener could not connect yet; retrying'));
+  const executions = createExecutions({ transitions, dataDir: d.config.dataDir, log });
+  const runners = new Map(d.runners.map((r) => [r.kind, r]));
+  const lists = new Map<string, JobList>();
+
+  // A job finished, aborted or deleted by any process stops its local run here.
+  const unsubscribe = listener.subscribe(({ jobId, phase }) => {
+    if (phase === 'DELETED' || (terminalPhases as readonly string[]).includes(phase)) executions.abortLocal(jobId, phase);
+  });
+
+  const abortElsewhere = async (jobs: SweptJob[]) => {
+    for (const j of jobs) {
+      executions.abortLocal(j.id, 'ERROR');
+      await Promise.resolve(runners.get(j.kind)?.abort({ id: j.id, kind: j.kind })).catch((err) => log.warn({ err, jobId: j.id }, 'runner abort failed'));
+    }
+  };
+
+  async function sweep(): Promise<SweepReport> {
+    const now = d.clock.now();
+    const expired = await expireOverdueJobs(d.pool, now, sweepBatch);
+    await abortElsewhere(expired);
+    const destroyed = await destroyDueJobs(d.pool, now, sweepBatch);
+    await abortElsewhere(destroyed.filter((j) => !(terminalPhases as readonly string[]).includes(j.phase)));
+    for (const j of destroyed) await removeJobDir(d.config.dataDir, j.id).catch((err) => log.warn({ err, jobId: j.id }, 'could not remove job files'));
+    if (expired.length || destroyed.length) log.info({ expired: expired.length, destroyed: destroyed.length }, 'uws reaper pass');
+    return { expired, destroyed };
+  }
+
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const interval = d.sweepIntervalMs ?? 1000;
+  const timer =
+    interval > 0
+      ? setInterval(() => {
+          sweeping = sweep().catch((err) => log.warn({ err: (err as Error).message }, 'uws reaper pass failed'));
+        }, interval)
+      : undefined;
+  timer?.unref();
+
+  return {
+    forKind(kind) {
+      let list = lists.get(kind);
+      if (list) return list;
+      const runner = runners.get(kind);
+      if (!runner) throw new Error(`no runner for job kind ${kind}`);
+      list = createJobList({ pool: d.pool, clock: d.clock, config: d.config, runner, listener, executions, pageSize: d.pageSize ?? 1000 });
+      lists.set(kind, list);
+      return list;
+    },
+    transitions,
+    listener,
+    sweep,
+    async close() {
+      clearInterval(timer);
+      await sweeping;
+      await executions.close(d.config.shutdownGraceMs);
+      unsubscribe();
+      await listener.close();
+    },
+  };
+}
