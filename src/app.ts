@@ -7,6 +7,9 @@ import type { Pool } from './store/db.js';
 import { errorMiddleware, notFoundHandler } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
 import { createVosiRouter } from './http/vosi-router.js';
+import { createFramesRouter } from './http/frames-router.js';
+import { archiveRootOf } from './archive/archive-root.js';
+import { createArchiveService } from './archive/archive-service.js';
 import { createIdentity } from './auth/identity.js';
 import { createJobsRouter } from './http/uws-router.js';
 import { createJobService } from './uws/job-service.js';
@@ -37,6 +40,8 @@ export function createApp(deps: AppDeps): App {
   app.set('trust proxy', false);
   app.use(requestLog(deps.log));
   app.use('/soda', createVosiRouter({ pool: deps.pool, upSince: deps.upSince, isShuttingDown: () => deps.shutdown.aborted }));
+  const archive = createArchiveService({ pool: deps.pool, root: archiveRootOf(deps.config), authority: deps.config.ivoAuthority });
+  app.use(createFramesRouter({ archive, baseUrl: deps.config.baseUrl, authority: deps.config.ivoAuthority }));
   // Until the SODA issue lands its reduction runner, /soda/async runs the built-in `sleep` kind (tests, demo).
   const asyncRunner = deps.asyncRunner ?? createSleepRunner();
   const jobService = createJobService({ pool: deps.pool, clock: deps.clock, config: deps.config, runners: [asyncRunner], log: deps.log });
