@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { version } from '../version.js';
 import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
+import { registerToken } from './token.js';
 
 export function buildCli(): Command {
   const program = new Command('drsoda')
@@ -11,5 +12,6 @@ export function buildCli(): Command {
     .showHelpAfterError();
   registerServe(program);
   registerMigrate(program);
+  registerToken(program);
   return program;
 }
