@@ -43,6 +43,17 @@ const schema = z.object({
   PIPELINE_IMAGE: z.string().min(1).default('drsoda/aaorun:latest'),
   WORKER_CONCURRENCY: positiveInt.default(os.cpus().length || 1),
   STEP_TIMEOUT_S: positiveInt.default(1800),
+  EXECUTION_MODE: z.enum(['sandbox', 'container']).default('sandbox'),
+  CONTAINER_USER: z.string().regex(/^[1-9]\d*:[1-9]\d*$/, 'must be uid:gid of a non-root user, e.g. 10001:10001').default('10001:10001'),
+  STEP_CPUS: z.coerce.number().positive().default(1),
+  STEP_MEMORY_MB: positiveInt.default(4096),
+  STEP_MAX_ATTEMPTS: positiveInt.default(3),
+  STEP_LEASE_S: positiveInt.default(30),
+  SANDBOX_IDLE_S: positiveInt.default(300),
+  SANDBOX_PRESTART: bool.default(true),
+  SANDBOX_XVFB: bool.default(false),
+  AAORUN_COMMAND: z.string().min(1).optional(),
+  RUN_WORKER: bool.default(true),
   UWS_WAIT_MAX_S: positiveInt.default(60),
   UWS_DEFAULT_EXECUTION_DURATION_S: z.coerce.number().int().min(0).default(3600),
   UWS_MAX_EXECUTION_DURATION_S: z.coerce.number().int().min(0).default(86400),
@@ -71,6 +82,19 @@ export type Config = Readonly<{
     image: string;
     concurrency: number;
     stepTimeoutS: number;
+    mode: 'sandbox' | 'container';
+    user: string;
+    stepCpus: number;
+    stepMemoryBytes: number;
+    maxAttempts: number;
+    leaseS: number;
+    sandboxIdleS: number;
+    sandboxPrestart: boolean;
+    sandboxXvfb: boolean;
+    /** Local executor: the command that stands for aaorun (split on spaces). */
+    aaorunCommand: string | undefined;
+    /** serve also runs a worker. */
+    runWorker: boolean;
   }>;
   uws: Readonly<{
     waitMaxS: number;
@@ -144,6 +168,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       image: c.PIPELINE_IMAGE,
       concurrency: c.WORKER_CONCURRENCY,
       stepTimeoutS: c.STEP_TIMEOUT_S,
+      mode: c.EXECUTION_MODE,
+      user: c.CONTAINER_USER,
+      stepCpus: c.STEP_CPUS,
+      stepMemoryBytes: c.STEP_MEMORY_MB * 1024 * 1024,
+      maxAttempts: c.STEP_MAX_ATTEMPTS,
+      leaseS: c.STEP_LEASE_S,
+      sandboxIdleS: c.SANDBOX_IDLE_S,
+      sandboxPrestart: c.SANDBOX_PRESTART,
+      sandboxXvfb: c.SANDBOX_XVFB,
+      aaorunCommand: c.AAORUN_COMMAND,
+      runWorker: c.RUN_WORKER,
     }),
     uws: Object.freeze({
       waitMaxS: c.UWS_WAIT_MAX_S,

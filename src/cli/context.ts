@@ -7,9 +7,11 @@ export interface CliContext {
   log: Logger;
 }
 
-export function cliContext(): CliContext {
+/** overrides: settings given as command-line options, which win over the environment. */
+export function cliContext(overrides: Record<string, string | undefined> = {}): CliContext {
   try {
-    const config = loadConfig();
+    const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+    const config = loadConfig({ ...process.env, ...defined });
     return { config, log: createLogger(config.logLevel) };
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -4,6 +4,7 @@ import { version } from '../version.js';
 import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
 import { registerToken } from './token.js';
+import { registerWorker } from './worker.js';
 
 export function buildCli(): Command {
   const program = new Command('drsoda')
@@ -13,5 +14,6 @@ export function buildCli(): Command {
   registerServe(program);
   registerMigrate(program);
   registerToken(program);
+  registerWorker(program);
   return program;
 }

@@ -38,7 +38,8 @@ export class SandboxPool {
       image: this.o.image,
       limits: this.o.limits,
       user: this.o.user,
-      dir: path.join(this.o.baseDir, `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`),
+      // The pid in the name lets the start-up reaper find folders of dead workers.
+      dir: path.join(this.o.baseDir, `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`),
       roots: this.o.roots,
       labels: { workerId: this.o.workerId, jobId, owner },
       xvfb: this.o.xvfb,

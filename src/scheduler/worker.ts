@@ -1,0 +1,179 @@
+// A worker: claims ready steps (SKIP LOCKED + lease), runs them through a p-queue at the configured
+// concurrency, renews leases while they run, records verdicts and keeps the jobs' phases in step.
+// Woken by LISTEN/NOTIFY (step_ready, step_state); a slow safety tick recovers expired leases and backoffs.
+import PQueue from 'p-queue';
+import type pg from 'pg';
+import type { Logger } from '../logger.js';
+import type { StepRunner } from '../executor/types.js';
+import { withTransaction, type Pool } from '../store/db.js';
+import { claimStep, finishStepDone, finishStepFailed, liveJobsOfStep, releaseExpiredLeases, renewLease } from '../store/step-claim-store.js';
+import type { StepRow } from '../store/step-store.js';
+import { createPhaseListener, type PhaseListener } from '../uws/phase-listener.js';
+import type { JobSync } from './job-sync.js';
+import type { ProductStore } from './product-store.js';
+import { runStep } from './run-step.js';
+
+export interface WorkerOptions {
+  pool: Pool;
+  clientConfig: pg.ClientConfig;
+  runner: StepRunner;
+  products: ProductStore;
+  syncJob: JobSync;
+  archiveRoot: string;
+  workRoot: string;
+  logsRoot: string;
+  workerId: string;
+  concurrency: number;
+  leaseS: number;
+  stepTimeoutS: number;
+  retryBaseS: number;
+  agingS: number;
+  tickMs: number;
+  log: Logger;
+}
+
+export interface Worker {
+  start(): Promise<void>;
+  /** Stops claiming; running steps are aborted and handed back as transient failures. */
+  stop(): Promise<void>;
+  /** Steps this worker is running now. */
+  running(): string[];
+  /** Claim now (tests and the submit path call it after creating ready steps in-process). */
+  poke(): void;
+}
+
+export function createWorker(o: WorkerOptions): Worker {
+  const queue = new PQueue({ concurrency: o.concurrency });
+  const active = new Map<string, AbortController>();
+  let listeners: PhaseListener[] = [];
+  let tick: NodeJS.Timeout | undefined;
+  let stopping = false;
+  let filling = false;
+  let again = false;
+
+  const syncJobsOf = async (stepId: string) => {
+    for (const jobId of await liveJobsOfStep(o.pool, stepId)) {
+      await o.syncJob(jobId).catch((err) => o.log.error({ err, jobId }, 'job sync failed'));
+    }
+  };
+
+  const execute = async (row: StepRow, ac: AbortController) => {
+    const log = o.log.child({ stepId: row.id, op: row.operation, attempt: row.attempts });
+    const renew = setInterval(() => {
+      renewLease(o.pool, row.id, o.workerId, o.leaseS).then(
+        (ok) => {
+          if (!ok) {
+            log.warn('lease lost; stopping the step');
+            ac.abort();
+          }
+        },
+        (err) => log.warn({ err: (err as Error).message }, 'lease renewal failed'),
+      );
+    }, Math.max(500, (o.leaseS * 1000) / 3));
+    try {
+      const jobs = await liveJobsOfStep(o.pool, row.id);
+      for (const j of jobs) await o.syncJob(j).catch(() => {});
+      log.info('step started');
+      const v = await runStep({
+        step: row.spec,
+        attempt: row.attempts,
+        labels: { jobId: jobs.length === 1 ? jobs[0] : undefined, owner: row.ownerId || undefined, workerId: o.workerId },
+        runner: o.runner,
+        products: o.products,
+        archiveRoot: o.archiveRoot,
+        workRoot: o.workRoot,
+        logsRoot: o.logsRoot,
+        timeoutMs: o.stepTimeoutS * 1000,
+        signal: ac.signal,
+      });
+      const info = { exitCode: v.exitCode, runtime: v.runtime, logPath: v.logPath, durationMs: v.durationMs };
+      if (v.ok) {
+        const recorded = await withTransaction(o.pool, (c) => finishStepDone(c, row.id, o.workerId, v.outputs, info));
+        log.info({ recorded, ms: v.durationMs }, 'step done');
+      } else if (v.kind === 'aborted') {
+        // Cancelled (the row already says so) or shutting down: hand it back for another worker.
+        if (stopping) await finishStepFailed(o.pool, row.id, o.workerId, 'transient', 'worker stopped', info, 0);
+        log.info('step aborted');
+      } else {
+        const delay = o.retryBaseS * 2 ** Math.max(0, row.attempts - 1);
+        const state = await finishStepFailed(o.pool, row.id, o.workerId, v.kind, v.message, info, delay);
+        log.warn({ kind: v.kind, state, message: v.message }, 'step failed');
+      }
+      await syncJobsOf(row.id);
+    } catch (err) {
+      log.error({ err }, 'step crashed the worker loop');
+      await finishStepFailed(o.pool, row.id, o.workerId, 'transient', `worker error: ${(err as Error).message}`, { exitCode: null, runtime: null, logPath: null, durationMs: 0 }, o.retryBaseS).catch(() => {});
+      await syncJobsOf(row.id).catch(() => {});
+    } finally {
+      clearInterval(renew);
+      active.delete(row.id);
+      fill();
+    }
+  };
+
+  // Claims while there are free slots; one fill loop at a time, re-run if woken meanwhile.
+  const fill = (): void => {
+    if (stopping) return;
+    if (filling) {
+      again = true;
+      return;
+    }
+    filling = true;
+    void (async () => {
+      try {
+        do {
+          again = false;
+          while (!stopping && active.size < o.concurrency) {
+            const row = await claimStep(o.pool, { workerId: o.workerId, leaseS: o.leaseS, agingS: o.agingS });
+            if (!row) break;
+            const ac = new AbortController();
+            active.set(row.id, ac);
+            void queue.add(() => execute(row, ac));
+          }
+        } while (again && !stopping);
+      } catch (err) {
+        o.log.warn({ err: (err as Error).message }, 'claiming steps failed; retrying on the next tick');
+      } finally {
+        filling = false;
+      }
+    })();
+  };
+
+  const onStepState = (e: { jobId: string; phase: string }) => {
+    // jobId carries the step id on this channel; a step cancelled elsewhere is killed here.
+    if (e.phase === 'cancelled') active.get(e.jobId)?.abort();
+  };
+
+  return {
+    async start() {
+      const ready = createPhaseListener({ clientConfig: o.clientConfig, log: o.log, channel: 'step_ready' });
+      const state = createPhaseListener({ clientConfig: o.clientConfig, log: o.log, channel: 'step_state' });
+      listeners = [ready, state];
+      ready.subscribe(() => fill());
+      state.subscribe(onStepState);
+      await Promise.all(listeners.map((l) => l.ready()));
+      tick = setInterval(() => {
+        releaseExpiredLeases(o.pool).then(
+          async (released) => {
+            for (const r of released) {
+              o.log.warn({ stepId: r.id, state: r.state }, 'expired lease released');
+              await syncJobsOf(r.id);
+            }
+            fill();
+          },
+          (err) => o.log.warn({ err: (err as Error).message }, 'lease sweep failed'),
+        );
+      }, o.tickMs);
+      fill();
+    },
+    async stop() {
+      stopping = true;
+      clearInterval(tick);
+      for (const ac of active.values()) ac.abort();
+      await queue.onIdle();
+      await Promise.all(listeners.map((l) => l.close()));
+    },
+    running: () => [...active.keys()],
+    poke: fill,
+  };
+}
