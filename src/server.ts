@@ -4,6 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { startArchive } from './archive/archive-startup.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase } from './database.js';
@@ -40,6 +41,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port, baseUrl: config.baseUrl, database: db.embedded ? 'embedded' : 'external' }, 'drsoda listening');
+  // Indexing (and, for the demo, simulating) the archive runs in the background: the service answers now.
+  const archive = startArchive({ config, pool: db.pool, log });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -52,6 +55,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await closed;
       clearTimeout(grace);
       await app.close();
+      await archive.stop();
       await recordInstanceStop(db.pool, instanceId).catch(() => {});
       await db.close();
       log.info('stopped');

@@ -1,6 +1,8 @@
 // The `drsoda` command line: one subcommand per file in cli/, registered here.
 import { Command } from 'commander';
 import { version } from '../version.js';
+import { registerFrames } from './frames.js';
+import { registerIngest } from './ingest.js';
 import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
 import { registerToken } from './token.js';
@@ -14,6 +16,8 @@ export function buildCli(): Command {
   registerServe(program);
   registerMigrate(program);
   registerToken(program);
+  registerIngest(program);
+  registerFrames(program);
   registerWorker(program);
   return program;
 }
