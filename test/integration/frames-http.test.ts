@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -206,6 +207,36 @@ describe('raw frames over HTTP', () => {
       const res = await fetch(raw(OBJ), { method: 'DELETE' });
       expect(res.status).toBe(405);
       expect(res.headers.get('allow')).toBe('GET, HEAD');
+    });
+
+    it('is read by astropy straight from the URL', async () => {
+      const script = `from astropy.io import fits\nwith fits.open(${JSON.stringify(raw(OBJ))}) as h:\n    print(h[0].header['NDFCLASS'], len(h['STRUCT.MORE.FIBRES'].data))`;
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile('/usr/bin/python3', ['-c', script], { timeout: 30000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(stdout))),
+      );
+      expect(out.trim()).toBe('MFOBJECT 10');
+    });
+
+    it('weakens the ETag of a file changed since ingest, and answers 404 for a frame whose file vanished', async () => {
+      const rel = '140926/ccd_2/26sep20003.fits';
+      const id = 'ivo://drsoda.example.org/aat?2014-09-26/ccd2/0003';
+      const later = new Date(Date.now() + 10_000);
+      utimesSync(path.join(root, rel), later, later);
+      const changed = await fetch(raw(id), { method: 'HEAD' });
+      expect(changed.headers.get('etag')).toMatch(/^W\//);
+      expect(changed.headers.get('repr-digest')).toBeNull();
+      renameSync(path.join(root, rel), path.join(root, `${rel}.away`));
+      try {
+        expect((await fetch(raw(id))).status).toBe(404);
+        await ingestArchive({ pool: db.pool, root, authority: A, log: createLogger('silent') });
+        const res = await fetch(raw(id));
+        expect(res.status).toBe(404);
+        expect(await res.text()).toMatch(/^NotFoundFault: frame .* is no longer in the archive/);
+        expect(((await (await fetch(`${app.url}/api/frames`)).json()) as { total: number }).total).toBe(10);
+      } finally {
+        renameSync(path.join(root, `${rel}.away`), path.join(root, rel));
+        await ingestArchive({ pool: db.pool, root, authority: A, log: createLogger('silent') });
+      }
     });
 
     it.each([
