@@ -19,7 +19,7 @@ export interface ListQuery {
  * Newest first by (creationTime, id). The statement is assembled from the filters actually given,
  * so each shape matches one of the uws_job_*list indexes and is answered by an index scan.
  */
-export async function listJobs(db: Queryable, q: ListQuery): Promise<JobRef[]> {
+export function listJobsQuery(q: ListQuery): { text: string; values: unknown[] } {
   const where = ['kind = $1'];
   const values: unknown[] = [q.kind];
   const add = (sql: (n: number) => string, ...v: unknown[]) => {
@@ -33,13 +33,16 @@ export async function listJobs(db: Queryable, q: ListQuery): Promise<JobRef[]> {
   if (q.after) add((n) => `creation_time > $${n}`, q.after);
   if (q.before) add((n) => `(creation_time, id) < ($${n}, $${n + 1})`, q.before.creationTime, q.before.id);
   values.push(q.limit);
-  const { rows } = await db.query<{ id: string; phase: Phase; run_id: string | null; owner_id: string | null; creation_time: Date }>(
-    `select id, phase, run_id, owner_id, creation_time from uws_job
+  const text = `select id, phase, run_id, owner_id, creation_time from uws_job
      where ${where.join(' and ')}
      order by creation_time desc, id desc
-     limit $${values.length}`,
-    values,
-  );
+     limit $${values.length}`;
+  return { text, values };
+}
+
+export async function listJobs(db: Queryable, q: ListQuery): Promise<JobRef[]> {
+  const { text, values } = listJobsQuery(q);
+  const { rows } = await db.query<{ id: string; phase: Phase; run_id: string | null; owner_id: string | null; creation_time: Date }>(text, values);
   return rows.map((r) => ({ id: r.id, phase: r.phase, runId: r.run_id, ownerId: r.owner_id, creationTime: r.creation_time }));
 }
 
