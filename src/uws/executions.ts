@@ -19,6 +19,15 @@ export interface Executions {
 export function createExecutions(d: { transitions: JobTransitions; dataDir: string; log: Logger }): Executions {
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
 
+  // A run is forgotten once its job is final: the runner ended it, or an abort/expiry/delete arrived.
+  const forget = (jobId: string, controller: AbortController) => {
+    if (running.get(jobId)?.controller === controller) running.delete(jobId);
+  };
+  const ending = (jobId: string, controller: AbortController) => (ok: boolean) => {
+    if (ok) forget(jobId, controller);
+    return ok;
+  };
+
   const context = (job: Job, controller: AbortController, log: Logger): RunContext => ({
     signal: controller.signal,
     workDir: jobDir(d.dataDir, job.id),
@@ -26,8 +35,8 @@ export function createExecutions(d: { transitions: JobTransitions; dataDir: stri
     markExecuting: () => d.transitions.markExecuting(job.id),
     progress: (p) => d.transitions.progress(job.id, p),
     setJobInfo: (xml) => d.transitions.setJobInfo(job.id, xml),
-    complete: (results) => d.transitions.complete(job.id, results),
-    fail: (e) => d.transitions.fail(job.id, e),
+    complete: (results) => d.transitions.complete(job.id, results).then(ending(job.id, controller)),
+    fail: (e) => d.transitions.fail(job.id, e).then(ending(job.id, controller)),
   });
 
   return {
@@ -35,6 +44,8 @@ export function createExecutions(d: { transitions: JobTransitions; dataDir: stri
       const controller = new AbortController();
       const log = d.log.child({ jobId: job.id, kind: job.kind });
       const ctx = context(job, controller, log);
+      // start() may return at once (an engine that runs the job elsewhere): the entry then stays until
+      // the job is final, so the signal still fires on abort, expiry or delete.
       const done = (async () => {
         try {
           await runner.start(job, ctx);
@@ -43,13 +54,14 @@ export function createExecutions(d: { transitions: JobTransitions; dataDir: stri
           log.error({ err }, 'runner failed');
           await ctx.fail({ type: 'fatal', message: `Error: the job failed unexpectedly: ${(err as Error).message}` }).catch((e) => log.error({ err: e }, 'could not record the failure'));
         }
-      })().finally(() => {
-        if (running.get(job.id)?.controller === controller) running.delete(job.id);
-      });
+      })();
       running.set(job.id, { controller, done });
     },
     abortLocal(jobId, reason) {
-      running.get(jobId)?.controller.abort(reason);
+      const r = running.get(jobId);
+      if (!r) return;
+      running.delete(jobId);
+      r.controller.abort(reason);
     },
     async close(graceMs) {
       const all = [...running.values()];

@@ -1,6 +1,7 @@
 // UWS 1.1 documents (UWS-v1.1.xsd): job, job list, results and parameters. Literal uws:/xlink:/xsi:
 // prefixes declared on every root, because pyvo and TOPCAT parse without namespace awareness
 // (ivoa-notes 3.6, 8); element order as the XSD's sequences; xsi:nil for missing values.
+import { XMLValidator } from 'fast-xml-parser';
 import { fragment } from 'xmlbuilder2';
 import type { Job, JobParameter, JobRef, JobResult } from '../uws/types.js';
 import { newDocument, ns, toXml, type XMLBuilder } from './xml.js';
@@ -123,6 +124,9 @@ export function parametersXml(job: Pick<Job, 'id' | 'parameters'>, u: JobUrls): 
 
 /** Throws when s is not a well-formed XML fragment (checked before jobInfo is stored). */
 export function checkXmlFragment(s: string): void {
+  // xmlbuilder2's parser is lenient (it closes unclosed elements), so use a strict validator first.
+  const v = XMLValidator.validate(`<jobInfo>${s}</jobInfo>`);
+  if (v !== true) throw new Error(`jobInfo is not well-formed XML: ${v.err.msg} (line ${v.err.line})`);
   fragment(s).end();
 }
 
