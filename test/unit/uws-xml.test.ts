@@ -1,0 +1,107 @@
+// The UWS document builders against the official UWS-v1.1.xsd, for every shape a job can take, plus the
+// exact text of a small job document (prefixes, order, nil, time format) for review.
+import fc from 'fast-check';
+import type { Job } from '../../src/uws/types.js';
+import { errorVotable, jobListXml, jobXml, parametersXml, resultsXml } from '../../src/vo/uws-xml.js';
+import { expectValid } from '../support/xsd.js';
+
+const urls = { jobsUrl: 'https://example.org/soda/async' };
+const t = (s: string) => new Date(`2025-03-01T10:00:${s}Z`);
+
+const pending: Job = {
+  id: 'k3x9q2',
+  kind: 'sleep',
+  ownerId: null,
+  runId: null,
+  phase: 'PENDING',
+  quote: null,
+  creationTime: t('00.000'),
+  startTime: null,
+  endTime: null,
+  executionDuration: 0,
+  destruction: null,
+  error: null,
+  jobInfo: null,
+  progress: null,
+  parameters: [],
+  results: [],
+};
+
+const everything: Job = {
+  ...pending,
+  ownerId: 'alice@example.org',
+  runId: 'run <7> & "eight"',
+  phase: 'ERROR',
+  quote: t('30.000'),
+  startTime: t('01.250'),
+  endTime: t('09.900'),
+  executionDuration: 3600,
+  destruction: t('59.999'),
+  error: { type: 'transient', message: 'Error: node <lost>', detail: null, detailType: null },
+  jobInfo: '<plan xmlns="urn:drsoda:plan" version="1"><step id="a"/>text &amp; more</plan><x:y xmlns:x="urn:x"/>',
+  progress: { fraction: 0.5, message: 'half' },
+  parameters: [
+    { name: 'ID', value: 'ivo://example.org/data?obs42/img1&x=1', byReference: false },
+    { name: 'BAND', value: '5e-7 6e-7', byReference: false },
+    { name: 'BAND', value: '6e-7 7e-7', byReference: false },
+    { name: 'T1', value: 't1', byReference: true },
+  ],
+  results: [
+    { id: 'cutout-1', href: null, path: 'c1.fits', mimeType: 'application/fits', size: 2880000 },
+    { id: 'ext', href: 'https://cdn.example.org/a?b=1&c=2', path: null, mimeType: null, size: null },
+  ],
+};
+
+describe('UWS XML builders', () => {
+  it('writes a small job exactly as reviewed (literal prefixes, version, order, xsi:nil)', () => {
+    expect(jobXml(pending, urls)).toBe(`<?xml version="1.0" encoding="UTF-8"?>
+<uws:job xmlns:uws="http://www.ivoa.net/xml/UWS/v1.0" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="1.1">
+  <uws:jobId>k3x9q2</uws:jobId>
+  <uws:ownerId xsi:nil="true"/>
+  <uws:phase>PENDING</uws:phase>
+  <uws:quote xsi:nil="true"/>
+  <uws:creationTime>2025-03-01T10:00:00.000Z</uws:creationTime>
+  <uws:startTime xsi:nil="true"/>
+  <uws:endTime xsi:nil="true"/>
+  <uws:executionDuration>0</uws:executionDuration>
+  <uws:destruction xsi:nil="true"/>
+  <uws:parameters/>
+  <uws:results/>
+</uws:job>`);
+  });
+
+  it.each([
+    ['pending', pending],
+    ['everything', everything],
+    ['aborted (no errorSummary even with an error recorded)', { ...everything, phase: 'ABORTED' } as Job],
+    ['completed', { ...everything, phase: 'COMPLETED', error: null, jobInfo: null } as Job],
+  ])('writes a valid job document: %s', async (_name, job) => {
+    const xml = jobXml(job, urls);
+    await expectValid(xml, 'uws');
+    expect(xml.includes('<uws:errorSummary')).toBe(job.phase === 'ERROR');
+  });
+
+  it('writes valid results, parameters and job list documents', async () => {
+    for (const xml of [resultsXml(everything, urls), resultsXml(pending, urls), parametersXml(everything, urls), parametersXml(pending, urls), jobListXml([], urls)]) {
+      await expectValid(xml, 'uws');
+    }
+    const list = jobListXml([{ id: 'a', phase: 'QUEUED', runId: 'r', ownerId: null, creationTime: t('00.000') }, { id: 'b', phase: 'ARCHIVED', runId: null, ownerId: 'bob', creationTime: t('01.000') }], urls);
+    await expectValid(list, 'uws');
+    expect(list).toContain('<uws:jobref id="a" xlink:href="https://example.org/soda/async/a">');
+    expect(parametersXml(everything, urls)).toContain('<uws:parameter id="T1" byReference="true">https://example.org/soda/async/k3x9q2/parameters/t1</uws:parameter>');
+    expect(resultsXml(everything, urls)).toContain('xlink:href="https://example.org/soda/async/k3x9q2/results/cutout-1" size="2880000" mime-type="application/fits"');
+  });
+
+  it('stays valid for any XML-legal parameter value and run id', async () => {
+    const legal = fc.string({ unit: fc.constantFrom('a', '<', '&', '>', '"', "'", ' ', '\t', '\n', 'é', '€', ']]>', '\u{1F600}') });
+    const samples = fc.sample(fc.tuple(legal, legal), { numRuns: 5, seed: 7 });
+    for (const [value, runId] of samples) {
+      const xml = jobXml({ ...pending, runId, parameters: [{ name: 'P', value, byReference: false }] }, urls);
+      await expectValid(xml, 'uws');
+    }
+  });
+
+  it('writes a valid VOTable error document for /error', async () => {
+    await expectValid(errorVotable('Error: disk <full> & "more"'), 'votable');
+  });
+});
