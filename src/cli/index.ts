@@ -5,6 +5,7 @@ import { registerFrames } from './frames.js';
 import { registerIngest } from './ingest.js';
 import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
+import { registerSimulate } from './simulate.js';
 import { registerToken } from './token.js';
 import { registerWorker } from './worker.js';
 
@@ -19,5 +20,6 @@ export function buildCli(): Command {
   registerIngest(program);
   registerFrames(program);
   registerWorker(program);
+  registerSimulate(program);
   return program;
 }
