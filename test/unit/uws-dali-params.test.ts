@@ -7,6 +7,9 @@ import { readDaliParams } from '../../src/http/dali-params.js';
 import { errorMiddleware } from '../../src/http/errors.js';
 import { createLogger } from '../../src/logger.js';
 
+type Echo = { list: unknown; files: unknown; pol: string[]; has: boolean; same: boolean; without: string[] };
+const echo = async (r: Promise<Response>) => (await (await r).json()) as Echo;
+
 describe('readDaliParams', () => {
   let server: http.Server;
   let url: string;
@@ -36,7 +39,7 @@ describe('readDaliParams', () => {
   });
 
   it('reads GET query parameters, upper-casing names and keeping repeats in order', async () => {
-    const body = await (await fetch(`${url}?id=ivo%3A%2F%2Fx%3Fa%26b&POL=I&pol=Q&Band=1+2&&=x`)).json();
+    const body = await echo(fetch(`${url}?id=ivo%3A%2F%2Fx%3Fa%26b&POL=I&pol=Q&Band=1+2&&=x`));
     expect(body.list).toEqual([
       { name: 'ID', value: 'ivo://x?a&b' },
       { name: 'POL', value: 'I' },
@@ -50,8 +53,8 @@ describe('readDaliParams', () => {
   });
 
   it('reads urlencoded POST bodies after the query string', async () => {
-    const res = await fetch(`${url}?RUNID=r1`, { method: 'POST', body: new URLSearchParams([['Pol', 'U'], ['circle', '1 2 0.5']]) });
-    expect((await res.json()).list).toEqual([
+    const body = await echo(fetch(`${url}?RUNID=r1`, { method: 'POST', body: new URLSearchParams([['Pol', 'U'], ['circle', '1 2 0.5']]) }));
+    expect(body.list).toEqual([
       { name: 'RUNID', value: 'r1' },
       { name: 'POL', value: 'U' },
       { name: 'CIRCLE', value: '1 2 0.5' },
@@ -62,7 +65,7 @@ describe('readDaliParams', () => {
     const form = new FormData();
     form.append('upload', 't1,param:t1');
     form.append('t1', new Blob(['<VOTABLE/>'], { type: 'application/x-votable+xml' }), 'table.xml');
-    const body = await (await fetch(url, { method: 'POST', body: form })).json();
+    const body = await echo(fetch(url, { method: 'POST', body: form }));
     expect(body.list).toEqual([{ name: 'UPLOAD', value: 't1,param:t1' }]);
     expect(body.files).toEqual([{ name: 't1', filename: 'table.xml', type: 'application/x-votable+xml', text: '<VOTABLE/>' }]);
   });
