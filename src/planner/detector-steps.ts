@@ -75,9 +75,11 @@ function masterBias(ctx: PlanContext, s: IndexedFrame, idx: IdxFile): Master | n
 /** Dark frames grouped by whole seconds of EXPOSED; the group closest to the subject's exposure (ties: longer). */
 function masterDark(ctx: PlanContext, s: IndexedFrame, idx: IdxFile): Master | null {
   const { night, arm, speed } = s.frame;
-  const darks = ctx.index.ofClass(night, arm, 'DARK').filter((d) => sameSpeed(d, s));
+  const { darks, groups } = memoise(ctx, `darks|${night}|${arm}|${speed}`, () => {
+    const darks = ctx.index.ofClass(night, arm, 'DARK').filter((d) => sameSpeed(d, s));
+    return { darks, groups: [...new Set(darks.map((d) => Math.round(d.frame.exposedS)))] };
+  });
   if (!darks.length) return null;
-  const groups = [...new Set(darks.map((d) => Math.round(d.frame.exposedS)))];
   const want = s.frame.exposedS;
   const t = groups.reduce((best, g) => (Math.abs(g - want) < Math.abs(best - want) || (Math.abs(g - want) === Math.abs(best - want) && g > best) ? g : best));
   const m = memoise(ctx, `dark|${night}|${arm}|${speed}|${idx.fileName}|${t}`, () => {

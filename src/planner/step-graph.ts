@@ -3,7 +3,7 @@
 import type { Arm } from '../domain/frame.js';
 import type { IdxFile, MatchedCalibration, Operation, PlanOptions, PlanWarning, Step, StepInput } from '../domain/plan.js';
 import { estimateCostS } from './cost.js';
-import { contentId } from './hash.js';
+import { contentId, sha256Hex } from './hash.js';
 import { REDUCER_VERSION } from './version.js';
 
 /** A file a step produces, with the raw frames behind it (for the calibration report). */
@@ -57,8 +57,18 @@ export interface StepSpec {
 }
 
 const armOrder = { blue: 0, red: 1, both: 2 } as const;
+const roleOrder = { bias: 0, dark: 1, lflat: 2, tlm: 3, wavel: 4, fflat: 5, thput: 6 } as const;
 
-const identity = (i: StepInput) => (i.kind === 'raw' ? { raw: i.frameId, sha256: i.sha256 } : { step: i.stepId, file: i.fileName });
+// A plan uses a handful of idx files but thousands of steps: hash each content once.
+const idxDigests = new WeakMap<IdxFile, string>();
+function idxDigest(idx: IdxFile): string {
+  let d = idxDigests.get(idx);
+  if (!d) idxDigests.set(idx, (d = sha256Hex(idx.content)));
+  return d;
+}
+
+/** What makes an input the same input: the raw file's id and checksum, or the producing step and file name. */
+const identity = (i: StepInput) => (i.kind === 'raw' ? ['raw', i.frameId, i.sha256] : ['product', i.stepId, i.fileName]);
 
 export class StepGraph {
   private readonly steps = new Map<string, { step: Step; stage: number }>();
@@ -77,7 +87,7 @@ export class StepGraph {
     if (names.size !== inputs.length || names.has(spec.idx.fileName)) {
       throw new Error(`planner bug: ${spec.label} has two inputs named alike: ${inputs.map((i) => i.fileName).join(', ')}`);
     }
-    const id = contentId({ reducer: REDUCER_VERSION, operation: spec.operation, inputs: inputs.map(identity), idx: spec.idx.content, argv });
+    const id = contentId([REDUCER_VERSION, spec.operation, inputs.map(identity), idxDigest(spec.idx), argv]);
     const existing = this.steps.get(id);
     if (existing) return existing.step;
     const dependsOn = [...new Set(inputs.flatMap((i) => (i.kind === 'product' ? [i.stepId] : [])))].sort();
@@ -128,9 +138,8 @@ export class StepGraph {
   }
 
   orderedCalibrations(): MatchedCalibration[] {
-    const roles = ['bias', 'dark', 'lflat', 'tlm', 'wavel', 'fflat', 'thput'];
     return [...this.calibrations.values()].sort(
-      (a, b) => cmp(a.fileName, b.fileName) || cmp(a.frameId, b.frameId) || roles.indexOf(a.role) - roles.indexOf(b.role),
+      (a, b) => cmp(a.fileName, b.fileName) || cmp(a.frameId, b.frameId) || roleOrder[a.role] - roleOrder[b.role],
     );
   }
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { createPlan } from '../../src/planner/plan.js';
-import { appendPlanXml, planNamespace, planXml } from '../../src/vo/plan-xml.js';
+import { appendPlanXml, planNamespace, planXml, planXmlElement } from '../../src/vo/plan-xml.js';
 import { newDocument, ns, toXml } from '../../src/vo/xml.js';
 import { expectValid } from '../support/xsd.js';
 import { buildNight, loadPresets, patchFrames } from './planner-fixture.js';
@@ -54,8 +54,11 @@ describe('plan XML for UWS jobInfo', () => {
     expect(xml).toContain('DARK with lamp &lt;&amp;"x"&gt; on</plan:frame>');
   });
 
-  it('embeds validly in a uws:job jobInfo element', async () => {
+  it('embeds validly in a uws:job jobInfo element, through xmlbuilder2 or as text', async () => {
     await expectValid(jobWithPlan(), 'uws');
+    const asText = jobWithPlan().replace(/<uws:jobInfo>[\s\S]*<\/uws:jobInfo>/, () => `<uws:jobInfo>\n${planXmlElement(plan, 2)}\n  </uws:jobInfo>`);
+    expect(asText).toContain('    <plan:plan xmlns:plan="urn:drsoda:plan"');
+    await expectValid(asText, 'uws');
   });
 
   it('carries every step with its inputs, outputs, dependencies and exact argv', () => {
