@@ -71,6 +71,7 @@ export function createEngine(o: EngineOptions): Engine {
         runner: o.runner,
         products,
         syncJob,
+        markExecuting: transitions.markExecuting,
         archiveRoot: o.archiveRoot,
         workRoot: path.join(o.dataDir, 'work'),
         logsRoot: path.join(o.dataDir, 'logs'),

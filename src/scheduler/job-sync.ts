@@ -4,9 +4,8 @@ import path from 'node:path';
 import type { Plan } from '../domain/plan.js';
 import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
-import { cancelStepsOfJob, jobStepCounts } from '../store/step-claim-store.js';
+import { cancelStepsOfJob, jobSyncState } from '../store/step-claim-store.js';
 import { loadJobPlan, stepsOfJob } from '../store/step-store.js';
-import { getJob } from '../store/job-store.js';
 import { jobDir } from '../uws/job-files.js';
 import type { JobTransitions } from '../uws/transitions.js';
 import type { ResultInput } from '../uws/types.js';
@@ -43,10 +42,12 @@ export interface JobSyncDeps {
 }
 
 export function createJobSync(d: JobSyncDeps) {
+  const lastProgress = new Map<string, number>();
   return async function syncJob(jobId: string): Promise<void> {
-    const job = await getJob(d.pool, jobId);
-    if (!job || (job.phase !== 'QUEUED' && job.phase !== 'EXECUTING')) return;
-    const counts = await jobStepCounts(d.pool, jobId);
+    const state = await jobSyncState(d.pool, jobId);
+    if (!state || (state.phase !== 'QUEUED' && state.phase !== 'EXECUTING')) return;
+    const job = { phase: state.phase };
+    const counts = state.counts;
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const done = counts.done ?? 0;
     if (counts.failed || counts.cancelled) {
@@ -78,7 +79,13 @@ export function createJobSync(d: JobSyncDeps) {
       return;
     }
     if (job.phase === 'QUEUED' && (counts.running || done)) await d.transitions.markExecuting(jobId);
-    if (total) await d.transitions.progress(jobId, { fraction: done / total, message: `${done} of ${total} steps done` }).catch(() => false);
+    // Progress is informative: write it at most every 250 ms per job, not after every step.
+    const now = Date.now();
+    if (total && now - (lastProgress.get(jobId) ?? 0) > 250) {
+      lastProgress.set(jobId, now);
+      if (lastProgress.size > 10000) lastProgress.clear();
+      await d.transitions.progress(jobId, { fraction: done / total, message: `${done} of ${total} steps done` }).catch(() => false);
+    }
   };
 }
 

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { StepRunner } from '../executor/types.js';
 import { withTransaction, type Pool } from '../store/db.js';
-import { claimStep, finishStepDone, finishStepFailed, liveJobsOfStep, releaseExpiredLeases, renewLease } from '../store/step-claim-store.js';
+import { claimStep, finishStepDone, finishStepFailed, jobsToReconcile, liveJobsOfStep, releaseExpiredLeases, renewLease } from '../store/step-claim-store.js';
 import type { StepRow } from '../store/step-store.js';
 import { createPhaseListener, type PhaseListener } from '../uws/phase-listener.js';
 import type { JobSync } from './job-sync.js';
@@ -19,6 +19,7 @@ export interface WorkerOptions {
   runner: StepRunner;
   products: ProductStore;
   syncJob: JobSync;
+  markExecuting: (jobId: string) => Promise<boolean>;
   archiveRoot: string;
   workRoot: string;
   logsRoot: string;
@@ -72,7 +73,8 @@ export function createWorker(o: WorkerOptions): Worker {
     }, Math.max(500, (o.leaseS * 1000) / 3));
     try {
       const jobs = await liveJobsOfStep(o.pool, row.id);
-      for (const j of jobs) await o.syncJob(j).catch(() => {});
+      // A job is EXECUTING from its first running step (a no-op compare-and-set when it already is).
+      await Promise.all(jobs.map((j) => o.markExecuting(j).catch(() => false)));
       log.info('step started');
       const v = await runStep({
         step: row.spec,
@@ -99,6 +101,9 @@ export function createWorker(o: WorkerOptions): Worker {
         const state = await finishStepFailed(o.pool, row.id, o.workerId, v.kind, v.message, info, delay);
         log.warn({ kind: v.kind, state, message: v.message }, 'step failed');
       }
+      // Free the slot and claim the next step (perhaps a dependant just readied) before the job bookkeeping.
+      active.delete(row.id);
+      fill();
       await syncJobsOf(row.id);
     } catch (err) {
       log.error({ err }, 'step crashed the worker loop');
@@ -159,6 +164,7 @@ export function createWorker(o: WorkerOptions): Worker {
               o.log.warn({ stepId: r.id, state: r.state }, 'expired lease released');
               await syncJobsOf(r.id);
             }
+            for (const jobId of await jobsToReconcile(o.pool)) await o.syncJob(jobId).catch(() => {});
             fill();
           },
           (err) => o.log.warn({ err: (err as Error).message }, 'lease sweep failed'),

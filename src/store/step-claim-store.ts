@@ -37,6 +37,31 @@ export async function claimStep(db: Queryable, o: ClaimOptions): Promise<StepRow
   return rows[0] ? getStep(db, rows[0].id) : null;
 }
 
+/** A job's phase and its steps counted by state, in one round trip; null when the job is gone. */
+export async function jobSyncState(db: Queryable, jobId: string): Promise<{ phase: string; counts: Record<string, number> } | null> {
+  const { rows } = await db.query<{ phase: string; state: string | null; n: number }>(
+    `select j.phase, s.state, count(s.id)::int as n
+       from uws_job j left join job_step js on js.job_id = j.id left join step s on s.id = js.step_id
+      where j.id = $1 group by j.phase, s.state`,
+    [jobId],
+  );
+  if (!rows.length) return null;
+  return { phase: rows[0].phase, counts: Object.fromEntries(rows.filter((r) => r.state).map((r) => [r.state, r.n])) };
+}
+
+/** Live jobs with no unfinished step left: the safety net re-syncs them (a missed wake-up never strands a job). */
+export async function jobsToReconcile(db: Queryable, limit = 100): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `select j.id from uws_job j
+      where j.phase in ('QUEUED', 'EXECUTING') and exists (select 1 from job_step js where js.job_id = j.id)
+        and not exists (select 1 from job_step js join step s on s.id = js.step_id
+                         where js.job_id = j.id and s.state in ('waiting', 'ready', 'running'))
+      limit $1`,
+    [limit],
+  );
+  return rows.map((r) => r.id);
+}
+
 /** Extends the lease; false means the lease was lost (expired and taken, or the step was cancelled). */
 export async function renewLease(db: Queryable, stepId: string, workerId: string, leaseS: number): Promise<boolean> {
   const r = await db.query(

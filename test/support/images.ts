@@ -1,6 +1,6 @@
 // Small local images for Docker tests, built without a registry from Debian's static busybox.
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, symlinkSync, copyFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, createReadStream, mkdirSync, mkdtempSync, symlinkSync, copyFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -31,4 +31,28 @@ export async function ensureBusyboxImage(docker: Docker): Promise<string> {
     }),
   );
   return BUSYBOX_IMAGE;
+}
+
+export const FAKE_AAORUN_IMAGE = 'drsoda-test/fake-aaorun:1';
+
+/** busybox plus the orchestration tests' fake aaorun at /bin/aaorun (same argv contract as the real one). */
+export async function ensureFakeAaorunImage(docker: Docker): Promise<string> {
+  const found = await docker.listImages({ filters: JSON.stringify({ reference: [FAKE_AAORUN_IMAGE] }) });
+  if (found.length) return FAKE_AAORUN_IMAGE;
+  await ensureBusyboxImage(docker);
+  const ctx = mkdtempSync(path.join(os.tmpdir(), 'drsoda-img-'));
+  copyFileSync(path.resolve(path.dirname(new URL(import.meta.url).pathname), '../fixtures/fake-aaorun.sh'), path.join(ctx, 'aaorun'));
+  chmodSync(path.join(ctx, 'aaorun'), 0o755); // the classic builder keeps the mode (no BuildKit --chmod here)
+  writeFileSync(path.join(ctx, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nCOPY aaorun /bin/aaorun\n`);
+  const tar = path.join(ctx, 'context.tar');
+  execFileSync('tar', ['-cf', tar, '-C', ctx, 'Dockerfile', 'aaorun']);
+  const stream = await docker.buildImage(createReadStream(tar) as unknown as NodeJS.ReadableStream, { t: FAKE_AAORUN_IMAGE });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) => {
+      const failed = out?.find((o) => o.error);
+      if (err || failed) reject(err ?? new Error(failed!.error));
+      else resolve();
+    }),
+  );
+  return FAKE_AAORUN_IMAGE;
 }

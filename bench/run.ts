@@ -1,0 +1,49 @@
+// `npm run bench [-- --quick] [-- --only name,...]`: runs the benchmarks, prints the table, writes
+// docs/performance.md (full runs only) and bench/results/<date>-<commit>.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { markdownTable, meets, type Bench, type Row } from './lib.js';
+import { orchestration } from './orchestration.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const benches: Record<string, Bench> = { orchestration };
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice(7) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
+const only = onlyArg?.split(',');
+
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+
+const rows: Row[] = [];
+const t0 = Date.now();
+for (const [name, bench] of Object.entries(benches)) {
+  if (only && !only.includes(name)) continue;
+  process.stdout.write(`# ${name}\n`);
+  rows.push(...(await bench({ quick, log: (m) => process.stdout.write(`  ${m}\n`) })));
+}
+const table = markdownTable(rows);
+const header = `Measured ${new Date().toISOString().slice(0, 10)} at commit ${commit} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? ', QUICK mode (fewer repetitions)' : ''}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`;
+process.stdout.write(`\n${header}\n\n${table}\n`);
+const resultsDir = path.join(root, 'bench/results');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(
+  path.join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${commit}${quick ? '-quick' : ''}.json`),
+  JSON.stringify({ date: new Date().toISOString(), commit, cores: os.cpus().length, quick, rows: rows.map((r) => ({ ...r, met: meets(r) })) }, null, 2),
+);
+if (!quick && !only) {
+  const doc = `# Performance\n\nWritten by \`npm run bench\` (see bench/). Every figure is a median over repeated runs with min and max;\nratios are measured side by side in the same run. Reproduce: \`npm install && npm run bench\`\n(Docker running, as .ci/run sets it up). \`npm run bench -- --quick\` is the CI smoke version.\n\n${header}\n\n${table}\n`;
+  writeFileSync(path.join(root, 'docs/performance.md'), doc);
+}
+const missed = rows.filter((r) => meets(r) === false);
+if (missed.length) process.stdout.write(`\n${missed.length} target(s) missed: ${missed.map((r) => r.metric).join('; ')}\n`);
+process.exit(0);

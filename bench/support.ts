@@ -1,0 +1,91 @@
+// A real PostgreSQL for benchmarks (DATABASE_URL's server, or an embedded one in /tmp), one fresh
+// migrated database per run, and helpers to run one-off jobs through the engine and wait on LISTEN.
+import { chmodSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createLogger } from '../src/logger.js';
+import { createPool, type Pool } from '../src/store/db.js';
+import { startEmbeddedPostgres } from '../src/store/embedded.js';
+import { migrate } from '../src/store/migrate.js';
+import { createPhaseListener, type PhaseListener } from '../src/uws/phase-listener.js';
+
+export interface BenchDb {
+  url: string;
+  pool: Pool;
+  listener: PhaseListener;
+  close(): Promise<void>;
+}
+
+export interface BenchServer {
+  /** A fresh migrated database with its own pool and LISTEN connection. */
+  database(): Promise<BenchDb>;
+  close(): Promise<void>;
+}
+
+export async function benchServer(): Promise<BenchServer> {
+  let admin = process.env.DATABASE_URL;
+  let stop: (() => Promise<void>) | undefined;
+  if (!admin) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-pg-'));
+    chmodSync(dir, 0o755);
+    const s = await startEmbeddedPostgres(path.join(dir, 'pg'));
+    admin = s.url;
+    stop = s.stop;
+  }
+  const adminUrl = admin;
+  const dbs: BenchDb[] = [];
+  let n = 0;
+  return {
+    async database() {
+      const name = `drsoda_bench_${Date.now().toString(36)}_${++n}`;
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`create database ${name}`);
+      await c.end();
+      const u = new URL(adminUrl);
+      u.pathname = `/${name}`;
+      const url = u.toString();
+      const pool = createPool({ connectionString: url, max: 20, statementTimeoutMs: 600000, connectTimeoutMs: 10000 });
+      await migrate(pool);
+      const listener = createPhaseListener({ clientConfig: { connectionString: url }, log: createLogger('silent') });
+      await listener.ready();
+      const db: BenchDb = {
+        url,
+        pool,
+        listener,
+        close: async () => {
+          await listener.close();
+          await pool.end();
+          const a = new pg.Client({ connectionString: adminUrl });
+          await a.connect();
+          await a.query(`drop database if exists ${name} with (force)`);
+          await a.end();
+        },
+      };
+      dbs.push(db);
+      return db;
+    },
+    async close() {
+      for (const db of dbs) await db.close().catch(() => {});
+      if (stop) await stop();
+    },
+  };
+}
+
+/** Resolves with the terminal phase the job reaches (woken by NOTIFY, as the service's WAIT is). */
+export function terminalPhase(listener: PhaseListener, jobId: string, timeoutMs = 120000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`job ${jobId} did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = listener.subscribe((e) => {
+      if (e.jobId === jobId && ['COMPLETED', 'ERROR', 'ABORTED'].includes(e.phase)) {
+        clearTimeout(timer);
+        off();
+        resolve(e.phase);
+      }
+    });
+  });
+}
