@@ -4,6 +4,7 @@ import { version } from '../version.js';
 import { registerFrames } from './frames.js';
 import { registerIngest } from './ingest.js';
 import { registerMigrate } from './migrate.js';
+import { registerPlan } from './plan.js';
 import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
 import { registerToken } from './token.js';
@@ -19,6 +20,7 @@ export function buildCli(): Command {
   registerToken(program);
   registerIngest(program);
   registerFrames(program);
+  registerPlan(program);
   registerWorker(program);
   registerSimulate(program);
   return program;

@@ -28,11 +28,14 @@ export const extractionFactor: Record<Extraction, number> = { GAUSS: 1, TRAM: 0.
 const extracting = new Set<Operation>(['reduce_fflat', 'reduce_sky', 'reduce_object']);
 const perInput = new Set<Operation>(['combine_image', 'combine_spectra', 'splice']);
 
+/** Per call, whatever the frame size: starting aaorun, its DRAMA task and reading the idx (§3.3). */
+export const startupCostS = 1;
+
 export function estimateCostS(op: Operation, pixels: number, inputs: number, extraction: Extraction): number {
   let s = baseCostS[op] * (pixels / referencePixels);
   if (extracting.has(op)) s *= extractionFactor[extraction];
   if (perInput.has(op)) s *= inputs;
-  return Math.round(s * 10) / 10;
+  return Math.round((startupCostS + s) * 10) / 10;
 }
 
 /** Total cost and the longest dependency chain; steps must be in dependency order. */

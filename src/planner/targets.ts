@@ -12,6 +12,9 @@ export interface ResolvedTarget {
   frames: IndexedFrame[];
 }
 
+/** CFG_FILE compared case-insensitively, with or without .sds (field DIDs drop it). */
+const configKey = (cfgFile: string) => cfgFile.trim().toLowerCase().replace(/\.sds$/, '');
+
 export const armsOf = (o: PlanOptions): Arm[] => (o.arms === 'both' ? ['blue', 'red'] : [o.arms]);
 
 export function describeSelector(s: FieldSelector): string {
@@ -67,11 +70,11 @@ export function resolveTargets(
       problems.push(`a field needs a night (YYYY-MM-DD) and a CFG_FILE: ${describeSelector(sel)}`);
       continue;
     }
-    const cfg = sel.cfgFile.trim().toLowerCase();
+    const cfg = configKey(sel.cfgFile);
     const frames: IndexedFrame[] = [];
     for (const arm of arms) {
       for (const f of index.ofClass(sel.night, arm, 'MFOBJECT')) {
-        if (f.frame.cfgFile.trim().toLowerCase() === cfg && (sel.plate === undefined || f.frame.plate === sel.plate)) frames.push(f);
+        if (configKey(f.frame.cfgFile) === cfg && (sel.plate === undefined || f.frame.plate === sel.plate)) frames.push(f);
       }
     }
     if (!frames.length) {

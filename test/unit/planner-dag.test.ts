@@ -88,7 +88,7 @@ describe('planner: exact DAG of a simulated night', () => {
       b.combineSpectra, r.combineSpectra,
       splice,
     ]);
-    expect(plan.estimate).toEqual({ steps: 27, totalCostS: 926, criticalPathS: 320 });
+    expect(plan.estimate).toEqual({ steps: 27, totalCostS: 953, criticalPathS: 330 });
   });
 
   it('names inputs, outputs and products as 2dfdr does, and passes the idx file content', () => {

@@ -85,7 +85,7 @@ describe('planner: options', () => {
     expect(objectArgv(optex, '26sep10005.fits').slice(-6)).toEqual(['-EXTR_OPERATION', 'OPTEX', '-SKYSUB', '0', '-THRUPUT', '0']);
     expect(optex.steps.find((s) => s.operation === 'reduce_arc')!.argv.slice(-2)).toEqual(['-EXTR_OPERATION', 'GAUSS']);
     const cost = (p: Plan) => p.steps.find((s) => s.operation === 'reduce_object')!.estimatedCostS;
-    expect([cost(gauss), cost(optex)]).toEqual([120, 480]);
+    expect([cost(gauss), cost(optex)]).toEqual([121, 481]); // 1 s start-up + 120 s GAUSS, 4x for OPTEX
     expect(objectArgv(plan([id(1, 5)], { arms: 'blue', throughput: 'SKYFLUX(COR)' }), '26sep10005.fits').slice(-2)).toEqual(['-TPMETH', 'SKYFLUX(COR)']);
     // Different options are different steps, with different ids; shared calibrations keep theirs.
     expect(objectArgv(gauss, '26sep10005.fits')).not.toEqual(objectArgv(optex, '26sep10005.fits'));

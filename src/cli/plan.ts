@@ -1,0 +1,107 @@
+// `drsoda plan ID...`: the reduction plan the service would run for archive frame or field IDs, without running it.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { parseDid } from '../archive/dids.js';
+import { openDatabase } from '../database.js';
+import type { FieldSelector } from '../domain/plan.js';
+import { usageError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import type { PlanOptionsInput } from '../planner/options.js';
+import { createPlan } from '../planner/plan.js';
+import { defaultPresetsFile, parsePipelinePresets, type PipelinePresets } from '../planner/presets.js';
+import { planToJson } from '../planner/render-json.js';
+import { planToText } from '../planner/render-text.js';
+import { listFrames } from '../store/frame-store.js';
+import { migrate } from '../store/migrate.js';
+import { planXml } from '../vo/plan-xml.js';
+import { cliContext, fail } from './context.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Reads and validates a pipeline presets file (the planner itself does no I/O).
+ * @throws Error naming the file and what is wrong with it.
+ */
+export function readPipelinePresets(file = path.join(projectRoot, defaultPresetsFile)): PipelinePresets {
+  try {
+    return parsePipelinePresets(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
+  }
+}
+
+interface PlanCliOptions {
+  arms: string;
+  idxPreset?: string;
+  extraction?: string;
+  throughput?: string;
+  skySubtraction: boolean;
+  combine: boolean;
+  splice: boolean;
+  presets?: string;
+  format: string;
+}
+
+// Every frame of a requested night is a possible calibrator; a night has a few thousand frames at most.
+const maxFramesPerRequest = 100_000;
+
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('print the 2dFdr steps that would reduce the given frame or field IDs (nothing is run)')
+    .argument('<id...>', 'frame IDs (ivo://AUTHORITY/aat?YYYY-MM-DD/ccdN/RRRR) or field IDs (ivo://AUTHORITY/aat?YYYY-MM-DD/field/CFG)')
+    .option('--arms <arms>', 'blue, red or both', 'both')
+    .option('--idx-preset <name>', 'pipeline preset (default: the presets file\'s defaultPreset)')
+    .option('--extraction <method>', 'GAUSS, OPTEX, SMCOPTEX or TRAM')
+    .option('--throughput <method>', 'OFFSKY, SKYFLUX(MED), SKYFLUX(COR) or NONE')
+    .option('--no-sky-subtraction', 'do not subtract the sky')
+    .option('--no-combine', 'do not combine the object frames of a field')
+    .option('--no-splice', 'do not splice blue and red')
+    .option('--presets <file>', `pipeline presets JSON (default: ${defaultPresetsFile})`)
+    .option('--format <format>', 'text, json or xml', 'text')
+    .action(async (ids: string[], o: PlanCliOptions) => {
+      const { config } = cliContext();
+      if (!['text', 'json', 'xml'].includes(o.format)) fail(usageError(`--format must be text, json or xml (got ${JSON.stringify(o.format)})`));
+      let presets: PipelinePresets;
+      const frameIds: string[] = [];
+      const fields: FieldSelector[] = [];
+      const nights = new Set<string>();
+      try {
+        presets = readPipelinePresets(o.presets);
+        for (const id of ids) {
+          const ref = parseDid(config.ivoAuthority, id);
+          if (ref.kind === 'night') throw usageError(`${id} names a whole night; give frame or field IDs (see drsoda frames --night ${ref.night})`);
+          if (ref.kind === 'frame') frameIds.push(id);
+          else fields.push({ night: ref.night, cfgFile: ref.cfg });
+          nights.add(ref.night);
+        }
+      } catch (err) {
+        fail(err);
+      }
+      const options = {
+        arms: o.arms,
+        idxPreset: o.idxPreset,
+        extraction: o.extraction,
+        throughput: o.throughput,
+        skySubtraction: o.skySubtraction,
+        combine: o.combine,
+        splice: o.splice,
+      } as PlanOptionsInput;
+      const log = createLogger(config.logLevel, process.stderr);
+      const db = await openDatabase(config, log, 'drsoda-plan').catch(fail);
+      let out: string;
+      try {
+        await migrate(db.pool);
+        const { frames } = await listFrames(db.pool, { night: [...nights] }, { limit: maxFramesPerRequest, offset: 0 });
+        const plan = createPlan({ frames, request: { frameIds, fields }, options, presets: presets! });
+        out = o.format === 'json' ? planToJson(plan) : o.format === 'xml' ? planXml(plan) : planToText(plan);
+      } catch (err) {
+        await db.close();
+        fail(err);
+      }
+      await db.close();
+      process.stdout.write(out);
+    });
+}
