@@ -6,10 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markdownTable, meets, type Bench, type Row } from './lib.js';
+import { api } from './api.js';
 import { orchestration } from './orchestration.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benches: Record<string, Bench> = { orchestration };
+const benches: Record<string, Bench> = { api, orchestration };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
