@@ -24,13 +24,20 @@ ldd "$node_bin" | grep -o '/[^ )]*' | sort -u | while read -r lib; do
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done
+# A POSIX shell (static busybox) for the warm-sandbox launcher, which needs sh, setsid, mkdir and cat,
+# as a real 2dFdr image has them; nothing else of busybox is linked.
+busybox="$(command -v busybox || true)"
+[ -n "$busybox" ] || { log "busybox not found: apt-get install busybox-static"; exit 1; }
+mkdir -p "$root/bin"
+cp "$busybox" "$root/bin/busybox"
+for applet in sh setsid mkdir cat; do ln -sf busybox "$root/bin/$applet"; done
 # A CommonJS shebang script (no extension, no package.json) that loads the ESM bundle.
 printf '#!/usr/local/bin/node\nimport("/opt/aaorun/aaorun.mjs");\n' > "$root/usr/local/bin/aaorun"
 chmod 0755 "$root/usr/local/bin/aaorun" "$root/usr/local/bin/node"
 chmod -R a+rX "$root"
 cp deploy/reducer/Dockerfile "$ctx/Dockerfile"
 
-hash="$( (sha256sum "$root/opt/aaorun/aaorun.mjs" "$ctx/Dockerfile"; "$node_bin" --version) | sha256sum | cut -c1-16)"
+hash="$( (sha256sum "$root/opt/aaorun/aaorun.mjs" "$ctx/Dockerfile" "$root/bin/busybox"; "$node_bin" --version) | sha256sum | cut -c1-16)"
 current="$(timeout 30 docker image inspect -f '{{ index .Config.Labels "drsoda.reducer.hash" }}' "$image" 2>/dev/null || true)"
 if [ "$current" = "$hash" ]; then
   log "$image is up to date ($hash)"
