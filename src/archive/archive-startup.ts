@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
 import { listFrames } from '../store/frame-store.js';
 import { archiveRootOf, isDemoArchive } from './archive-root.js';
+import { makeDemoArchive } from './demo-archive.js';
 import { rawFileUrl } from './frame-json.js';
 import { ingestArchive, type IngestReport } from './ingest.js';
 
@@ -36,6 +37,19 @@ async function announceDemo(d: ArchiveStartupDeps): Promise<void> {
   d.log.info({ objectFrames: ids, tryIt, listing: `${d.config.baseUrl}/api/frames?class=MFOBJECT` }, 'demo archive ready');
 }
 
+/**
+ * Resolves with p, or with undefined as soon as signal aborts: the simulator cannot be interrupted, and
+ * shutdown must not wait for it (its temporary folder is cleaned by the next start).
+ */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 export function startArchive(d: ArchiveStartupDeps): ArchiveStartup {
   const abort = new AbortController();
   const root = archiveRootOf(d.config);
@@ -46,13 +60,7 @@ export function startArchive(d: ArchiveStartupDeps): ArchiveStartup {
       return undefined;
     }
     const demo = isDemoArchive(d.config);
-    if (demo) {
-      if (!d.makeDemo) {
-        log.warn('demo archive requested but no simulator is available');
-        return undefined;
-      }
-      if (await d.makeDemo(root, log)) log.info('demo night simulated');
-    }
+    if (demo) await untilAborted((d.makeDemo ?? makeDemoArchive)(root, log), abort.signal);
     if (abort.signal.aborted) return undefined;
     const r = await ingestArchive({ pool: d.pool, root, authority: d.config.ivoAuthority, log, signal: abort.signal });
     log.info({ scanned: r.scanned, added: r.added, updated: r.updated, unchanged: r.unchanged, missing: r.missing, failed: r.failed.length, refused: r.refused.length, ms: r.ms }, 'archive ingested');
