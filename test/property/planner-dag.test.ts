@@ -140,10 +140,10 @@ describe('planner properties on random nights', () => {
         const again = createPlan({ frames: [...input].reverse(), request, options, presets });
         expect(planToJson(again)).toBe(planToJson(plan));
       }),
-      { numRuns: 150, seed: 20260926 },
+      { numRuns: 100, seed: 20260926 },
     );
-    // Not vacuous: most random nights can be planned, and some cannot.
-    expect(planned).toBeGreaterThan(50);
+    // Not vacuous: most random nights can be planned (about 60 of 100 with this seed), and some cannot.
+    expect(planned).toBeGreaterThan(40);
     expect(refused).toBeGreaterThan(0);
   });
 });
