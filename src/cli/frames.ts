@@ -4,11 +4,10 @@ import { archiveRootOf } from '../archive/archive-root.js';
 import { createArchiveService } from '../archive/archive-service.js';
 import { frameJson } from '../archive/frame-json.js';
 import { parseFrameQuery } from '../archive/frame-query.js';
-import { openDatabase } from '../database.js';
 import { createLogger } from '../logger.js';
 import type { IndexedFrame } from '../store/frame-store.js';
-import { migrate } from '../store/migrate.js';
 import { cliContext, fail } from './context.js';
+import { openCliDatabase } from './open-db.js';
 
 interface FramesOptions {
   night?: string[];
@@ -52,9 +51,8 @@ export function registerFrames(program: Command): void {
         fail(err);
       }
       const log = createLogger(config.logLevel, process.stderr);
-      const db = await openDatabase(config, log, 'drsoda-frames').catch(fail);
+      const db = await openCliDatabase(config, log, 'drsoda-frames').catch(fail);
       try {
-        await migrate(db.pool);
         const archive = createArchiveService({ pool: db.pool, root: archiveRootOf(config), authority: config.ivoAuthority });
         const { total, frames } = await archive.list(q);
         if (opts.json) {

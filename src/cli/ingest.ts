@@ -3,11 +3,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { archiveRootOf } from '../archive/archive-root.js';
 import { ingestArchive, type IngestReport } from '../archive/ingest.js';
-import { openDatabase } from '../database.js';
 import { createLogger } from '../logger.js';
-import { migrate } from '../store/migrate.js';
 import { isInside } from '../archive/safe-path.js';
 import { cliContext, fail } from './context.js';
+import { openCliDatabase } from './open-db.js';
 
 /** One line a person reads; the same facts as the serve-time log entry. */
 export function ingestSummary(r: IngestReport): string {
@@ -34,10 +33,9 @@ export function registerIngest(program: Command): void {
       if (config.archiveRoot && target && !isInside(config.archiveRoot, target)) {
         fail(new Error(`${target} is outside ARCHIVE_ROOT (${config.archiveRoot}); set ARCHIVE_ROOT to index another archive`));
       }
-      const db = await openDatabase(config, log, 'drsoda-ingest').catch(fail);
+      const db = await openCliDatabase(config, log, 'drsoda-ingest').catch(fail);
       let report: IngestReport;
       try {
-        await migrate(db.pool);
         report = await ingestArchive({ pool: db.pool, root, dir: target, authority: config.ivoAuthority, log, verify: opts.verify, lockWaitMs: 10 * 60_000 });
       } catch (err) {
         await db.close();
