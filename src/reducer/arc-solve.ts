@@ -5,6 +5,7 @@ import { findArcLines, type FoundLines } from './maths/arc-lines.js';
 import { bestShift, isMonotonic, isolatedLines, searchOffset, solveDispersion, type ArcLine, type DispersionSolution, type LinearGuess } from './maths/dispersion.js';
 import { FWHM_PER_SIGMA } from './maths/gaussian.js';
 import { evalPoly, type Poly } from './maths/polyfit.js';
+import { refineArcModel } from './maths/arc-model.js';
 import { medianInPlace } from './maths/stats.js';
 
 export interface ArcOptions {
@@ -14,6 +15,8 @@ export interface ArcOptions {
   blendFwhm: number;
   /** Detection threshold in noise sigmas. */
   threshold: number;
+  /** Refine each fibre's solution with a whole-spectrum model of all list lines (blends included). */
+  modelFit: boolean;
 }
 
 export interface ArcFrameSolution {
@@ -59,6 +62,8 @@ export function solveArcFrame(flux: Float32Array, variance: Float32Array, nFibre
     throw new ReducerError(`cannot identify the arc lines of reference fibre ${reference + 1}: ${refSol ? refSol.lines : 0} of ${ref.count} lines matched the lamp list`);
   }
   const refModel = (x: number) => evalPoly(refSol.poly, x);
+  const allLines = Float64Array.from(list.map((l) => l.wavelengthAngstrom)).sort();
+  const sigma0 = fwhmPx / FWHM_PER_SIGMA;
 
   const polys: (Poly | null)[] = new Array(nFibres).fill(null);
   const solved = new Uint8Array(nFibres);
@@ -70,9 +75,19 @@ export function solveArcFrame(flux: Float32Array, variance: Float32Array, nFibre
     const s = f === reference ? 0 : bestShift(l.x, usableList, refModel, disp, 5, 1);
     const sol: DispersionSolution | null = f === reference ? refSol : solveDispersion(l.x, usableList, (x) => refModel(x - s), disp, o.degree);
     if (!sol || sol.lines < o.degree + 3 || !(sol.rmsPx < 0.5) || !isMonotonic(sol.poly, width)) continue;
-    polys[f] = sol.poly;
+    let poly = sol.poly;
+    let rms = sol.rmsPx;
+    const refined = o.modelFit ? refineArcModel(flux, variance, f * width, width, allLines, sol.poly, o.degree, sigma0) : null;
+    if (refined && isMonotonic(refined.poly, width)) {
+      // The residuals reported stay those of the individually centred lines, now against the refined solution.
+      let ss = 0;
+      for (let i = 0; i < sol.x.length; i++) ss += (evalPoly(refined.poly, sol.x[i]) - sol.wavelength[i]) ** 2;
+      poly = refined.poly;
+      rms = Math.sqrt(ss / sol.x.length) / disp;
+    }
+    polys[f] = poly;
     solved[f] = 1;
-    rmsPx[f] = sol.rmsPx;
+    rmsPx[f] = rms;
     lines[f] = sol.lines;
   }
   const wavela = new Float32Array(nFibres * width);

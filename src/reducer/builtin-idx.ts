@@ -15,6 +15,8 @@ DRC_CONST_PAR LACOSMIC "OBJECT ONLY" REDUCE # cosmic-ray rejection in object/sky
 DRC_CONST_PAR COSRAY_SIGMA 6 REDUCE         # rejection threshold in sigma
 DRC_CONST_PAR ARCFITORDER 3 REDUCE          # polynomial degree of the dispersion solution
 DRC_CONST_PAR ARC_MAXSHIFT 40 REDUCE        # pixels the arc may sit off the header prediction
+DRC_CONST_PAR ARC_BLENDSEP 2 REDUCE         # line-by-line fit skips list lines this many FWHM from a comparable one
+DRC_CONST_PAR ARC_MODELFIT 1 REDUCE         # refine with a whole-spectrum model of every list line (blends too)
 DRC_CONST_PAR USEFFLAT 1 REDUCE             # divide objects by FFLAT_FILENAME
 DRC_CONST_PAR THRUPUT 1 REDUCE              # throughput calibration
 DRC_CONST_PAR TPMETH SKYFLUX(MED) REDUCE    # SKYFLUX(MED), SKYFLUX(COR) or OFFSKY (with THPUT_FILENAME)

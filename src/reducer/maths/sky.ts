@@ -35,62 +35,105 @@ export function skyLinePixels(sky: Float32Array, skyVar: Float32Array, npix: num
   return mask;
 }
 
+/** Runs of line pixels, each widened by one pixel either side: [first, last] inclusive. */
+function lineRuns(mask: Uint8Array, npix: number): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let x = 0; x < npix; x++) {
+    if (!mask[x]) continue;
+    let e = x;
+    while (e + 1 < npix && mask[e + 1]) e++;
+    runs.push([Math.max(0, x - 1), Math.min(npix - 1, e + 1)]);
+    x = e;
+  }
+  return runs;
+}
+
 /**
- * Relative throughput of each fibre from its flux in the sky lines, continuum removed with the
- * median of 10 pixels either side of each line: t_f = line flux of fibre f / line flux of the median
- * sky. Fibres whose line flux is measured worse than `maxError` (fractional) keep 1. Normalised so
- * the sky fibres' median is 1.
+ * Residual relative throughput of each fibre (after the fibre flat) from its flux in the sky lines:
+ * per line, continuum removed with the median of 10 pixels either side; t_f = the fibre's summed line
+ * flux over the median sky's, normalised so the sky fibres' median is 1. A fibre keeps 1 unless t
+ * differs from 1 by more than `significance` times its error, which counts the photon noise and how
+ * uncertain the continuum under each line is (the spread of its side pixels: a bright object's slope
+ * or a redshifted 4000 A break under a faint sky line makes that fibre's measurement worthless).
+ * A few faint sky lines measure throughput worse than a lamp flat, and noise must not replace a good
+ * flat. `lit`: fibres that see the sky (P and S; parked fibres do not).
  */
 export function skyLineThroughput(
   flux: Float32Array,
   variance: Float32Array,
   nFibres: number,
   npix: number,
-  usable: Uint8Array,
+  lit: Uint8Array,
   skyFibres: readonly number[],
   sky: Float32Array,
   lineMask: Uint8Array,
-  maxError = 0.05,
-): { throughput: Float32Array; lines: number } {
-  const runs: [number, number][] = [];
-  for (let x = 0; x < npix; x++) {
-    if (!lineMask[x]) continue;
-    let e = x;
-    while (e + 1 < npix && lineMask[e + 1]) e++;
-    runs.push([Math.max(0, x - 1), Math.min(npix - 1, e + 1)]);
-    x = e;
-  }
+  significance = 3,
+): { throughput: Float32Array; lines: number; corrected: number } {
+  const runs = lineRuns(lineMask, npix);
   const t = new Float32Array(nFibres).fill(1);
-  if (!runs.length) return { throughput: t, lines: 0 };
   const side = new Float64Array(20);
-  const lineFlux = (spec: ArrayLike<number>, off: number, vr: ArrayLike<number> | null): [number, number] => {
+  const scratch = new Float64Array(20);
+  /** Continuum-subtracted flux of run j in spec, and its variance when vr is given. */
+  const lineFlux = (spec: ArrayLike<number>, off: number, vr: ArrayLike<number> | null, j: number): [number, number] => {
+    const [a, b] = runs[j];
+    let m = 0;
+    let sideVar = 0;
+    for (const [x0, x1] of [[Math.max(0, a - 10), a - 1], [b + 1, Math.min(npix - 1, b + 10)]]) {
+      for (let x = x0; x <= x1; x++) {
+        if (lineMask[x]) continue;
+        side[m++] = spec[off + x];
+        if (vr) sideVar += vr[off + x];
+      }
+    }
+    const cont = medianFinite(side, 0, m, 1, scratch);
     let total = 0;
     let tv = 0;
-    for (const [a, b] of runs) {
-      let m = 0;
-      for (let x = Math.max(0, a - 10); x < a; x++) if (!lineMask[x]) side[m++] = spec[off + x];
-      for (let x = b + 1; x <= Math.min(npix - 1, b + 10); x++) if (!lineMask[x]) side[m++] = spec[off + x];
-      const cont = medianFinite(side, 0, m, 1, new Float64Array(20));
-      for (let x = a; x <= b; x++) {
-        total += spec[off + x] - cont;
-        if (vr) tv += vr[off + x];
-      }
+    for (let x = a; x <= b; x++) {
+      total += spec[off + x] - cont;
+      if (vr) tv += vr[off + x];
+    }
+    if (vr && m) {
+      // The continuum is subtracted from all len pixels, so its error counts len^2 times: the photon
+      // noise of a median of m pixels or, if larger, half the spread of the side pixels (a slope or
+      // step under the line moves the true continuum by up to that much).
+      const len = b - a + 1;
+      for (let i = 0; i < m; i++) side[i] = Math.abs(side[i] - cont);
+      const spread = 1.4826 * medianInPlace(side, m);
+      tv += len * len * Math.max(medianVarianceFactor(m) * (sideVar / m), 0.5 * spread * spread);
     }
     return [total, tv];
   };
-  const [skyLine] = lineFlux(sky, 0, null);
-  if (!(skyLine > 0)) return { throughput: t, lines: 0 };
+  let skyLine = 0;
+  for (let j = 0; j < runs.length; j++) skyLine += lineFlux(sky, 0, null, j)[0];
+  if (!runs.length || !(skyLine > 0)) return { throughput: t, lines: 0, corrected: 0 };
+  const err = new Float64Array(nFibres).fill(Infinity);
   for (let f = 0; f < nFibres; f++) {
-    if (!usable[f]) continue;
-    const [lf, lv] = lineFlux(flux, f * npix, variance);
-    if (lf === lf && Math.sqrt(lv) / skyLine < maxError && lf > 0) t[f] = lf / skyLine;
+    if (!lit[f]) continue;
+    let lf = 0;
+    let lv = 0;
+    for (let j = 0; j < runs.length; j++) {
+      const [a, v] = lineFlux(flux, f * npix, variance, j);
+      lf += a;
+      lv += v;
+    }
+    if (!(lf === lf) || !(lv > 0)) continue;
+    t[f] = lf / skyLine;
+    err[f] = Math.sqrt(lv) / skyLine;
   }
   const buf = new Float64Array(skyFibres.length);
   let m = 0;
-  for (const f of skyFibres) if (usable[f]) buf[m++] = t[f];
+  for (const f of skyFibres) if (lit[f] && Number.isFinite(err[f])) buf[m++] = t[f];
   const norm = m ? medianInPlace(buf, m) : 1;
-  for (let f = 0; f < nFibres; f++) if (usable[f] && norm > 0) t[f] /= norm;
-  return { throughput: t, lines: runs.length };
+  let corrected = 0;
+  for (let f = 0; f < nFibres; f++) {
+    const v = norm > 0 ? t[f] / norm : 1;
+    const e = err[f] / (norm > 0 ? norm : 1);
+    if (lit[f] && Math.abs(v - 1) > significance * e) {
+      t[f] = v;
+      corrected++;
+    } else t[f] = 1;
+  }
+  return { throughput: t, lines: runs.length, corrected };
 }
 
 /** flux[f] -= sky and variance[f] += skyVar for each fibre in `fibres`. */

@@ -37,6 +37,7 @@ export const reduceArc: Operation = {
       maxShiftPx: params.number('ARC_MAXSHIFT', 40),
       blendFwhm: params.number('ARC_BLENDSEP', 2),
       threshold: 8,
+      modelFit: params.bool('ARC_MODELFIT', true),
     });
     const solvedRms = Array.from(sol.rmsPx).filter(Number.isFinite).sort((a, b) => a - b);
     const solvedLines = Array.from(sol.lines).filter((n) => n > 0).sort((a, b) => a - b);

@@ -42,12 +42,13 @@ export const reduceObject: Operation = {
       } else {
         const first = medianSky(flux, variance, n, skyFibres);
         const mask = skyLinePixels(first.sky, first.variance, n, SKY_LINE_SIGMA);
-        const r = skyLineThroughput(flux, variance, nF, n, usable, skyFibres, first.sky, mask);
+        const lit = Uint8Array.from(types, (ty, f) => (usable[f] && (ty === 'P' || ty === 'S') ? 1 : 0));
+        const r = skyLineThroughput(flux, variance, nF, n, lit, skyFibres, first.sky, mask);
         if (r.lines === 0) report.warn('no sky line is bright enough: throughput left at the fibre flat\'s');
         else {
           t.set(r.throughput);
-          report.info(`Throughput from ${r.lines} sky lines (${method})`);
-          history.push(`Throughput calibrated (${method}) from ${r.lines} sky lines`);
+          report.info(`Throughput from ${r.lines} sky lines (${method}): ${r.corrected} fibres differ significantly from the fibre flat`);
+          history.push(`Throughput calibrated (${method}) from ${r.lines} sky lines: ${r.corrected} fibres corrected`);
         }
       }
       scaleFibres(flux, variance, n, t);
