@@ -2,7 +2,7 @@
 
 /** Mixes a seed and any number of labels into a 32-bit stream key (FNV-1a, then a murmur3 finaliser). */
 export function streamKey(seed: number, ...labels: (string | number)[]): number {
-  let h = (2166136261 ^ (seed >>> 0)) >>> 0;
+  let h = 2166136261;
   for (const ch of `${seed}|${labels.join('|')}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

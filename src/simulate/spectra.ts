@@ -4,25 +4,29 @@ import { polyderiv, polyval, type ArmName } from './instrument.js';
 import type { EmissionLine } from './lines.js';
 import type { ExposureTruth, NightTruth, ObjectSpectrum } from './truth.js';
 
-const FWHM = 2 * Math.sqrt(2 * Math.LN2);
+// Module-level aliases: hot loops must not look up globals, which is slow inside vm contexts (jest).
+const { abs, exp, tanh, hypot, round, ceil, max, min, sqrt, expm1 } = Math;
+
+const FWHM = 2 * sqrt(2 * Math.LN2);
+const SQRT1_2 = Math.SQRT1_2;
 const HC_K = 1.438777e8; // h c / k in Angstrom Kelvin
 
 /** Standard normal CDF (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
 export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
+  const x = abs(z) * SQRT1_2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
 /** Quartz lamp shape: Planck(lambda, T) / Planck(5500, T). */
 export function lampShape(lambda: number, temperatureK: number): number {
-  return (5500 / lambda) ** 5 * (Math.expm1(HC_K / (5500 * temperatureK)) / Math.expm1(HC_K / (lambda * temperatureK)));
+  return (5500 / lambda) ** 5 * (expm1(HC_K / (5500 * temperatureK)) / expm1(HC_K / (lambda * temperatureK)));
 }
 
 export function objectContinuum(s: ObjectSpectrum, lambda: number): number {
   const rest = lambda / (1 + s.redshift);
-  const step = 0.5 * (1 + Math.tanh((rest - 4000) / 40)); // 0 blueward of the break, 1 redward
+  const step = 0.5 * (1 + tanh((rest - 4000) / 40)); // 0 blueward of the break, 1 redward
   return s.continuumAt5500 * (lambda / 5500) ** s.slope * (s.break4000 + (1 - s.break4000) * step);
 }
 
@@ -52,7 +56,7 @@ function computeGrid(t: NightTruth, arm: ArmName): WavelengthGrid {
   for (let i = 0; i < n; i++) {
     u[i] = (i + 1 - t.xCentre) / t.halfWidth;
     lambda[i] = polyval(c, u[i]);
-    dlambda[i] = Math.abs(polyderiv(c, u[i])) / t.halfWidth;
+    dlambda[i] = abs(polyderiv(c, u[i])) / t.halfWidth;
   }
   return { lambda, dlambda, u };
 }
@@ -73,10 +77,10 @@ function addLines(t: NightTruth, arm: ArmName, out: Float64Array, lines: Iterabl
   for (const l of lines) {
     const xl = columnOf(t, arm, l.lambda);
     if (!Number.isFinite(xl) || xl < -20 || xl > n + 20) continue;
-    const i0 = Math.round(xl) - 1;
-    const sig = Math.hypot(sigInst, l.sigmaAngstrom / dl[Math.min(n - 1, Math.max(0, i0))]);
-    const reach = Math.ceil(6 * sig);
-    for (let i = Math.max(0, i0 - reach); i <= Math.min(n - 1, i0 + reach); i++) {
+    const i0 = round(xl) - 1;
+    const sig = hypot(sigInst, l.sigmaAngstrom / dl[min(n - 1, max(0, i0))]);
+    const reach = ceil(6 * sig);
+    for (let i = max(0, i0 - reach); i <= min(n - 1, i0 + reach); i++) {
       const x = i + 1;
       const frac = normalCdf((x + 0.5 - xl) / sig) - normalCdf((x - 0.5 - xl) / sig);
       out[i] += scale * l.flux * frac * (1 - b * u[i] * u[i]);
