@@ -8,6 +8,7 @@ import { errorMiddleware, notFoundHandler } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
 import { createVosiRouter } from './http/vosi-router.js';
 import { createFramesRouter } from './http/frames-router.js';
+import { createDataLinkRoutes } from './http/datalink-routes.js';
 import { archiveRootOf } from './archive/archive-root.js';
 import { createArchiveService } from './archive/archive-service.js';
 import { createIdentity } from './auth/identity.js';
@@ -42,6 +43,8 @@ export function createApp(deps: AppDeps): App {
   app.use('/soda', createVosiRouter({ pool: deps.pool, upSince: deps.upSince, isShuttingDown: () => deps.shutdown.aborted }));
   const archive = createArchiveService({ pool: deps.pool, root: archiveRootOf(deps.config), authority: deps.config.ivoAuthority });
   app.use(createFramesRouter({ archive, baseUrl: deps.config.baseUrl, authority: deps.config.ivoAuthority }));
+  // DataLink {links}, VOSI capabilities, DALI examples and product files (docs/datalink.md).
+  app.use(createDataLinkRoutes({ config: deps.config, pool: deps.pool, log: deps.log, clock: deps.clock, since: deps.upSince }));
   // Until the SODA issue lands its reduction runner, /soda/async runs the built-in `sleep` kind (tests, demo).
   const asyncRunner = deps.asyncRunner ?? createSleepRunner();
   const jobService = createJobService({ pool: deps.pool, clock: deps.clock, config: deps.config, runners: [asyncRunner], log: deps.log });
