@@ -16,6 +16,10 @@ import { createJobsRouter } from './http/uws-router.js';
 import { createJobService } from './uws/job-service.js';
 import { createSleepRunner } from './uws/sleep-runner.js';
 import type { JobRunner } from './uws/types.js';
+import type { Engine } from './scheduler/engine.js';
+import { createSodaRunners, createSodaSync } from './soda/soda-wiring.js';
+import { SODA_SYNC_KIND } from './soda/request.js';
+import { createSodaSyncRouter } from './http/soda-sync-router.js';
 
 export interface AppDeps {
   config: Config;
@@ -27,6 +31,8 @@ export interface AppDeps {
   shutdown: AbortSignal;
   /** The job kind behind the UWS job list /soda/async; default: the built-in sleep runner (see below). */
   asyncRunner?: JobRunner;
+  /** The execution engine (serve starts one): with it /soda/async runs SODA reductions and /soda/sync answers. */
+  engine?: Pick<Engine, 'submit' | 'cancel' | 'products'>;
 }
 
 export interface App {
@@ -45,14 +51,21 @@ export function createApp(deps: AppDeps): App {
   app.use(createFramesRouter({ archive, baseUrl: deps.config.baseUrl, authority: deps.config.ivoAuthority }));
   // DataLink {links}, VOSI capabilities, DALI examples and product files (docs/datalink.md).
   app.use(createDataLinkRoutes({ config: deps.config, pool: deps.pool, log: deps.log, clock: deps.clock, since: deps.upSince }));
-  // Until the SODA issue lands its reduction runner, /soda/async runs the built-in `sleep` kind (tests, demo).
-  const asyncRunner = deps.asyncRunner ?? createSleepRunner();
-  const jobService = createJobService({ pool: deps.pool, clock: deps.clock, config: deps.config, runners: [asyncRunner], log: deps.log });
+  // SODA reductions need the engine; without one (UWS tests) /soda/async runs the built-in `sleep` kind.
+  const soda = deps.engine ? createSodaRunners({ ...deps, engine: deps.engine }) : undefined;
+  const asyncRunner = deps.asyncRunner ?? soda?.async ?? createSleepRunner();
+  const runners = soda ? [asyncRunner, soda.sync] : [asyncRunner];
+  const jobService = createJobService({ pool: deps.pool, clock: deps.clock, config: deps.config, runners, log: deps.log });
+  const identify = createIdentity({ config: deps.config, db: deps.pool, clock: deps.clock });
+  if (soda) {
+    const sync = createSodaSync({ ...deps, engine: deps.engine!, syncJobs: jobService.forKind(SODA_SYNC_KIND) });
+    app.use('/soda/sync', createSodaSyncRouter({ sync, identify, shutdown: deps.shutdown }));
+  }
   app.use(
     '/soda/async',
     createJobsRouter({
       jobs: jobService.forKind(asyncRunner.kind),
-      identify: createIdentity({ config: deps.config, db: deps.pool, clock: deps.clock }),
+      identify,
       jobsUrl: `${deps.config.baseUrl}/soda/async`,
       waitMaxS: deps.config.uws.waitMaxS,
       shutdown: deps.shutdown,

@@ -59,6 +59,7 @@ const schema = z.object({
   UWS_MAX_EXECUTION_DURATION_S: z.coerce.number().int().min(0).default(86400),
   UWS_DEFAULT_DESTRUCTION_S: positiveInt.default(7 * 86400),
   UWS_MAX_DESTRUCTION_S: positiveInt.default(30 * 86400),
+  SODA_SYNC_WAIT_S: z.coerce.number().int().min(0).max(3600).default(30),
   AUTH_MODE: z.enum(['anonymous', 'header', 'token']).default('anonymous'),
   AUTH_HEADER: z.string().min(1).default('x-remote-user'),
   ADMIN_USERS: z.string().default(''),
@@ -102,6 +103,10 @@ export type Config = Readonly<{
     maxExecutionDurationS: number;
     defaultDestructionS: number;
     maxDestructionS: number;
+  }>;
+  soda: Readonly<{
+    /** How long a /soda/sync request waits for a reduction that is not cached before answering 503. */
+    syncWaitS: number;
   }>;
   auth: Readonly<{ mode: 'anonymous' | 'header' | 'token'; header: string; admins: readonly string[] }>;
   demoArchive: boolean;
@@ -187,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultDestructionS: c.UWS_DEFAULT_DESTRUCTION_S,
       maxDestructionS: c.UWS_MAX_DESTRUCTION_S,
     }),
+    soda: Object.freeze({ syncWaitS: c.SODA_SYNC_WAIT_S }),
     auth: Object.freeze({
       mode: c.AUTH_MODE,
       header: c.AUTH_HEADER.toLowerCase(),

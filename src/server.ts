@@ -12,6 +12,9 @@ import type { Logger } from './logger.js';
 import { migrate } from './store/migrate.js';
 import { recordInstanceStart, recordInstanceStop } from './store/instance-store.js';
 import { version } from './version.js';
+import { archiveRootOf } from './archive/archive-root.js';
+import { startEngine } from './scheduler/start-engine.js';
+import { sodaPublish } from './soda/soda-wiring.js';
 
 export interface RunningServer {
   url: string;
@@ -32,7 +35,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const instanceId = randomUUID();
   const upSince = await recordInstanceStart(db.pool, { id: instanceId, role: 'serve', hostname: os.hostname(), pid: process.pid, version });
   const shutdown = new AbortController();
-  const app = createApp({ config, pool: db.pool, log, clock: systemClock, upSince, shutdown: shutdown.signal });
+  // The execution engine runs SODA reductions (and, with RUN_WORKER, their steps) in this process.
+  const archiveRoot = archiveRootOf(config);
+  const engine = archiveRoot
+    ? await startEngine({ config, pool: db.pool, databaseUrl: db.url, clock: systemClock, log, archiveRoot, work: config.executor.runWorker, publish: sodaPublish({ config, pool: db.pool }) }).catch(async (err) => {
+        await db.close();
+        throw err;
+      })
+    : undefined;
+  const app = createApp({ config, pool: db.pool, log, clock: systemClock, upSince, shutdown: shutdown.signal, engine });
   const server = http.createServer(app.express);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
@@ -55,6 +66,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await closed;
       clearTimeout(grace);
       await app.close();
+      await engine?.stop();
       await archive.stop();
       await recordInstanceStop(db.pool, instanceId).catch(() => {});
       await db.close();

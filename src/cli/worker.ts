@@ -6,6 +6,7 @@ import { openDatabase } from '../database.js';
 import { archiveRootOf } from '../archive/archive-root.js';
 import { startEngine } from '../scheduler/start-engine.js';
 import { migrate } from '../store/migrate.js';
+import { sodaPublish } from '../soda/soda-wiring.js';
 import { cliContext, fail } from './context.js';
 
 export function registerWorker(program: Command): void {
@@ -22,6 +23,8 @@ export function registerWorker(program: Command): void {
       });
       const engine = await startEngine({
         config, pool: db.pool, databaseUrl: db.url, clock: systemClock, log, archiveRoot: archiveRootOf(config) ?? path.join(config.dataDir, 'no-archive'), work: true,
+        // This worker may finish a SODA job's last step: it publishes the job's cuts.
+        publish: sodaPublish({ config, pool: db.pool }),
       }).catch(async (e) => {
         await db.close();
         fail(e);

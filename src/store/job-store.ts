@@ -71,15 +71,17 @@ export interface NewJob {
   executionDuration: number;
   destruction: Date | null;
   parameters: JobParameter[];
+  /** Initial jobInfo content (the runner's description of a new job). */
+  jobInfo?: string | null;
 }
 
 /** Inserts a job and its parameters in one transaction. */
 export async function insertJob(pool: Pool, j: NewJob): Promise<void> {
   await withTransaction(pool, async (c) => {
     await c.query(
-      `insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [j.id, j.kind, j.ownerId, j.runId, j.phase, j.quote, j.creationTime, j.executionDuration, j.destruction],
+      `insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [j.id, j.kind, j.ownerId, j.runId, j.phase, j.quote, j.creationTime, j.executionDuration, j.destruction, j.jobInfo ?? null],
     );
     await insertParameters(c, j.id, 0, j.parameters);
   });

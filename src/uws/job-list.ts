@@ -6,7 +6,8 @@ import type { Config } from '../config.js';
 import { ServiceError, notFound, usageError } from '../errors.js';
 import type { Pool } from '../store/db.js';
 import { listJobs } from '../store/job-list-store.js';
-import { deleteJob, getJob, insertJob, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration } from '../store/job-store.js';
+import { deleteJob, getJob, insertJob, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
+import { checkXmlFragment } from '../vo/uws-xml.js';
 import type { Executions } from './executions.js';
 import { checkUploadName, jobDir, removeJobDir, stageUploads, uploadPath } from './job-files.js';
 import type { PhaseListener } from './phase-listener.js';
@@ -99,6 +100,13 @@ export function createJobList(d: JobListDeps) {
     return quoteFrom(d.clock.now(), await estimateRunS(d.pool, runner, params), durationS);
   }
 
+  /** The runner's jobInfo for these parameters (null when it has no describe hook); checked before storing. */
+  async function describe(params: readonly JobParameter[]): Promise<string | null> {
+    const xml = (await runner.describe?.(params)) ?? null;
+    if (xml !== null) checkXmlFragment(xml);
+    return xml;
+  }
+
   /** After a lost compare-and-set: 404 if the job went away, else 403 naming the phase it is in. */
   async function lost(caller: Caller, id: string, what: string): Promise<never> {
     const now = await visible(caller, id);
@@ -111,6 +119,7 @@ export function createJobList(d: JobListDeps) {
     async create(caller: Caller, r: CreateRequest): Promise<Job> {
       const params = checkRequest(r);
       runner.validate(params);
+      const jobInfo = await describe(params);
       const id = randomBytes(16).toString('base64url');
       const now = d.clock.now();
       const duration = clampDuration(r.executionDuration ?? uws.defaultExecutionDurationS);
@@ -118,7 +127,7 @@ export function createJobList(d: JobListDeps) {
       const staged = await stageUploads(config.dataDir, id, r.uploads ?? []);
       try {
         const q = await quote(params, duration);
-        await insertJob(d.pool, { id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params });
+        await insertJob(d.pool, { id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo });
       } catch (err) {
         await removeJobDir(config.dataDir, id);
         throw err;
@@ -209,6 +218,7 @@ export function createJobList(d: JobListDeps) {
       const merged = [...job.parameters.filter((p) => !names.has(p.name)), ...incoming];
       if (merged.length > maxParameters) throw usageError(`at most ${maxParameters} parameters per job`);
       runner.validate(merged);
+      const jobInfo = await describe(merged);
       const staged = await stageUploads(config.dataDir, id, r.uploads ?? []);
       const ok = await replaceParameters(d.pool, id, incoming, await quote(merged, job.executionDuration), r.runId).catch(async (err) => {
         await staged.discard();
@@ -219,6 +229,7 @@ export function createJobList(d: JobListDeps) {
         return lost(caller, id, 'change the parameters of');
       }
       await staged.commit();
+      if (runner.describe) await setJobInfo(d.pool, id, jobInfo);
     },
 
     /** Where GET /results/{rid} finds the result: a file in the job directory or another URL. */

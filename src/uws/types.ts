@@ -112,6 +112,11 @@ export interface JobRunner {
   readonly kind: string;
   /** Throws ServiceError('UsageError', ...) for parameters this kind cannot run; nothing is stored then. */
   validate(params: readonly JobParameter[]): void;
+  /**
+   * The jobInfo a new or re-parameterised PENDING job shows (e.g. the plan it will run); may do I/O, so it also
+   * validates what validate() cannot (IDs against a database). Throws ServiceError('UsageError', ...) to reject.
+   */
+  describe?(params: readonly JobParameter[]): Promise<string | null>;
   /** Seconds the job will run, when the runner can tell; used for the quote before history exists. */
   estimateS?(params: readonly JobParameter[]): number | undefined;
   start(job: Job, ctx: RunContext): void | Promise<void>;

@@ -1,0 +1,84 @@
+// The SODA job kinds: `soda` behind /soda/async (the UWS job list) and `soda-sync`, the hidden jobs that carry
+// /soda/sync reductions. Both plan from the job parameters, hand the plan to the execution engine and let the
+// engine drive the phases; the SODA publisher (publisher.ts) turns finished plans into results.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../logger.js';
+import type { PipelinePresets } from '../planner/presets.js';
+import type { Engine } from '../scheduler/engine.js';
+import type { Pool } from '../store/db.js';
+import type { JobParameter, JobRunner } from '../uws/types.js';
+import { planXmlElement } from '../vo/plan-xml.js';
+import { xmlAttr, xmlText } from '../vo/votable.js';
+import { planSoda, type SodaPlan } from './plan-request.js';
+import { writeCuts } from './publisher.js';
+import { parseSodaRequest, SODA_ASYNC_KIND, SODA_SYNC_KIND, type SodaMode } from './request.js';
+
+export { SODA_ASYNC_KIND, SODA_SYNC_KIND };
+
+
+export interface SodaRunnerDeps {
+  pool: Pool;
+  engine: Pick<Engine, 'submit' | 'cancel' | 'products'>;
+  authority: string;
+  presets: PipelinePresets;
+  archiveRoot: string | undefined;
+  log: Logger;
+}
+
+const sodaNamespace = 'urn:drsoda:soda';
+
+/** Upload parameters (byReference) are not SODA parameters; the parser sees the rest. */
+const sodaParams = (params: readonly JobParameter[]) => params.filter((p) => !p.byReference);
+
+/** jobInfo: what each ID selects, then the plan (ivoa-notes 3.6: any XML, in our own namespaces). */
+export function sodaJobInfo(s: SodaPlan): string {
+  const ids = s.ids.map((r) =>
+    r.noData ? `  <soda:id value="${xmlAttr(r.id)}" noData="true">${xmlText(r.noData)}</soda:id>` : `  <soda:id value="${xmlAttr(r.id)}"/>`,
+  );
+  const request = `<soda:request xmlns:soda="${sodaNamespace}">\n${ids.join('\n')}\n</soda:request>`;
+  return s.plan ? `${request}\n${planXmlElement(s.plan)}` : request;
+}
+
+export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND | typeof SODA_SYNC_KIND): JobRunner {
+  const mode: SodaMode = kind === SODA_SYNC_KIND ? 'sync' : 'async';
+  const plan = (params: readonly JobParameter[]) =>
+    planSoda({ db: d.pool, authority: d.authority, presets: d.presets, archiveRoot: d.archiveRoot }, parseSodaRequest(sodaParams(params), mode));
+
+  return {
+    kind,
+    validate(params) {
+      parseSodaRequest(sodaParams(params), mode);
+    },
+    // Sync jobs are never seen PENDING (the sync service already planned): only async jobs show their plan.
+    ...(mode === 'async' ? { describe: async (params: readonly JobParameter[]) => sodaJobInfo(await plan(params)) } : {}),
+    estimateS: () => undefined,
+    async start(job, ctx) {
+      // Planned again at start: the archive may have changed since the job was created (the jobInfo follows).
+      let s: SodaPlan;
+      try {
+        s = await plan(job.parameters);
+      } catch (err) {
+        const e = err as { label?: string; message: string };
+        await ctx.fail({ type: 'fatal', message: `${e.label ?? 'Error'}: ${e.message}` });
+        return;
+      }
+      await ctx.setJobInfo(sodaJobInfo(s));
+      if (s.plan) {
+        await d.engine.submit(job.id, job.ownerId ?? '', s.plan);
+        return;
+      }
+      // Nothing to reduce (TIME excluded every exposure): the answer is the "no data" results alone.
+      if (!(await ctx.markExecuting())) return;
+      const dir = path.join(ctx.workDir, 'results');
+      await mkdir(dir, { recursive: true });
+      const noData = new Map(s.ids.filter((r) => r.noData).map((r) => [r.id, r.noData!]));
+      const results = mode === 'async' ? await writeCuts({ products: d.engine.products, authority: d.authority }, sodaParams(job.parameters), null, noData, dir, 'results') : [];
+      await ctx.complete(results);
+    },
+    async abort(job) {
+      const n = await d.engine.cancel(job.id);
+      d.log.info({ jobId: job.id, cancelledSteps: n }, 'soda job aborted');
+    },
+  };
+}
