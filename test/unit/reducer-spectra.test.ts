@@ -114,11 +114,27 @@ describe('fibre flats, throughput and sky', () => {
     expect(Number.isNaN(obj[5 * npix + 10])).toBe(true);
   });
 
+  it('leaves the fibre flat alone when the sky lines agree with it, whatever the noise', () => {
+    const r = rng(52);
+    const flux = new Float32Array(nF * npix);
+    const v = new Float32Array(nF * npix);
+    for (let f = 0; f < nF; f++) for (let x = 0; x < npix; x++) {
+      const s = 200 + 300 * Math.exp(-((x - 150) ** 2) / 2) + (skyFibres.includes(f) ? 0 : 400 + 2 * x);
+      v[f * npix + x] = s / 1.88 + 4;
+      flux[f * npix + x] = s + Math.sqrt(v[f * npix + x]) * r.normal();
+    }
+    const first = medianSky(flux, v, npix, skyFibres);
+    const t = skyLineThroughput(flux, v, nF, npix, usable, skyFibres, first.sky, skyLinePixels(first.sky, first.variance, npix, 5));
+    expect(t.lines).toBe(1);
+    expect(t.corrected).toBe(0);
+    expect(Array.from(t.throughput).every((x) => x === 1)).toBe(true);
+  });
+
   it('measures residual throughput from sky lines and subtracts the median sky', () => {
     const r = rng(51);
     const sky = (x: number) => 200 + (Math.abs(x - 150) < 3 ? 3000 * Math.exp(-((x - 150) ** 2) / 2) : 0) + (Math.abs(x - 240) < 3 ? 1500 * Math.exp(-((x - 240) ** 2) / 2) : 0);
     const obj = (f: number, x: number) => (skyFibres.includes(f) ? 0 : 50 + f + 0.1 * x);
-    const resid = Float64Array.from({ length: nF }, (_, f) => 1 + 0.05 * Math.sin(f));
+    const resid = Float64Array.from({ length: nF }, (_, f) => 1 + 0.15 * Math.sin(f));
     const flux = new Float32Array(nF * npix);
     const v = new Float32Array(nF * npix);
     for (let f = 0; f < nF; f++) for (let x = 0; x < npix; x++) {
@@ -134,13 +150,23 @@ describe('fibre flats, throughput and sky', () => {
     expect(t.lines).toBe(2);
     const medSkyResid = [...skyFibres].map((f) => resid[f]).sort((a, b) => a - b);
     const norm = (medSkyResid[3] + medSkyResid[4]) / 2;
-    for (const f of [1, 2, 10, 30]) expect(t.throughput[f]).toBeCloseTo(resid[f] / norm, 1);
+    // These lines measure each fibre to ~1% (photon noise plus the conservative continuum term), so
+    // offsets over 8% are beyond 5 sigma: found, and corrected to 2.5% (that error plus the noise of the
+    // normalisation, a median over 8 sky fibres).
+    let big = 0;
+    for (let f = 0; f < nF; f++) {
+      if (!usable[f] || Math.abs(resid[f] / norm - 1) < 0.08) continue;
+      expect(Math.abs(t.throughput[f] - resid[f] / norm)).toBeLessThan(0.025);
+      big++;
+    }
+    expect(big).toBeGreaterThan(15);
+    expect(t.corrected).toBeGreaterThanOrEqual(big);
     scaleFibres(flux, v, npix, t.throughput);
     const s = medianSky(flux, v, npix, skyFibres);
     const targets = Array.from({ length: nF }, (_, f) => f).filter((f) => usable[f]);
     subtractSky(flux, v, npix, targets, s.sky, s.variance);
     // Object fibres keep their continuum to within the noise (~2%) once sky is gone, at and off the line.
-    for (const f of [1, 2, 10, 30]) for (const x of [100, 150, 240]) {
+    for (const f of [1, 2, 11, 30]) for (const x of [100, 150, 240]) {
       const expected = (obj(f, x) * resid[f]) / t.throughput[f];
       expect(Math.abs(flux[f * npix + x] - expected)).toBeLessThan(5 * Math.sqrt(v[f * npix + x]));
     }

@@ -50,9 +50,12 @@ function lineRuns(mask: Uint8Array, npix: number): [number, number][] {
 
 /**
  * Residual relative throughput of each fibre (after the fibre flat) from its flux in the sky lines:
- * per line, continuum removed with the median of 10 pixels either side; t_f = the fibre's summed line
- * flux over the median sky's, normalised so the sky fibres' median is 1. A fibre keeps 1 unless t
- * differs from 1 by more than `significance` times its error, which counts the photon noise and how
+ * per line, continuum removed with the median of 10 pixels either side, the fibre's line flux over the
+ * median sky's; t_f = the weighted mean of those ratios with discordant lines dropped, normalised so
+ * the sky fibres' median is 1. A fibre keeps 1 unless two or more lines agree on t, t is known to
+ * `maxError` (fractional) and differs from 1 by more than `significance` times that error - hundreds
+ * of fibres make 3-sigma flukes certain, and a flux wrong by 3 x 12% is worse than no correction.
+ * The error counts the photon noise and how
  * uncertain the continuum under each line is (the spread of its side pixels: a bright object's slope
  * or a redshifted 4000 A break under a faint sky line makes that fibre's measurement worthless).
  * A few faint sky lines measure throughput worse than a lamp flat, and noise must not replace a good
@@ -67,7 +70,8 @@ export function skyLineThroughput(
   skyFibres: readonly number[],
   sky: Float32Array,
   lineMask: Uint8Array,
-  significance = 3,
+  significance = 5,
+  maxError = 0.03,
 ): { throughput: Float32Array; lines: number; corrected: number } {
   const runs = lineRuns(lineMask, npix);
   const t = new Float32Array(nFibres).fill(1);
@@ -103,22 +107,60 @@ export function skyLineThroughput(
     }
     return [total, tv];
   };
-  let skyLine = 0;
-  for (let j = 0; j < runs.length; j++) skyLine += lineFlux(sky, 0, null, j)[0];
-  if (!runs.length || !(skyLine > 0)) return { throughput: t, lines: 0, corrected: 0 };
+  const skyLine = runs.map((_, j) => lineFlux(sky, 0, null, j)[0]);
+  const good = runs.map((_, j) => j).filter((j) => skyLine[j] > 0);
+  if (!good.length) return { throughput: t, lines: 0, corrected: 0 };
   const err = new Float64Array(nFibres).fill(Infinity);
+  const r = new Float64Array(good.length);
+  const w = new Float64Array(good.length);
   for (let f = 0; f < nFibres; f++) {
     if (!lit[f]) continue;
-    let lf = 0;
-    let lv = 0;
-    for (let j = 0; j < runs.length; j++) {
-      const [a, v] = lineFlux(flux, f * npix, variance, j);
-      lf += a;
-      lv += v;
+    let m = 0;
+    for (const j of good) {
+      const [lf, lv] = lineFlux(flux, f * npix, variance, j);
+      if (!(lf === lf) || !(lv > 0)) continue;
+      r[m] = lf / skyLine[j];
+      w[m] = (skyLine[j] * skyLine[j]) / lv;
+      m++;
     }
-    if (!(lf === lf) || !(lv > 0)) continue;
-    t[f] = lf / skyLine;
-    err[f] = Math.sqrt(lv) / skyLine;
+    // Weighted mean of the lines' ratios, dropping (one at a time, while 3 remain) a line more than
+    // 3 sigma off - an object's emission line next to a sky line, an unrejected cosmic ray.
+    let mean = NaN;
+    let sw = 0;
+    for (;;) {
+      let s = 0;
+      sw = 0;
+      for (let i = 0; i < m; i++) if (w[i] > 0) {
+        s += w[i] * r[i];
+        sw += w[i];
+      }
+      mean = s / sw;
+      let worst = -1;
+      let worstChi = 3;
+      let left = 0;
+      for (let i = 0; i < m; i++) if (w[i] > 0) {
+        left++;
+        const chi = Math.abs(r[i] - mean) * Math.sqrt(w[i]);
+        if (chi > worstChi) {
+          worstChi = chi;
+          worst = i;
+        }
+      }
+      if (worst < 0 || left <= 3) break;
+      w[worst] = 0;
+    }
+    // Trust the result only when at least two lines agree with each other, and a fibre passing under
+    // half or over twice the flat's light is contaminated rather than measured.
+    let kept = 0;
+    let chi2 = 0;
+    for (let i = 0; i < m; i++) if (w[i] > 0) {
+      kept++;
+      chi2 += w[i] * (r[i] - mean) ** 2;
+    }
+    // Agreement: chi^2 within 4 of its standard deviations of its expectation (dof = kept - 1).
+    if (kept < 2 || chi2 > kept - 1 + 4 * Math.sqrt(2 * (kept - 1)) || !(mean > 0.5 && mean < 2)) continue;
+    t[f] = mean;
+    err[f] = 1 / Math.sqrt(sw);
   }
   const buf = new Float64Array(skyFibres.length);
   let m = 0;
@@ -128,12 +170,12 @@ export function skyLineThroughput(
   for (let f = 0; f < nFibres; f++) {
     const v = norm > 0 ? t[f] / norm : 1;
     const e = err[f] / (norm > 0 ? norm : 1);
-    if (lit[f] && Math.abs(v - 1) > significance * e) {
+    if (lit[f] && e <= maxError && Math.abs(v - 1) > significance * e) {
       t[f] = v;
       corrected++;
     } else t[f] = 1;
   }
-  return { throughput: t, lines: runs.length, corrected };
+  return { throughput: t, lines: good.length, corrected };
 }
 
 /** flux[f] -= sky and variance[f] += skyVar for each fibre in `fibres`. */
