@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readHeaders } from '../../src/fits/index.js';
@@ -25,6 +25,8 @@ describe('the demo archive (ARCHIVE_ROOT unset)', () => {
   it('is simulated and ingested at first start, announces a curl command that works, and is reused later', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-demo-'));
     const port = await freePort();
+    // An empty archive folder, as Docker leaves when the engine bind-mounts it first, must still be filled.
+    mkdirSync(path.join(dataDir, 'demo-archive'));
     const env = { DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO_ARCHIVE: 'true', ARCHIVE_ROOT: '' };
 
     const first = spawnDrsoda(['serve'], env);
@@ -39,7 +41,7 @@ describe('the demo archive (ARCHIVE_ROOT unset)', () => {
     expect((await firstDone).code).toBe(0);
     expect(ready.objectFrames.length).toBeGreaterThanOrEqual(2);
     for (const id of ready.objectFrames) expect(id).toMatch(/^ivo:\/\/drsoda\.example\.org\/aat\?2014-09-26\/ccd[12]\/\d{4}$/);
-    expect(readdirSync(dataDir).filter((e) => e.startsWith('.'))).toEqual([]); // no temporary folder left
+    expect(readdirSync(path.join(dataDir, 'demo-archive')).sort()).toEqual(['.drsoda-demo-complete', '140926']); // no temporary folder left
 
     // The printed command, run as printed, against a second start (which must not simulate again).
     const second = spawnDrsoda(['serve'], env);
