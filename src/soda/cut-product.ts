@@ -40,7 +40,7 @@ export async function cutProduct(j: CutJob, cache: ProductCache = new Map()): Pr
     ...(j.band ? [{ name: 'BAND', value: j.band.value }] : []),
   ];
   try {
-    const sel = selectCut(p, j.spatial?.region, j.band?.metres);
+    const sel = selectCut(p, j.spatial?.region, j.band);
     const history = [`drsoda SODA cut of ${j.name} for ID ${j.id}`, ...asked.map((a) => `${a.name}=${a.value}`)];
     const size =
       j.format === 'application/fits'

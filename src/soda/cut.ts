@@ -12,7 +12,11 @@ export interface WavelengthAxis {
 export interface FibreRow {
   raRad: number | null;
   decRad: number | null;
+  /** 2dF fibre type: U (unallocated, parked) and N (not in use) fibres have no target. */
+  type?: string;
 }
+
+const untargeted = new Set(['U', 'N']);
 
 /** The linear axis of a header's CRVAL1/CDELT1/CRPIX1 (Angstrom), or null when absent or degenerate. */
 export function wavelengthAxis(h: { number(key: string): number | undefined }, n: number): WavelengthAxis | null {
@@ -55,13 +59,17 @@ export function bandPixels(a: WavelengthAxis, bandMetres: readonly [number, numb
   return null;
 }
 
-/** Rows (0-based, ascending) whose target position lies inside the region; rows without a position never do. */
+/**
+ * Rows (0-based, ascending) whose target lies inside the region. Rows without a position never do, nor do
+ * unallocated and unused fibres: 2dF writes the field centre as their position, which is no target.
+ */
 export function fibresInside(rows: readonly FibreRow[], region: Region): number[] {
   const inside = regionTest(region);
   const deg = 180 / Math.PI;
   const out: number[] = [];
   rows.forEach((r, i) => {
     if (r.raRad === null || r.decRad === null || !Number.isFinite(r.raRad) || !Number.isFinite(r.decRad)) return;
+    if (r.type !== undefined && untargeted.has(r.type.trim().toUpperCase())) return;
     if (inside(r.raRad * deg, r.decRad * deg)) out.push(i);
   });
   return out;

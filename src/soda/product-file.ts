@@ -51,14 +51,14 @@ export async function openProduct(file: string, name: string): Promise<ProductFi
     const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
     const fRa = angleFactor(t.columns[ra]?.unit);
     const fDec = angleFactor(t.columns[dec]?.unit);
-    fibres = Array.from({ length: t.nrows }, (_, i) => {
-      const r = ra >= 0 ? num(t.columns[ra].values[i]) : null;
-      const d = dec >= 0 ? num(t.columns[dec].values[i]) : null;
-      return { raRad: r === null ? null : r * fRa, decRad: d === null ? null : d * fDec };
-    });
     const str = (n: string) => t.column(n)?.values.map((v) => (v === null ? '' : String(v).trim())) ?? Array.from({ length: t.nrows }, () => '');
     names = str('NAME');
     types = str('TYPE');
+    fibres = Array.from({ length: t.nrows }, (_, i) => {
+      const r = ra >= 0 ? num(t.columns[ra].values[i]) : null;
+      const d = dec >= 0 ? num(t.columns[dec].values[i]) : null;
+      return { raRad: r === null ? null : r * fRa, decRad: d === null ? null : d * fDec, type: types[i] };
+    });
   }
   const ctype = (h0.string('CTYPE1') ?? '').toLowerCase();
   const axis = twoD && (ctype === '' || ctype.startsWith('wave') || ctype.startsWith('lambda') || ctype.startsWith('awav')) ? wavelengthAxis(h0, nPix) : null;
@@ -72,7 +72,7 @@ export const isSpectra = (p: ProductFile) => p.axis !== null && p.fibres !== nul
  * The rows and pixels one region x band combination keeps.
  * @throws CutNotApplicable when the product cannot be cut that way; NoOverlap when nothing is left.
  */
-export function selectCut(p: ProductFile, region: Region | undefined, bandMetres: readonly [number, number] | undefined): CutSelection {
+export function selectCut(p: ProductFile, region: Region | undefined, band: { value: string; metres: readonly [number, number] } | undefined): CutSelection {
   let rows: number[] | null = null;
   let pixels: [number, number] | null = null;
   if (region) {
@@ -80,13 +80,13 @@ export function selectCut(p: ProductFile, region: Region | undefined, bandMetres
     rows = fibresInside(p.fibres, region);
     if (!rows.length) throw new NoOverlap(`no fibre of ${p.name} has its target inside ${describeRegion(region)}`);
   }
-  if (bandMetres) {
+  if (band) {
     if (!p.axis) throw new CutNotApplicable(`${p.name} has no linear wavelength axis: BAND does not apply to it`);
-    pixels = bandPixels(p.axis, bandMetres);
+    pixels = bandPixels(p.axis, band.metres);
     if (!pixels) {
       const lo = Math.min(p.axis.startAngstrom, p.axis.startAngstrom + (p.axis.n - 1) * p.axis.stepAngstrom);
       const hi = Math.max(p.axis.startAngstrom, p.axis.startAngstrom + (p.axis.n - 1) * p.axis.stepAngstrom);
-      throw new NoOverlap(`BAND ${bandMetres[0]} ${bandMetres[1]} (metres) does not overlap ${p.name}, which covers ${(lo * 1e-10).toPrecision(6)} to ${(hi * 1e-10).toPrecision(6)} m`);
+      throw new NoOverlap(`BAND ${band.value.trim()} (metres) does not overlap ${p.name}, which covers ${(lo * 1e-10).toPrecision(6)} to ${(hi * 1e-10).toPrecision(6)} m`);
     }
   }
   return { rows, pixels };

@@ -93,11 +93,14 @@ export function parseSodaRequest(params: readonly ParamLike[], mode: SodaMode): 
 
   const ids = [...new Set(all('ID').map((v) => v.trim()))];
   if (ids.length === 0 || ids.some((id) => id === '')) throw usageError('ID: at least one non-empty ID is required (the publisher DID of a raw frame, field or night)');
-  const spatial: SpatialFilter[] = [
-    ...all('POS').map((value) => ({ param: 'POS' as const, value, region: parsePos(value) })),
-    ...all('CIRCLE').map((value) => ({ param: 'CIRCLE' as const, value, region: parseCircle('CIRCLE', value) })),
-    ...all('POLYGON').map((value) => ({ param: 'POLYGON' as const, value, region: parsePolygon('POLYGON', value) })),
-  ];
+  // POS, CIRCLE and POLYGON are alternative values of one spatial axis, kept in request order (ivoa-notes 4).
+  const spatial: SpatialFilter[] = [];
+  for (const p of params) {
+    const name = p.name.toUpperCase();
+    if (name === 'POS') spatial.push({ param: 'POS', value: p.value, region: parsePos(p.value) });
+    else if (name === 'CIRCLE') spatial.push({ param: 'CIRCLE', value: p.value, region: parseCircle('CIRCLE', p.value) });
+    else if (name === 'POLYGON') spatial.push({ param: 'POLYGON', value: p.value, region: parsePolygon('POLYGON', p.value) });
+  }
   const bands = all('BAND').map((value) => ({ value, metres: parseInterval('BAND', value) }));
   if (mode === 'sync') {
     if (ids.length > 1) throw multiValued('ID', mode);

@@ -68,6 +68,8 @@ describe('regions', () => {
     const r = Math.PI / 180;
     const rows = [{ raRad: 10 * r, decRad: 0 }, { raRad: null, decRad: null }, { raRad: 10.05 * r, decRad: 0.05 * r }, { raRad: 12 * r, decRad: 0 }];
     expect(fibresInside(rows, circle(10, 0, 0.1))).toEqual([0, 2]);
+    // Parked (U) and unused (N) fibres carry the field centre as position: no target, never selected.
+    expect(fibresInside([{ raRad: 10 * r, decRad: 0, type: 'U' }, { raRad: 10 * r, decRad: 0, type: 'N' }, { raRad: 10 * r, decRad: 0, type: 'S' }], circle(10, 0, 0.1))).toEqual([2]);
   });
 });
 
