@@ -26,9 +26,16 @@ export interface ExFrame extends Extracted {
   history: string[];
 }
 
-/** Extracts im along tlm; cosmic rays are rejected when asked and LACOSMIC is not NO. */
-export function extractIm(ctx: OpContext, im: ImFrame, tlm: Tlm, rejectCosmics: boolean, method = extractMethod(ctx)): ExFrame {
-  const cr = rejectCosmics && ctx.params.string('LACOSMIC', 'OBJECT ONLY').trim().toUpperCase() !== 'NO';
+/**
+ * When extraction rejects cosmic rays: 'object' frames unless LACOSMIC is NO; 'always' for fibre flats,
+ * whose hits would otherwise be divided into every frame reduced with them; 'never' for arcs (their
+ * wavelength fit clips outliers itself).
+ */
+export type CosmicRays = 'object' | 'always' | 'never';
+
+/** Extracts im along tlm. */
+export function extractIm(ctx: OpContext, im: ImFrame, tlm: Tlm, cosmics: CosmicRays, method = extractMethod(ctx)): ExFrame {
+  const cr = cosmics === 'always' || (cosmics === 'object' && ctx.params.string('LACOSMIC', 'OBJECT ONLY').trim().toUpperCase() !== 'NO');
   const ex = extractSpectra(im.image, im.variance, im.width, im.height, tlm.centres, tlm.sigma, tlm.nFibres, {
     method,
     boxHalfWidth: ctx.params.number('EXTR_HALFWIDTH', 2.5),

@@ -51,7 +51,7 @@ export async function reduceFibreFrame(ctx: OpContext, file: string): Promise<Fi
   const { params, report } = ctx;
   const im = await makeIm(ctx, file, { bias: true, dark: true, lflat: true });
   const tlm = await readTlm(ctx, im);
-  const ex = extractIm(ctx, im, tlm, true);
+  const ex = extractIm(ctx, im, tlm, 'object');
   const nF = tlm.nFibres;
   const W = im.width;
   const wavel = await readWavel(ctx, nF, W);

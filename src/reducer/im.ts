@@ -67,7 +67,7 @@ export async function makeIm(ctx: OpContext, name: string, steps: ImSteps): Prom
   const variance = ccdVariance(image, gain, readNoiseE);
   const width = geom.dataWidth;
   const height = raw.height;
-  const history = [`Overscan subtracted: columns ${section(geom.biasX0, geom.biasWidth, height)}, order ${order}, mean level ${(level.reduce((a, b) => a + b, 0) / height).toFixed(2)} ADU`];
+  const history = [`Overscan ${section(geom.biasX0, geom.biasWidth, height)} subtracted: order ${order}, mean ${(level.reduce((a, b) => a + b, 0) / height).toFixed(2)} ADU`];
 
   if (steps.bias && params.bool('USEBIASIM')) {
     const b = await calibration(ctx, 'BIAS_FILENAME', 'USEBIASIM', width, height);

@@ -17,8 +17,22 @@ export function productHeader(base: Header, history: readonly string[], now: Dat
   const h = new Header(base.cards.filter((c) => !rawOnly.test(c.key)));
   h.set('TDFDRVER', TDFDRVER, '2dfdr-compatible reducer version');
   h.set('DATE', now.toISOString().slice(0, 19), 'UTC date this file was written');
-  for (const line of history) h.history(line);
+  for (const line of history) for (const part of wrap(line, 70)) h.history(part);
   return h;
+}
+
+/** Splits text into pieces of at most `width` characters at blanks (a HISTORY card holds 72). */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let rest = text.trim();
+  while (rest.length > width) {
+    const cut = rest.lastIndexOf(' ', width);
+    const at = cut > width / 2 ? cut : width;
+    out.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  out.push(rest);
+  return out;
 }
 
 /** Linear wavelength on axis 1 (Angstrom, FITS 1-based pixels) and fibre number on axis 2. */

@@ -110,6 +110,19 @@ describe('image calibration and combination', () => {
     expect(v[0]).toBeCloseTo(2 * medianVarianceFactor(5), 6);
   });
 
+  it('rejects a cosmic ray from two frames, which a median cannot', () => {
+    const a = Float32Array.from([10, 12, NaN, 7]);
+    const b = Float32Array.from([11, 4000, 9, NaN]);
+    const c = Float32Array.from([NaN, NaN, 8, 6]);
+    const vars = [a, b, c].map(() => Float32Array.from([4, 4, 4, 4]));
+    const d = new Float32Array(4);
+    const v = new Float32Array(4);
+    medianCombine([a, b, c], vars, 4, d, v);
+    expect(Array.from(d)).toEqual([10.5, 12, 8.5, 6.5]);
+    expect(v[1]).toBe(4);
+    expect(v[0]).toBe(2);
+  });
+
   it('the median variance factor matches the scatter of simulated medians within 15%', () => {
     const r = rng(4);
     for (const k of [3, 5, 9, 25]) {

@@ -15,6 +15,8 @@ export function medianVarianceFactor(k: number): number {
  * Combines pixels [0, len) of each frame in `frames` (all the same length, typically one band of rows)
  * into outData/outVar. NaN pixels are ignored; a pixel NaN in every frame stays NaN.
  * variances may be null per frame (then that frame's pixel variance is taken as 0).
+ * The median of two values is their mean and rejects nothing, so for two frames the higher value is
+ * dropped when it exceeds the lower by `clip` sigma of their difference: a cosmic ray is never negative.
  */
 export function medianCombine(
   frames: readonly Float32Array[],
@@ -22,15 +24,18 @@ export function medianCombine(
   len: number,
   outData: Float32Array,
   outVar: Float32Array,
+  clip = 5,
 ): void {
   const k = frames.length;
   const buf = new Float64Array(k);
+  const from = new Int32Array(k);
   for (let i = 0; i < len; i++) {
     let m = 0;
     let vs = 0;
     for (let f = 0; f < k; f++) {
       const v = frames[f][i];
       if (v === v) {
+        from[m] = f;
         buf[m++] = v;
         const vr = variances[f];
         if (vr) vs += vr[i];
@@ -40,6 +45,16 @@ export function medianCombine(
       outData[i] = NaN;
       outVar[i] = NaN;
       continue;
+    }
+    if (m === 2) {
+      const v0 = variances[from[0]]?.[i] ?? 0;
+      const v1 = variances[from[1]]?.[i] ?? 0;
+      const lo = Math.min(buf[0], buf[1]);
+      if (Math.abs(buf[0] - buf[1]) > clip * Math.sqrt(v0 + v1) && v0 + v1 > 0) {
+        outData[i] = lo;
+        outVar[i] = lo === buf[0] ? v0 : v1;
+        continue;
+      }
     }
     sortSmall(buf, m);
     outData[i] = m & 1 ? buf[m >> 1] : 0.5 * (buf[(m >> 1) - 1] + buf[m >> 1]);

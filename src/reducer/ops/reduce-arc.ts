@@ -25,7 +25,7 @@ export const reduceArc: Operation = {
     const im = await makeIm(ctx, file, { bias: true, dark: true, lflat: true });
     expectClass(ctx, im, 'MFARC');
     const tlm = await readTlm(ctx, im);
-    const ex = extractIm(ctx, im, tlm, false, 'GAUSS');
+    const ex = extractIm(ctx, im, tlm, 'never', 'GAUSS');
     const lamp = arcLineList(im.header.string('LAMPNAME') ?? '');
     if (!lamp.exact) report.warn(`LAMPNAME ${JSON.stringify(im.header.string('LAMPNAME'))}: using the ${lamp.lamp} line list`);
     const lambdac = im.header.number('LAMBDAC');

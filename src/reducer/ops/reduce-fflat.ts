@@ -24,7 +24,7 @@ export const reduceFflat: Operation = {
       return;
     }
     const tlm = await readTlm(ctx, im, path.relative(ctx.ws.dir, tlmFile));
-    const ex = extractIm(ctx, im, tlm, false);
+    const ex = extractIm(ctx, im, tlm, 'always');
     const nF = tlm.nFibres;
     const wavel = params.file('WAVEL_FILENAME') ? await readWavel(ctx, nF, im.width) : null;
     await writeEx(ctx, im, ex, wavel?.wavela ?? null);
