@@ -8,9 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { markdownTable, meets, type Bench, type Row } from './lib.js';
 import { api } from './api.js';
 import { orchestration } from './orchestration.js';
+import { planner } from './planner.js';
+import { simulate } from './simulate.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benches: Record<string, Bench> = { api, orchestration };
+const benches: Record<string, Bench> = { planner, simulate, api, orchestration };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
