@@ -49,6 +49,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
+  }).catch(async (err) => {
+    // A busy port: release the engine's workers and the (maybe embedded) database before reporting it.
+    await app.close();
+    await engine?.stop();
+    await db.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port, baseUrl: config.baseUrl, database: db.embedded ? 'embedded' : 'external' }, 'drsoda listening');
