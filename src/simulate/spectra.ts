@@ -34,6 +34,10 @@ export interface WavelengthGrid {
   lambda: Float64Array;
   dlambda: Float64Array;
   u: Float64Array;
+  /** Per column, common to every fibre: B(u) |dlambda/dx|, the flat lamp S(lambda) and the sky continuum S(lambda). */
+  response: Float64Array;
+  lamp: Float64Array;
+  skyContinuum: Float64Array;
 }
 
 const grids = new WeakMap<NightTruth, Partial<Record<ArmName, WavelengthGrid>>>();
@@ -53,12 +57,19 @@ function computeGrid(t: NightTruth, arm: ArmName): WavelengthGrid {
   const lambda = new Float64Array(n);
   const dlambda = new Float64Array(n);
   const u = new Float64Array(n);
+  const response = new Float64Array(n);
+  const lamp = new Float64Array(n);
+  const skyContinuum = new Float64Array(n);
+  const b = t.arms[arm].blaze;
   for (let i = 0; i < n; i++) {
     u[i] = (i + 1 - t.xCentre) / t.halfWidth;
     lambda[i] = polyval(c, u[i]);
     dlambda[i] = abs(polyderiv(c, u[i])) / t.halfWidth;
+    response[i] = (1 - b * u[i] * u[i]) * dlambda[i];
+    lamp[i] = t.lamps.flat.electronsPerSecondPerAngstromAt5500 * lampShape(lambda[i], t.lamps.flat.temperatureK);
+    skyContinuum[i] = t.sky.continuumAt5500 * (lambda[i] / 5500) ** t.sky.slope;
   }
-  return { lambda, dlambda, u };
+  return { lambda, dlambda, u, response, lamp, skyContinuum };
 }
 
 /** 1-based column where the arm's wavelength solution reaches lambda (Newton iterations from the linear guess). */
@@ -104,20 +115,15 @@ export function fibreElectrons(t: NightTruth, e: ExposureTruth, arm: ArmName, fi
   // Guide and broken fibres carry no light; parked fibres see the lamps (flaps closed) but not the sky.
   if (through === 0 || (e.ndfClass === 'MFOBJECT' && fib.type !== 'P' && fib.type !== 'S')) return false;
   const scale = t.fluxScale * e.exposedS * through;
-  const { lambda, dlambda, u } = wavelengthGrid(t, arm);
-  const b = t.arms[arm].blaze;
+  const { lambda, dlambda, u, response, lamp, skyContinuum } = wavelengthGrid(t, arm);
   const n = out.length;
   if (e.ndfClass === 'MFFFF') {
-    const { electronsPerSecondPerAngstromAt5500: a, temperatureK } = t.lamps.flat;
-    for (let i = 0; i < n; i++) out[i] = scale * a * lampShape(lambda[i], temperatureK) * dlambda[i] * (1 - b * u[i] * u[i]);
+    for (let i = 0; i < n; i++) out[i] = scale * lamp[i] * response[i];
   } else if (e.ndfClass === 'MFARC') {
     addLines(t, arm, out, asLines(t.lamps.arc.lines, t.lamps.arc.electronsPerSecondPerUnit), scale, u, dlambda);
   } else if (e.ndfClass === 'MFOBJECT') {
     const s = fib.type === 'P' ? fib.spectrum : undefined;
-    for (let i = 0; i < n; i++) {
-      const sky = t.sky.continuumAt5500 * (lambda[i] / 5500) ** t.sky.slope;
-      out[i] = scale * (sky + (s ? objectContinuum(s, lambda[i]) : 0)) * dlambda[i] * (1 - b * u[i] * u[i]);
-    }
+    for (let i = 0; i < n; i++) out[i] = scale * (skyContinuum[i] + (s ? objectContinuum(s, lambda[i]) : 0)) * response[i];
     addLines(t, arm, out, asLines(t.sky.lines, 1), scale, u, dlambda);
     if (s) addLines(t, arm, out, s.lines.map((l) => ({ lambda: l.observedAngstrom, flux: l.fluxElectronsPerSecond, sigmaAngstrom: l.sigmaAngstrom })), scale, u, dlambda);
   } else return false;
