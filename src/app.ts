@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Pool } from './store/db.js';
 import { errorMiddleware, notFoundHandler } from './http/errors.js';
-import { requestLog } from './http/request-log.js';
+import { createOps } from './ops/ops-wiring.js';
 import { createVosiRouter } from './http/vosi-router.js';
 import { createFramesRouter } from './http/frames-router.js';
 import { createDataLinkRoutes } from './http/datalink-routes.js';
@@ -45,7 +45,9 @@ export function createApp(deps: AppDeps): App {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(requestLog(deps.log));
+  // Request ids, log lines and metrics first; /metrics and /openapi.json below (docs/operations.md).
+  const ops = createOps(deps);
+  app.use(ops.middleware);
   app.use('/soda', createVosiRouter({ pool: deps.pool, upSince: deps.upSince, isShuttingDown: () => deps.shutdown.aborted }));
   const archive = createArchiveService({ pool: deps.pool, root: archiveRootOf(deps.config), authority: deps.config.ivoAuthority });
   app.use(createFramesRouter({ archive, baseUrl: deps.config.baseUrl, authority: deps.config.ivoAuthority }));
@@ -53,7 +55,7 @@ export function createApp(deps: AppDeps): App {
   app.use(createDataLinkRoutes({ config: deps.config, pool: deps.pool, log: deps.log, clock: deps.clock, since: deps.upSince }));
   // SODA reductions need the engine; without one (UWS tests) /soda/async runs the built-in `sleep` kind.
   const soda = deps.engine ? createSodaRunners({ ...deps, engine: deps.engine }) : undefined;
-  const asyncRunner = deps.asyncRunner ?? soda?.async ?? createSleepRunner();
+  const asyncRunner = ops.withNotifyParams(deps.asyncRunner ?? soda?.async ?? createSleepRunner());
   const runners = soda ? [asyncRunner, soda.sync] : [asyncRunner];
   const jobService = createJobService({ pool: deps.pool, clock: deps.clock, config: deps.config, runners, log: deps.log });
   const identify = createIdentity({ config: deps.config, db: deps.pool, clock: deps.clock });
@@ -71,9 +73,11 @@ export function createApp(deps: AppDeps): App {
       shutdown: deps.shutdown,
     }),
   );
+  app.use(ops.routes);
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log));
   const closers: Array<() => Promise<void>> = [];
+  closers.push(() => ops.close());
   closers.push(() => jobService.close());
   return {
     express: app,

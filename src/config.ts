@@ -64,6 +64,18 @@ const schema = z.object({
   AUTH_HEADER: z.string().min(1).default('x-remote-user'),
   ADMIN_USERS: z.string().default(''),
   DEMO_ARCHIVE: bool.default(true),
+  METRICS_PORT: port.optional(),
+  NOTIFY_MAX_ATTEMPTS: positiveInt.default(8),
+  NOTIFY_RETRY_BASE_S: z.coerce.number().positive().default(10),
+  NOTIFY_TIMEOUT_S: z.coerce.number().positive().default(10),
+  NOTIFY_ALLOW_PRIVATE: bool.default(false),
+  NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  NOTIFY_RETENTION_DAYS: positiveInt.default(30),
+  SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\/[^/]+/.test(v), 'must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.org:587')
+    .optional(),
+  SMTP_FROM: z.string().min(3).optional(),
 });
 
 export type Config = Readonly<{
@@ -110,6 +122,13 @@ export type Config = Readonly<{
   }>;
   auth: Readonly<{ mode: 'anonymous' | 'header' | 'token'; header: string; admins: readonly string[] }>;
   demoArchive: boolean;
+  /** Operations: worker metrics endpoint, job notifications (docs/operations.md). */
+  ops: Readonly<{
+    /** `drsoda worker` serves /metrics on this port (serve has /metrics on its own port). */
+    metricsPort: number | undefined;
+    notify: Readonly<{ maxAttempts: number; retryBaseS: number; timeoutMs: number; allowPrivate: boolean; webhookSecret: string | undefined; retentionS: number }>;
+    smtp: Readonly<{ url: string; from: string }> | undefined;
+  }>;
 }>;
 
 /** Thrown for any invalid setting; the CLI prints the message as one line and exits with code 2. */
@@ -199,6 +218,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       admins: Object.freeze(c.ADMIN_USERS.split(',').map((s) => s.trim()).filter(Boolean)),
     }),
     demoArchive: c.DEMO_ARCHIVE,
+    ops: Object.freeze({
+      metricsPort: c.METRICS_PORT,
+      notify: Object.freeze({
+        maxAttempts: c.NOTIFY_MAX_ATTEMPTS,
+        retryBaseS: c.NOTIFY_RETRY_BASE_S,
+        timeoutMs: Math.round(c.NOTIFY_TIMEOUT_S * 1000),
+        allowPrivate: c.NOTIFY_ALLOW_PRIVATE,
+        webhookSecret: c.NOTIFY_WEBHOOK_SECRET,
+        retentionS: c.NOTIFY_RETENTION_DAYS * 86400,
+      }),
+      smtp: c.SMTP_URL ? Object.freeze({ url: c.SMTP_URL, from: c.SMTP_FROM ?? `drsoda <noreply@${c.IVO_AUTHORITY}>` }) : undefined,
+    }),
   });
 }
 

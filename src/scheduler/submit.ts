@@ -7,6 +7,7 @@ import { cancelStepsOfJob } from '../store/step-claim-store.js';
 import { attachPlanSteps, doneStepsOfJob, invalidateSteps, promoteReadySteps, saveJobPlan, touchSteps } from '../store/step-store.js';
 import type { JobSync } from './job-sync.js';
 import type { ProductStore } from './product-store.js';
+import { publishCacheLookup } from '../ops/events.js';
 
 export interface SubmitDeps {
   pool: Pool;
@@ -24,6 +25,7 @@ export async function submitPlan(d: SubmitDeps, jobId: string, ownerId: string, 
   const missing: string[] = [];
   for (const s of done) if (!(await d.products.verify(s.id, s.outputs))) missing.push(s.id);
   await invalidateSteps(d.pool, missing);
+  publishCacheLookup({ hits: done.length - missing.length, misses: plan.steps.length - done.length + missing.length });
   await touchSteps(d.pool, done.map((s) => s.id));
   await promoteReadySteps(d.pool, plan.steps.map((s) => s.id));
   await d.syncJob(jobId);

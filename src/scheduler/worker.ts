@@ -12,6 +12,7 @@ import { createPhaseListener, type PhaseListener } from '../uws/phase-listener.j
 import type { JobSync } from './job-sync.js';
 import type { ProductStore } from './product-store.js';
 import { runStep } from './run-step.js';
+import { publishStepFinished } from '../ops/events.js';
 
 export interface WorkerOptions {
   pool: Pool;
@@ -59,7 +60,7 @@ export function createWorker(o: WorkerOptions): Worker {
   };
 
   const execute = async (row: StepRow, ac: AbortController) => {
-    const log = o.log.child({ stepId: row.id, op: row.operation, attempt: row.attempts });
+    const log = o.log.child({ stepId: row.id, op: row.operation, attempt: row.attempts, owner: row.ownerId || null });
     const renew = setInterval(() => {
       renewLease(o.pool, row.id, o.workerId, o.leaseS).then(
         (ok) => {
@@ -75,7 +76,7 @@ export function createWorker(o: WorkerOptions): Worker {
       const jobs = await liveJobsOfStep(o.pool, row.id);
       // A job is EXECUTING from its first running step (a no-op compare-and-set when it already is).
       await Promise.all(jobs.map((j) => o.markExecuting(j).catch(() => false)));
-      log.info('step started');
+      log.info({ jobIds: jobs }, 'step started');
       const v = await runStep({
         step: row.spec,
         attempt: row.attempts,
@@ -89,6 +90,7 @@ export function createWorker(o: WorkerOptions): Worker {
         signal: ac.signal,
       });
       const info = { exitCode: v.exitCode, runtime: v.runtime, logPath: v.logPath, durationMs: v.durationMs };
+      publishStepFinished({ operation: row.operation, outcome: v.ok ? 'ok' : v.kind, durationMs: v.durationMs });
       if (v.ok) {
         const recorded = await withTransaction(o.pool, (c) => finishStepDone(c, row.id, o.workerId, v.outputs, info));
         log.info({ recorded, ms: v.durationMs }, 'step done');

@@ -1,0 +1,124 @@
+// The OpenAPI 3.0 path items of every HTTP endpoint. test/integration/openapi.test.ts checks them against the
+// routes express really serves (route-table.ts) and against the Allow header of each path, so they cannot drift.
+import type { SodaParamDecl } from '../soda/parameters.js';
+
+type Json = Record<string, unknown>;
+
+const text = { 'text/plain': { schema: { type: 'string' } } };
+const xml = (ref: string) => ({ 'text/xml': { schema: { type: 'string', description: ref } } });
+const votable = { 'application/x-votable+xml': { schema: { type: 'string', description: 'VOTable 1.4 document' } } };
+const fits = { 'application/fits': { schema: { type: 'string', format: 'binary' } } };
+const json = (schema: Json) => ({ 'application/json': { schema } });
+
+const err = (description: string) => ({ description, content: text });
+const errors = { '400': err('UsageError: a parameter is missing or malformed (DALI error text)'), '404': err('NotFoundFault: no such resource (or not yours)') };
+const authErrors = { '401': err('AuthorizationError: credentials missing or wrong (AUTH_MODE header or token)') };
+const seeOther = (what: string) => ({ '303': { description: `See Other: ${what}`, headers: { Location: { schema: { type: 'string', format: 'uri' } } } } });
+
+const path = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+const query = (name: string, description: string, schema: Json = { type: 'string' }, extra: Json = {}) => ({ name, in: 'query', description, schema, ...extra });
+const jobId = path('id', 'UWS job id');
+
+/** A DALI-style form body: the same parameters a GET takes in its query. */
+const form = (props: Record<string, Json>, required: string[] = []) => ({
+  required: required.length > 0,
+  content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: props, ...(required.length ? { required } : {}) } }, 'multipart/form-data': { schema: { type: 'object', properties: props } } },
+});
+
+function sodaSchema(d: SodaParamDecl): Json {
+  const s: Json = { type: 'string', description: d.description };
+  if (d.options) s.enum = d.options;
+  if (d.default !== undefined) s.default = d.default;
+  return d.multiValued ? { type: 'array', items: s, description: d.description } : s;
+}
+
+export const notifyParams: Record<string, Json> = {
+  NOTIFY_URL: { type: 'string', format: 'uri', description: 'Webhook: drsoda POSTs a JSON event here on every phase change of the job (retried with backoff; docs/api-guide.md)' },
+  NOTIFY_EMAIL: { type: 'string', format: 'email', description: 'E-mail address told when the job starts and ends (only when the service has SMTP_URL)' },
+};
+
+const uwsControl: Record<string, Json> = {
+  PHASE: { type: 'string', enum: ['RUN'], description: 'RUN: queue the job at once' },
+  RUNID: { type: 'string', maxLength: 64, description: 'Client label, echoed in the job' },
+  EXECUTIONDURATION: { type: 'integer', minimum: 0, description: 'Seconds the job may execute (0 = the service maximum)' },
+  DESTRUCTION: { type: 'string', format: 'date-time', description: 'When the job and its results are deleted' },
+};
+
+const html = { description: 'the web front end (index.html; the page routes itself)', content: { 'text/html': { schema: { type: 'string' } } } };
+const page = (summary: string, parameters: Json[] = []) => ({ get: { tags: ['Web'], summary, parameters, responses: { '200': html, '503': err('ServiceUnavailable: the front end is not built (npm run build:web)') } } });
+
+/** The browser front end's pages (src/http/web-router.ts): HTML, not API, listed so every served path is documented. */
+const webPages: Record<string, Json> = {
+  '/': page('Home: search the archive'),
+  '/nights': page('Observing nights'),
+  '/nights/{night}': page('One night', [path('night', 'YYYY-MM-DD')]),
+  '/nights/{night}/fields/{field}': page('One field of a night', [path('night', 'YYYY-MM-DD'), path('field', 'field name')]),
+  '/jobs': page('Your jobs'),
+  '/jobs/{id}': page('One job with its step DAG and logs', [jobId]),
+  '/sign-in': page('Sign in (AUTH_MODE=token)'),
+  '/assets/{file}': { get: { tags: ['Web'], summary: 'Front-end scripts and styles (immutable, hashed names)', parameters: [path('file', 'asset file name')], responses: { '200': { description: 'the asset' }, ...errors } } },
+};
+
+export function openApiPaths(sodaParams: readonly SodaParamDecl[]): Record<string, Json> {
+  const soda = Object.fromEntries(sodaParams.map((d) => [d.name, sodaSchema(d)]));
+  const sodaQuery = sodaParams.map((d) => query(d.name, d.description, sodaSchema(d), d.multiValued ? { style: 'form', explode: true } : {}));
+  const uwsText = (summary: string, description: string) => ({ get: { tags: ['UWS'], summary, parameters: [jobId], responses: { '200': { description, content: text }, ...errors } } });
+  return {
+    '/soda/availability': { get: { tags: ['VOSI'], summary: 'VOSI availability', responses: { '200': { description: 'availability document', content: xml('vosi:availability') } } } },
+    '/soda/capabilities': { get: { tags: ['VOSI'], summary: 'VOSI capabilities (SODA sync/async, DataLink, UWS)', responses: { '200': { description: 'capabilities document', content: xml('vosi:capabilities') } } } },
+    '/soda/examples': { get: { tags: ['VOSI'], summary: 'DALI examples (XHTML with RDFa)', responses: { '200': { description: 'examples', content: { 'application/xhtml+xml': { schema: { type: 'string' } } } } } } },
+    '/soda/links': {
+      get: { tags: ['DataLink'], summary: 'DataLink {links} of raw frames, fields, nights and products', parameters: [query('ID', 'publisher DID (repeatable)', { type: 'array', items: { type: 'string' } }, { required: true, explode: true }), query('RESPONSEFORMAT', 'votable or application/x-votable+xml')], responses: { '200': { description: 'DataLink VOTable', content: { 'application/x-votable+xml;content=datalink': { schema: { type: 'string' } } } }, '400': { description: 'UsageFault VOTable', content: votable } } },
+      post: { tags: ['DataLink'], summary: 'DataLink {links} (parameters in the body)', requestBody: form({ ID: { type: 'array', items: { type: 'string' } }, RESPONSEFORMAT: { type: 'string' } }, ['ID']), responses: { '200': { description: 'DataLink VOTable', content: { 'application/x-votable+xml;content=datalink': { schema: { type: 'string' } } } } } },
+    },
+    '/soda/sync': {
+      get: { tags: ['SODA'], summary: 'SODA sync: reduce (or reuse) and cut one ID', parameters: sodaQuery, responses: { '200': { description: 'the cut', content: { ...fits, ...votable } }, '204': { description: 'the cut holds no data (X-SODA-No-Data says why)' }, ...errors, ...authErrors, '503': err('ServiceUnavailable: the reduction takes longer than SODA_SYNC_WAIT_S; Retry-After') } },
+      post: { tags: ['SODA'], summary: 'SODA sync (parameters in the body)', requestBody: form(soda, ['ID']), responses: { '200': { description: 'the cut', content: { ...fits, ...votable } }, '204': { description: 'no data' }, ...errors, '503': err('ServiceUnavailable; Retry-After') } },
+    },
+    '/soda/async': {
+      get: { tags: ['UWS'], summary: 'UWS job list (yours; admins: all)', parameters: [query('PHASE', 'only jobs in these phases', { type: 'array', items: { type: 'string' } }, { explode: true }), query('AFTER', 'created after (ISO 8601)'), query('LAST', 'newest N', { type: 'integer', minimum: 1 }), query('CURSOR', 'keyset page cursor from the Link rel=next header')], responses: { '200': { description: 'uws:jobs', content: xml('uws:jobs') }, ...errors, ...authErrors } },
+      post: { tags: ['UWS'], summary: 'Create a SODA job (PHASE=RUN to start it)', requestBody: form({ ...soda, ...uwsControl, ...notifyParams }, ['ID']), responses: { ...seeOther('the new job'), ...errors, ...authErrors } },
+    },
+    '/soda/async/{id}': {
+      get: { tags: ['UWS'], summary: 'The job (WAIT blocks until the phase changes)', parameters: [jobId, query('WAIT', 'seconds to block (-1: the maximum)', { type: 'integer' }), query('PHASE', 'block only while in this phase')], responses: { '200': { description: 'uws:job', content: xml('uws:job') }, ...errors } },
+      post: { tags: ['UWS'], summary: 'ACTION=DELETE deletes the job', parameters: [jobId], requestBody: form({ ACTION: { type: 'string', enum: ['DELETE'] } }, ['ACTION']), responses: { ...seeOther('the job list'), ...errors } },
+      delete: { tags: ['UWS'], summary: 'Delete the job and its results', parameters: [jobId], responses: { ...seeOther('the job list'), ...errors } },
+    },
+    '/soda/async/{id}/phase': {
+      get: uwsText('The phase', 'PENDING, QUEUED, EXECUTING, COMPLETED, ERROR, ABORTED, ...').get,
+      post: { tags: ['UWS'], summary: 'RUN or ABORT the job', parameters: [jobId], requestBody: form({ PHASE: { type: 'string', enum: ['RUN', 'ABORT', 'SUSPEND'] } }, ['PHASE']), responses: { ...seeOther('the job'), ...errors } },
+    },
+    '/soda/async/{id}/executionduration': {
+      get: uwsText('Execution duration', 'seconds').get,
+      post: { tags: ['UWS'], summary: 'Change the execution duration (PENDING only)', parameters: [jobId], requestBody: form({ EXECUTIONDURATION: { type: 'integer' } }, ['EXECUTIONDURATION']), responses: { ...seeOther('the job'), ...errors } },
+    },
+    '/soda/async/{id}/destruction': {
+      get: uwsText('Destruction time', 'ISO 8601 instant').get,
+      post: { tags: ['UWS'], summary: 'Change the destruction time', parameters: [jobId], requestBody: form({ DESTRUCTION: { type: 'string', format: 'date-time' } }, ['DESTRUCTION']), responses: { ...seeOther('the job'), ...errors } },
+    },
+    '/soda/async/{id}/quote': uwsText('Quote', 'ISO 8601 instant the job is expected to end (empty when unknown)'),
+    '/soda/async/{id}/owner': uwsText('Owner', 'user id (empty: anonymous)'),
+    '/soda/async/{id}/error': { get: { tags: ['UWS'], summary: 'Error document of a job in ERROR', parameters: [jobId], responses: { '200': { description: 'error (VOTable or text)', content: { ...votable, ...text } }, ...errors } } },
+    '/soda/async/{id}/results': { get: { tags: ['UWS'], summary: 'Result list', parameters: [jobId], responses: { '200': { description: 'uws:results', content: xml('uws:results') }, ...errors } } },
+    '/soda/async/{id}/results/{rid}': { get: { tags: ['UWS'], summary: 'One result (a cut, a no-data note, ...)', parameters: [jobId, path('rid', 'result id')], responses: { '200': { description: 'the result file', content: { ...fits, ...votable } }, ...seeOther('a result held elsewhere'), ...errors } } },
+    '/soda/async/{id}/parameters': {
+      get: { tags: ['UWS'], summary: 'Job parameters', parameters: [jobId], responses: { '200': { description: 'uws:parameters', content: xml('uws:parameters') }, ...errors } },
+      post: { tags: ['UWS'], summary: 'Replace parameters (PENDING only)', parameters: [jobId], requestBody: form({ ...soda, RUNID: uwsControl.RUNID, ...notifyParams }), responses: { ...seeOther('the job'), ...errors } },
+    },
+    '/soda/async/{id}/parameters/{name}': { get: { tags: ['UWS'], summary: 'An uploaded (byReference) parameter', parameters: [jobId, path('name', 'upload name')], responses: { '200': { description: 'the upload', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...errors } } },
+    '/soda/async/{id}/steps': {
+      get: { tags: ['UWS'], summary: 'The reduction steps of the job (its DAG): state, attempts, timings, products and log URL per step (docs/web.md)', parameters: [jobId], responses: { '200': { description: 'steps in plan order', content: json({ $ref: '#/components/schemas/StepList' }) }, ...errors } },
+    },
+    '/soda/async/{id}/steps/{stepId}/log': {
+      get: { tags: ['UWS'], summary: 'Container output (aaorun/2dFdr stdout and stderr) of one step of the job: the last 256 KiB', parameters: [jobId, path('stepId', 'step id from /steps')], responses: { '200': { description: 'the log', content: text }, ...errors } },
+    },
+    '/files/raw': { get: { tags: ['Archive'], summary: 'A raw frame by its DID', parameters: [query('ID', 'frame DID', { type: 'string' }, { required: true })], responses: { '200': { description: 'FITS file (Range, ETag, Repr-Digest)', content: fits }, '206': { description: 'partial content' }, ...errors } } },
+    '/files/raw/{night}/{ccd}/{file}': { get: { tags: ['Archive'], summary: 'A raw frame by its archive path', parameters: [path('night', 'YYMMDD'), path('ccd', 'ccd_1 or ccd_2'), path('file', 'file name')], responses: { '200': { description: 'FITS file', content: fits }, '206': { description: 'partial content' }, ...errors } } },
+    '/api/frames': { get: { tags: ['Archive'], summary: 'List raw frames (JSON)', parameters: ['night', 'arm', 'ccd', 'class', 'field', 'object'].map((n) => query(n, `filter by ${n}`)).concat([query('limit', 'page size (max 1000)', { type: 'integer' }), query('offset', 'page start', { type: 'integer' })]), responses: { '200': { description: 'frames', content: json({ type: 'object' }) }, ...errors } } },
+    '/api/frame': { get: { tags: ['Archive'], summary: 'One raw frame with its fibre table (JSON)', parameters: [query('ID', 'frame DID', { type: 'string' }, { required: true })], responses: { '200': { description: 'frame', content: json({ type: 'object' }) }, ...errors } } },
+    '/files/products/{stepId}/{fileName}': { get: { tags: ['DataLink'], summary: 'A reduced product or its PNG preview (owners of jobs that used it)', parameters: [path('stepId', 'step id'), path('fileName', 'product file name')], responses: { '200': { description: 'FITS or PNG', content: { ...fits, 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...errors, ...authErrors } } },
+    ...webPages,
+    '/metrics': { get: { tags: ['Operations'], summary: 'Prometheus metrics (docs/operations.md)', responses: { '200': { description: 'Prometheus text format 0.0.4', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } } } } },
+    '/openapi.json': { get: { tags: ['Operations'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.0', content: json({ type: 'object' }) } } } },
+  };
+}

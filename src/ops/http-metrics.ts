@@ -1,0 +1,23 @@
+// Request metrics: one observation per answered request, labelled with the documented route template
+// (openapi.ts routeLabeler), so URLs with job ids or scanners' random paths cannot explode the label set.
+import type { RequestHandler } from 'express';
+import type { Metrics } from './metrics.js';
+
+export type RouteLabel = (path: string) => string | undefined;
+
+/** The label of paths no documented route matches (404s of scanners, typos). */
+export const unmatchedRoute = 'unmatched';
+
+export function observeRequests(metrics: Pick<Metrics, 'observeHttp'>, label: RouteLabel): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const path = req.originalUrl.split('?')[0];
+    // 'close' also covers clients that go away mid-answer (a WAIT given up), which 'finish' misses.
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const status = res.writableFinished ? res.statusCode : 499;
+      metrics.observeHttp(req.method, label(path) ?? unmatchedRoute, status, seconds);
+    });
+    next();
+  };
+}
