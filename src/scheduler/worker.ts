@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import type { StepRunner } from '../executor/types.js';
 import { withTransaction, type Pool } from '../store/db.js';
 import { claimStep, finishStepDone, finishStepFailed, jobsToReconcile, liveJobsOfStep, releaseExpiredLeases, renewLease } from '../store/step-claim-store.js';
-import type { StepRow } from '../store/step-store.js';
+import { promoteReadySteps, type StepRow } from '../store/step-store.js';
 import { createPhaseListener, type PhaseListener } from '../uws/phase-listener.js';
 import type { JobSync } from './job-sync.js';
 import type { ProductStore } from './product-store.js';
@@ -166,6 +166,8 @@ export function createWorker(o: WorkerOptions): Worker {
               o.log.warn({ stepId: r.id, state: r.state }, 'expired lease released');
               await syncJobsOf(r.id);
             }
+            // Safety nets: ready any step whose inputs are all done, and re-sync jobs with nothing left to run.
+            await promoteReadySteps(o.pool, null);
             for (const jobId of await jobsToReconcile(o.pool)) await o.syncJob(jobId).catch(() => {});
             fill();
           },

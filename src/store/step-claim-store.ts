@@ -94,8 +94,13 @@ export async function finishStepDone(c: PoolClient, stepId: string, workerId: st
      select $1, * from unnest($2::text[], $3::bigint[], $4::text[], $5::boolean[])`,
     [stepId, outputs.map((o) => o.fileName), outputs.map((o) => o.size), outputs.map((o) => o.sha256), outputs.map((o) => o.product)],
   );
-  const { rows } = await c.query<{ step_id: string }>('select step_id from step_dependency where depends_on = $1', [stepId]);
-  if (rows.length) await promoteReadySteps(c, rows.map((x) => x.step_id));
+  // Lock the dependants (in id order: no deadlocks) before checking their other inputs. Two parents
+  // finishing at once would otherwise each see the other still running, and neither would ready the child.
+  const { rows } = await c.query<{ id: string }>(
+    `select id from step where id in (select step_id from step_dependency where depends_on = $1) order by id for update`,
+    [stepId],
+  );
+  if (rows.length) await promoteReadySteps(c, rows.map((x) => x.id));
   return true;
 }
 

@@ -75,6 +75,27 @@ describe('execution engine (PostgreSQL + local runner)', () => {
     expect((await stepsOfJob(db.pool, a))[0].attempts).toBe(1);
   });
 
+  it('readies a step whose two parents finish at the same moment (20 jobs, no safety-net tick)', async () => {
+    // A slow tick: only the completing transactions themselves can ready the child in time.
+    const forks = testEngine(db.pool, db.url, { archiveRoot: archive, tickMs: 600000 });
+    await engine.stop();
+    await forks.start();
+    try {
+      const jobs: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const jobId = await queuedJob(db.pool);
+        jobs.push(jobId);
+        await forks.submit(jobId, 'alice', fakePlan([{ name: 'left' }, { name: 'right' }, { name: 'child', after: ['left', 'right'] }], `fork-${i}`));
+      }
+      for (const j of jobs) expect((await settled(db.pool, j, 15000)).phase).toBe('COMPLETED');
+    } finally {
+      await forks.stop();
+      engine = testEngine(db.pool, db.url, { archiveRoot: archive, stepTimeoutS: 2 });
+      dataDir = path.dirname(engine.products.root);
+      await engine.start();
+    }
+  });
+
   it('ends the job in ERROR naming the failed step, and cancels what depended on it', async () => {
     const plan = fakePlan([{ name: 'ok' }, { name: 'bad', after: ['ok'], fail: 'no arc lines found' }, { name: 'after', after: ['bad'] }], 'fail');
     const jobId = await queuedJob(db.pool);
