@@ -4,7 +4,9 @@
 # checked with astropy against the simulator's truth. Prints one JSON object of measurements.
 # Run by test/interop/soda-pyvo.test.ts: python3 soda-pyvo.py <base URL> <object frame DID> <truth JSON>
 import json
+import os
 import sys
+import tempfile
 import warnings
 from urllib.parse import urlencode
 
@@ -31,6 +33,7 @@ base, did, truth_file = sys.argv[1:4]
 RADIUS_DEG = 0.3
 BAND_ANGSTROM = (5000.0, 5600.0)
 out = {}
+workdir = tempfile.mkdtemp(prefix="drsoda-soda-pyvo-")
 
 truth = json.load(open(truth_file))
 fibres = {f["name"]: f for f in truth["fields"][0]["fibres"]}
@@ -82,7 +85,7 @@ for x in results:
     if x.mimetype != "application/fits":
         checks.append({"id": x.id_, "text": body.text})
         continue
-    path = "/tmp/" + x.id_
+    path = os.path.join(workdir, x.id_)
     with open(path, "wb") as f:
         f.write(body.content)
     with fits.open(path) as hdul:
@@ -124,6 +127,15 @@ for x in results:
             "known_chi_std": float(np.nanstd((ratio - 1) / sigma)),
         })
 out["checks"] = checks
+
+# 6. The same cut through pyvo's own SODA sync client (DatalinkRecord.processed, a GET on the descriptor's
+#    accessURL): the product is cached now, and the answer is the async spliced result byte for byte.
+stream = proc.processed(circle=circle, band=list(BAND_ANGSTROM) * u.AA)
+sync_bytes = stream.read()
+spliced = next(x for x in results if x.id_.endswith("_spliced.fits"))
+with open(os.path.join(workdir, spliced.id_), "rb") as f:
+    out["sync_equals_async"] = sync_bytes == f.read()
+out["sync_bytes"] = len(sync_bytes)
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", category=UnknownElementWarning)
     job.delete()

@@ -52,7 +52,7 @@ describe('pyvo end to end: links -> #proc -> async SODA job -> FITS checked agai
     const env = { DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO_ARCHIVE: 'true', ARCHIVE_ROOT: '', EXECUTOR: 'local', WORKER_CONCURRENCY: '2' };
     const server = spawnDrsoda(['serve'], env);
     const done = finished(server, 900000);
-    let out: { known: string; descriptor_standard_id: string; input_params: string[]; params: Record<string, string>; async_url: string; initial_phase: string; phase: string; results: Array<{ id: string; mime: string; size: number }>; checks: Check[] };
+    let out: { sync_equals_async: boolean; sync_bytes: number; known: string; descriptor_standard_id: string; input_params: string[]; params: Record<string, string>; async_url: string; initial_phase: string; phase: string; results: Array<{ id: string; mime: string; size: number }>; checks: Check[] };
     try {
       await waitForLine(server, /drsoda listening/);
       const ready = JSON.parse(await waitForLine(server, /demo archive ready/, 120000)) as { objectFrames: string[] };
@@ -76,6 +76,8 @@ describe('pyvo end to end: links -> #proc -> async SODA job -> FITS checked agai
       [expect.stringMatching(/^2014-09-26_ccd1_\d{4}_26sep2\d{4}red\.fits$/), 'text/plain'],
       [expect.stringMatching(/^2014-09-26_ccd1_\d{4}_.*_spliced\.fits$/), 'application/fits'],
     ]);
+    // pyvo's sync client (DatalinkRecord.processed) gets the same cut from the cache.
+    expect([out.sync_equals_async, out.sync_bytes]).toEqual([true, out.results[2].size]);
     expect(out.checks[1].text).toMatch(/^UsageError: no data: BAND .* does not overlap 26sep2\d{4}red\.fits/);
     for (const c of [out.checks[0], out.checks[2]]) {
       expect(c.hdus.slice(0, 3)).toEqual(['PRIMARY', 'VARIANCE', 'FIBRES']);
