@@ -60,7 +60,7 @@ export function jobMail(e: MailEvent, job: Job | null): { subject: string; text:
   const lines = [`Your drsoda job ${name} ${what[e.phase] ?? `is now ${e.phase}`}.`, ''];
   if (e.jobUrl) lines.push(`Job: ${e.jobUrl}`);
   if (e.phase === 'COMPLETED' && e.jobUrl) lines.push(`Results (${job?.results.length ?? 0}): ${e.jobUrl}/results`);
-  if (e.phase === 'ERROR' && job?.error) lines.push(`Error: ${job.error.message}`);
+  if (e.phase === 'ERROR' && job?.error) lines.push(`Why: ${job.error.message}`);
   if ((e.phase === 'ERROR' || e.phase === 'COMPLETED') && e.jobUrl) lines.push(`Step logs: ${e.jobUrl}/steps`);
   lines.push('', 'You get this message because the job was created with NOTIFY_EMAIL.');
   return { subject: `drsoda job ${name}: ${e.phase}`, text: lines.join('\n') + '\n' };
