@@ -4,6 +4,7 @@ import { Header, type HduSpec } from '../fits/index.js';
 import type { OpContext } from './context.js';
 import { ReducerUsageError } from './errors.js';
 import type { ImFrame } from './im.js';
+import { maskSharpPixels } from './maths/cosmics.js';
 import { extractSpectra, type ExtractMethod, type Extracted } from './maths/extract.js';
 import { fibresHdu, imageHdu, ndfClassHdu, productHeader } from './products.js';
 import type { Tlm } from './tlm.js';
@@ -36,6 +37,8 @@ export type CosmicRays = 'object' | 'always' | 'never';
 /** Extracts im along tlm. */
 export function extractIm(ctx: OpContext, im: ImFrame, tlm: Tlm, cosmics: CosmicRays, method = extractMethod(ctx)): ExFrame {
   const cr = cosmics === 'always' || (cosmics === 'object' && ctx.params.string('LACOSMIC', 'OBJECT ONLY').trim().toUpperCase() !== 'NO');
+  // im.fits is already written: masking the in-memory image only affects what is extracted.
+  const sharp = cr ? maskSharpPixels(im.image, im.variance, im.width, im.height, ctx.params.number('COSRAY_SIGMA', 6)) : 0;
   const ex = extractSpectra(im.image, im.variance, im.width, im.height, tlm.centres, tlm.sigma, tlm.nFibres, {
     method,
     boxHalfWidth: ctx.params.number('EXTR_HALFWIDTH', 2.5),
@@ -45,8 +48,8 @@ export function extractIm(ctx: OpContext, im: ImFrame, tlm: Tlm, cosmics: Cosmic
   });
   const history = [...im.history, `${method} extracting using tram map ${tlm.name}`];
   if (cr) {
-    history.push(`Cosmic rays: ${ex.rejected} pixels rejected during extraction`);
-    ctx.report.info(`Rejected ${ex.rejected} cosmic-ray pixels during extraction`);
+    history.push(`Cosmic rays: ${sharp} sharp pixels masked, ${ex.rejected} rejected in profile fits`);
+    ctx.report.info(`Cosmic rays: masked ${sharp} pixels sharper than any spectral feature, rejected ${ex.rejected} more in the profile fits`);
   }
   return { ...ex, nFibres: tlm.nFibres, width: im.width, history };
 }

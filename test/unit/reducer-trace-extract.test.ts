@@ -1,5 +1,6 @@
 import { Expect, traceFibres } from '../../src/reducer/maths/tramlines.js';
 import { extractSpectra } from '../../src/reducer/maths/extract.js';
+import { maskSharpPixels } from '../../src/reducer/maths/cosmics.js';
 import { syntheticFlat, traceY, pixelFraction, rng } from './reducer-synth.js';
 
 const nominal = { nFibres: 400, nominalY0: 4, nominalPitch: 10.2, block: 16, degree: 4 };
@@ -110,6 +111,34 @@ describe('extraction', () => {
     expect(Math.abs(clean.flux[f * width + x] - truth(f, x))).toBeLessThan(5 * Math.sqrt(clean.variance[f * width + x]));
     expect(clean.rejected).toBeGreaterThanOrEqual(1);
     expect(clean.rejected).toBeLessThan(20);
+  });
+
+  it('marks a pixel bad when a cosmic-ray track covers the whole fibre profile', () => {
+    const fr = frame(32);
+    const f = 4;
+    const x = 20;
+    const c = Math.round(centres[f * width + x] - 1);
+    for (let y = c - 2; y <= c + 2; y++) {
+      fr.image[y * width + x] += 400;
+      fr.variance[y * width + x] += 400 / gain;
+    }
+    // The profile fit alone accepts it (a centre pixel fits itself within the profile slack)...
+    const fitOnly = extractSpectra(Float32Array.from(fr.image), Float32Array.from(fr.variance), width, height, centres, sig, nF, { method: 'GAUSS', boxHalfWidth: 3, crSigma: 5, gain, readNoiseAdu: rn });
+    expect(fitOnly.flux[f * width + x]).toBeGreaterThan(1.5 * truth(f, x));
+    // ...the sharpness along x finds every pixel of the track, and the column becomes bad.
+    expect(maskSharpPixels(fr.image, fr.variance, width, height, 6)).toBe(5);
+    const e = extractSpectra(fr.image, fr.variance, width, height, centres, sig, nF, { method: 'GAUSS', boxHalfWidth: 3, crSigma: 5, gain, readNoiseAdu: rn });
+    expect(Number.isNaN(e.flux[f * width + x])).toBe(true);
+    expect(Number.isFinite(e.flux[f * width + x + 1])).toBe(true);
+  });
+
+  it('never masks a resolved spectral line, however bright', () => {
+    const image = new Float32Array(width * height);
+    const variance = new Float32Array(width * height).fill(4);
+    // A 2.2 px FWHM line (the narrowest the simulator makes) of 50000 counts in one row.
+    for (let x = 0; x < width; x++) image[100 * width + x] = 50000 * pixelFraction(x, 30.3, 2.2 / 2.3548) + 10;
+    for (let x = 0; x < width; x++) variance[100 * width + x] += image[100 * width + x] / gain;
+    expect(maskSharpPixels(image, variance, width, height, 6)).toBe(0);
   });
 
   it('SUM adds the aperture with fractional edges', () => {
