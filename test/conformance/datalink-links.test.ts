@@ -172,7 +172,7 @@ describe('GET|POST /soda/links', () => {
 
   it('caps IDs per request at 100 with QUERY_STATUS=OVERFLOW, never splitting an ID', async () => {
     const ids = Array.from({ length: 101 }, (_, i) => `ivo://drsoda.example.org/aat?${NIGHT}/ccd1/${String(1000 + i)}`);
-    const res = await fetch(`${n.app.url}/soda/links`, { method: 'POST', body: new URLSearchParams(ids.map((id) => ['ID', id])) });
+    const res = await fetch(`${n.app.url}/soda/links`, { method: 'POST', body: new URLSearchParams(ids.map((id): [string, string] => ['ID', id])) });
     const xml = await res.text();
     await expectValid(xml, 'votable');
     const { rows, info } = parse(xml);
