@@ -1,6 +1,7 @@
 // The `drsoda` command line: one subcommand per file in cli/, registered here.
 import { Command } from 'commander';
 import { version } from '../version.js';
+import { registerDoctor } from './doctor.js';
 import { registerFrames } from './frames.js';
 import { registerIngest } from './ingest.js';
 import { registerMigrate } from './migrate.js';
@@ -23,5 +24,6 @@ export function buildCli(): Command {
   registerPlan(program);
   registerWorker(program);
   registerSimulate(program);
+  registerDoctor(program);
   return program;
 }
