@@ -20,6 +20,10 @@ import type { Engine } from './scheduler/engine.js';
 import { createSodaRunners, createSodaSync } from './soda/soda-wiring.js';
 import { SODA_SYNC_KIND } from './soda/request.js';
 import { createSodaSyncRouter } from './http/soda-sync-router.js';
+import { createStepsRouter } from './http/steps-router.js';
+import { createWebRouter } from './http/web-router.js';
+import { createFilePreviewLookup } from './soda/previews.js';
+import path from 'node:path';
 
 export interface AppDeps {
   config: Config;
@@ -74,6 +78,13 @@ export function createApp(deps: AppDeps): App {
     }),
   );
   app.use(ops.routes);
+  // The job's step DAG as JSON (docs/web.md), owner-checked like the UWS routes above.
+  app.use('/soda/async', createStepsRouter({
+    pool: deps.pool, jobs: jobService.forKind(asyncRunner.kind), identify, jobsUrl: `${deps.config.baseUrl}/soda/async`, baseUrl: deps.config.baseUrl,
+    dataDir: deps.config.dataDir, previews: createFilePreviewLookup(path.join(deps.config.dataDir, 'products'), deps.config.baseUrl),
+  }));
+  // The browser front end last: it answers only its own paths, never an API route (src/http/web-router.ts).
+  app.use(createWebRouter());
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log));
   const closers: Array<() => Promise<void>> = [];

@@ -8,6 +8,7 @@ import { createEngine, makeWorkerId, type Engine } from './engine.js';
 import { publishTargetProducts, type ResultPublisher } from './job-sync.js';
 import { reapOrphanContainers, reapOrphanDirs, sandboxDirPid, workDirPid } from './reaper.js';
 import { chooseRunner } from './runner-factory.js';
+import { withPreviews } from '../previews/previews.js';
 
 export interface StartEngineOptions {
   config: Config;
@@ -42,7 +43,8 @@ export async function startEngine(o: StartEngineOptions): Promise<Engine> {
     publish: (jobId, plan) => publish!(jobId, plan),
     workerId,
   });
-  publish = o.publish?.(engine.products) ?? publishTargetProducts(engine.products, o.config.dataDir);
+  // Every job's products get their quick-look PNGs (DataLink #preview) before its results are published.
+  publish = withPreviews(o.publish?.(engine.products) ?? publishTargetProducts(engine.products, o.config.dataDir), engine.products, o.log);
   if (o.work) {
     const reaped = {
       containers: choice.docker ? await reapOrphanContainers(choice.docker).catch(() => 0) : 0,

@@ -1,0 +1,80 @@
+// Reduced spectra for the plot, from a job result: a 2dFdr-style FITS file (primary fibre x wavelength, VARIANCE,
+// SKY, FIBRES, linear WCS CRVAL1/CDELT1/CRPIX1) or a SODA VOTable (one row per fibre with array cells).
+import { readColumns, readHdus, readImage } from '../fits';
+import { childrenNamed, parseXml, request } from './http';
+
+export interface FibreSpectrum {
+  /** 1-based slit position. */
+  fibre: number;
+  name: string;
+  type: string;
+  flux: Float32Array;
+  variance: Float32Array | null;
+  /** Per-fibre wavelengths (VOTable); FITS files share `Spectra.wavelength`. */
+  wavelength?: Float64Array;
+}
+
+export interface Spectra {
+  wavelength: Float64Array;
+  unit: string;
+  fibres: FibreSpectrum[];
+  sky: Float32Array | null;
+}
+
+export function spectraFromFits(buf: ArrayBuffer): Spectra {
+  const hdus = readHdus(buf);
+  const primary = hdus[0];
+  if (!primary || Number(primary.header.get('NAXIS') ?? 0) < 2) throw new Error('the file holds no fibre spectra (no 2-D primary image)');
+  const h = primary.header;
+  const img = readImage(buf, primary);
+  const crval = Number(h.get('CRVAL1') ?? 1);
+  const cdelt = Number(h.get('CDELT1') ?? h.get('CD1_1') ?? 1);
+  const crpix = Number(h.get('CRPIX1') ?? 1);
+  const wavelength = Float64Array.from({ length: img.width }, (_, i) => crval + (i + 1 - crpix) * cdelt);
+  const varHdu = hdus.find((x) => x.name === 'VARIANCE');
+  const variance = varHdu ? readImage(buf, varHdu).data : null;
+  const skyHdu = hdus.find((x) => x.name === 'SKY');
+  const sky = skyHdu ? readImage(buf, skyHdu).data : null;
+  const fibHdu = hdus.find((x) => x.name === 'FIBRES');
+  const cols = fibHdu ? readColumns(buf, fibHdu, ['NAME', 'TYPE']) : {};
+  const fibres: FibreSpectrum[] = [];
+  for (let r = 0; r < img.height; r++) {
+    fibres.push({
+      fibre: r + 1,
+      name: String(cols.NAME?.[r] ?? ''),
+      type: String(cols.TYPE?.[r] ?? ''),
+      flux: img.data.subarray(r * img.width, (r + 1) * img.width),
+      variance: variance ? variance.subarray(r * img.width, (r + 1) * img.width) : null,
+    });
+  }
+  return { wavelength, unit: String(h.get('CUNIT1') ?? 'Angstrom'), fibres, sky: sky && sky.length === img.width ? sky : null };
+}
+
+const numbers = (s: string | null | undefined) => (s ?? '').trim().split(/\s+/).filter(Boolean).map((x) => (x === 'NaN' ? NaN : Number(x)));
+
+export function spectraFromVotable(text: string): Spectra {
+  const doc = parseXml(text);
+  const fields = childrenNamed(doc, 'FIELD').map((f) => (f.getAttribute('name') ?? '').toLowerCase());
+  const col = (n: string) => fields.indexOf(n);
+  const unit = childrenNamed(doc, 'FIELD').find((f) => f.getAttribute('name') === 'wavelength')?.getAttribute('unit') ?? 'Angstrom';
+  const fibres: FibreSpectrum[] = childrenNamed(doc, 'TR').map((tr) => {
+    const td = childrenNamed(tr, 'TD').map((c) => c.textContent);
+    return {
+      fibre: Number(td[col('id')]),
+      name: td[col('name')] ?? '',
+      type: td[col('type')] ?? '',
+      wavelength: Float64Array.from(numbers(td[col('wavelength')])),
+      flux: Float32Array.from(numbers(td[col('flux')])),
+      variance: col('variance') >= 0 ? Float32Array.from(numbers(td[col('variance')])) : null,
+    };
+  });
+  if (!fibres.length) throw new Error('the VOTable holds no spectra');
+  return { wavelength: fibres[0].wavelength!, unit, fibres, sky: null };
+}
+
+/** Downloads a result and reads its spectra (FITS or VOTable by MIME type). */
+export async function loadSpectra(url: string, mimeType: string | null, signal?: AbortSignal): Promise<Spectra> {
+  const res = await request(url, { signal, timeoutMs: 120_000 });
+  if ((mimeType ?? res.headers.get('content-type') ?? '').includes('votable')) return spectraFromVotable(await res.text());
+  return spectraFromFits(await res.arrayBuffer());
+}

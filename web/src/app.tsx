@@ -1,0 +1,110 @@
+// The application shell: header with navigation and sign-in state, the page for the current path, the
+// selection bar and the Reduce dialog.
+import { useEffect, useState } from 'preact/hooks';
+import { detectMode, signedIn, storeToken, type IdentityMode } from './api/auth';
+import { ReduceDialog } from './components/reduce-dialog';
+import { SelectionBar } from './components/selection-bar';
+import { FieldPage } from './pages/field-page';
+import { JobPage } from './pages/job-page';
+import { JobsPage } from './pages/jobs-page';
+import { NightPage } from './pages/night-page';
+import { NightsPage } from './pages/nights-page';
+import { SignInPage } from './pages/sign-in-page';
+import { Link, navigate, paths, useRoute, type Route } from './router';
+
+export interface Identity {
+  mode: IdentityMode | 'unknown';
+  signedIn: boolean;
+  /** May this browser create and see jobs now? */
+  canUseJobs: boolean;
+  refresh(): void;
+}
+
+function useIdentity(): Identity {
+  const [mode, setMode] = useState<IdentityMode | 'unknown'>('unknown');
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    detectMode().then(setMode, () => setMode('unknown'));
+  }, [tick]);
+  const isIn = signedIn();
+  return { mode, signedIn: isIn, canUseJobs: mode === 'open' || (mode === 'token' && isIn), refresh: () => setTick((t) => t + 1) };
+}
+
+function Page({ route, identity, onReduce }: { route: Route; identity: Identity; onReduce: () => void }) {
+  switch (route.page) {
+    case 'nights':
+      return <NightsPage />;
+    case 'night':
+      return <NightPage night={route.night} onReduce={onReduce} />;
+    case 'field':
+      return <FieldPage night={route.night} field={route.field} onReduce={onReduce} />;
+    case 'jobs':
+      return identity.canUseJobs ? <JobsPage /> : <SignInPage identity={identity} />;
+    case 'job':
+      return identity.canUseJobs ? <JobPage id={route.id} /> : <SignInPage identity={identity} />;
+    case 'sign-in':
+      return <SignInPage identity={identity} />;
+    default:
+      return (
+        <section>
+          <h1>Page not found</h1>
+          <p>
+            <Link href={paths.nights()}>Browse the archive</Link> or <Link href={paths.jobs()}>see your jobs</Link>.
+          </p>
+        </section>
+      );
+  }
+}
+
+function Account({ identity }: { identity: Identity }) {
+  if (identity.mode === 'open') return <span class="account">Demo: no sign-in needed</span>;
+  if (identity.mode === 'proxy') return <span class="account">Signed in through your site</span>;
+  if (identity.mode !== 'token') return null;
+  if (!identity.signedIn) return <Link href={paths.signIn()} class="button">Sign in</Link>;
+  return (
+    <span class="account">
+      Signed in with a token{' '}
+      <button
+        type="button"
+        class="link"
+        onClick={() => {
+          storeToken(null);
+          identity.refresh();
+          navigate(paths.nights());
+        }}
+      >
+        Sign out
+      </button>
+    </span>
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  const identity = useIdentity();
+  const [reduceOpen, setReduceOpen] = useState(false);
+  const section = route.page === 'jobs' || route.page === 'job' ? 'jobs' : route.page === 'sign-in' ? 'sign-in' : 'archive';
+  useEffect(() => {
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [route.page]);
+  const openReduce = () => (identity.canUseJobs ? setReduceOpen(true) : navigate(paths.signIn()));
+  return (
+    <>
+      <a class="skip" href="#main">Skip to content</a>
+      <header class="top">
+        <Link href={paths.nights()} class="brand">drsoda</Link>
+        <nav aria-label="Main">
+          <Link href={paths.nights()} aria-current={section === 'archive' ? 'page' : undefined}>Archive</Link>
+          <Link href={paths.jobs()} aria-current={section === 'jobs' ? 'page' : undefined}>Jobs</Link>
+          <a href="/soda/capabilities">API</a>
+        </nav>
+        <Account identity={identity} />
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Page route={route} identity={identity} onReduce={openReduce} />
+      </main>
+      <SelectionBar onReduce={openReduce} />
+      {reduceOpen && <ReduceDialog onClose={() => setReduceOpen(false)} />}
+    </>
+  );
+}

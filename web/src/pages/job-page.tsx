@@ -1,0 +1,270 @@
+// One job: phase (live, through blocking WAIT), the step DAG, actions, results with downloads, quick-looks of
+// the products and the spectrum plot.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api/http';
+import { getSteps, type StepsDocument } from '../api/steps';
+import { deleteJob, getJob, isFinal, jobErrorText, setPhase, waitJob, type Job, type JobResult } from '../api/uws';
+import { AuthImage, DownloadLink } from '../components/authed';
+import { PlanSummary } from '../components/plan-summary';
+import { SpectrumPlot } from '../components/spectrum-plot';
+import { ErrorNote, Loading, PhaseBadge } from '../components/status';
+import { StepDag } from '../components/step-dag';
+import { StepsTable } from '../components/steps-table';
+import { bytes, dateTime, duration } from '../format';
+import { Link, navigate, paths } from '../router';
+
+const plottable = (r: JobResult) => /fits|votable/.test(r.mimeType ?? '');
+
+/** Follows a job until it ends: each WAIT returns at once on a phase change; steps are re-read after each. */
+function useLiveJob(id: string) {
+  const [job, setJob] = useState<Job | null>(null);
+  const [steps, setSteps] = useState<StepsDocument | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    const ac = new AbortController();
+    const signal = ac.signal;
+    (async () => {
+      let j = await getJob(id, { signal });
+      setJob(j);
+      setError(null);
+      setSteps(await getSteps(id, signal));
+      while (!signal.aborted && !isFinal(j.phase)) {
+        // While steps run, wake every 2 s to show their progress; a phase change wakes the WAIT at once.
+        const busy = j.phase === 'QUEUED' || j.phase === 'EXECUTING';
+        j = await waitJob(id, j.phase, busy ? 2 : 30, signal);
+        setJob(j);
+        setSteps(await getSteps(id, signal));
+      }
+    })().catch((e: Error) => {
+      if (!signal.aborted) setError(e);
+    });
+    return () => ac.abort();
+  }, [id, generation]);
+  return { job, steps, error, restart: () => setGeneration((g) => g + 1), setJob };
+}
+
+function Actions({ job, onChanged }: { job: Job; onChanged: (j: Job | null) => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (fn: () => Promise<Job | null>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      onChanged(await fn());
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const abortable = ['PENDING', 'QUEUED', 'EXECUTING', 'HELD', 'SUSPENDED'].includes(job.phase);
+  return (
+    <div class="actions">
+      {job.phase === 'PENDING' && (
+        <button type="button" class="primary" disabled={busy} onClick={() => run(() => setPhase(job.id, 'RUN'))}>
+          Run
+        </button>
+      )}
+      {abortable && (
+        <button type="button" disabled={busy} onClick={() => run(() => setPhase(job.id, 'ABORT'))}>
+          Abort
+        </button>
+      )}
+      {!confirming && (
+        <button type="button" class="danger" disabled={busy} onClick={() => setConfirming(true)}>
+          Delete…
+        </button>
+      )}
+      {confirming && (
+        <span class="confirm" role="group" aria-label="Confirm deletion">
+          Delete the job and its results?{' '}
+          <button type="button" class="danger" disabled={busy} onClick={() => run(async () => (await deleteJob(job.id), null))}>
+            Delete job
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            Keep
+          </button>
+        </span>
+      )}
+      {error && (
+        <span class="error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+export function JobPage({ id }: { id: string }) {
+  const live = useLiveJob(id);
+  const { job, steps } = live;
+  const [plot, setPlot] = useState<JobResult | null>(null);
+  const [focus, setFocus] = useState<string | null>(null);
+  const [errorText, setErrorText] = useState<string | null>(null);
+  const plotRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (job?.phase === 'ERROR') jobErrorText(job.id).then(setErrorText, () => setErrorText(null));
+  }, [job?.phase]);
+  useEffect(() => {
+    if (plot) plotRef.current?.querySelector<HTMLElement>('h3')?.focus();
+  }, [plot]);
+  if (live.error instanceof ApiError && live.error.status === 404) {
+    return (
+      <section>
+        <h1>Job {id}</h1>
+        <p>There is no such job (it may have been deleted or destroyed). <Link href={paths.jobs()}>Your jobs</Link></p>
+      </section>
+    );
+  }
+  if (!job) return live.error ? <ErrorNote error={live.error} retry={live.restart} /> : <Loading what={`job ${id}`} />;
+  // Quick-looks of what the job was asked for: the plan's target products (else the steps nothing depends on).
+  const targets = new Set(job.plan?.targets.flatMap((t) => t.products.map((p) => `${p.step}/${p.file}`)) ?? []);
+  const dependants = new Set(steps?.steps.flatMap((s) => s.dependsOn));
+  const previews = (steps?.steps ?? []).flatMap((s) =>
+    s.products.filter((p) => p.preview && (targets.size ? targets.has(`${s.id}/${p.fileName}`) : !dependants.has(s.id))),
+  );
+  const counts = steps?.counts ?? {};
+  return (
+    <section>
+      <p class="crumbs">
+        <Link href={paths.jobs()}>Jobs</Link> › {job.id}
+      </p>
+      <h1>
+        {job.runId ? `${job.runId} ` : 'Job '}
+        <small class="muted">{job.id}</small> <PhaseBadge phase={job.phase} />
+      </h1>
+      {live.error && <ErrorNote error={live.error} retry={live.restart} />}
+      <dl class="facts">
+        <dt>Created</dt>
+        <dd>{dateTime(job.creationTime)}</dd>
+        {job.startTime && (
+          <>
+            <dt>Started</dt>
+            <dd>{dateTime(job.startTime)}</dd>
+          </>
+        )}
+        {job.endTime && (
+          <>
+            <dt>Ended</dt>
+            <dd>
+              {dateTime(job.endTime)} {job.startTime && `(${duration(Date.parse(job.endTime) - Date.parse(job.startTime))})`}
+            </dd>
+          </>
+        )}
+        {job.progress && !isFinal(job.phase) && (
+          <>
+            <dt>Progress</dt>
+            <dd>
+              <progress max={1} value={job.progress.fraction ?? undefined} aria-label="Job progress" /> {job.progress.message}
+            </dd>
+          </>
+        )}
+        <dt>Destruction</dt>
+        <dd>{dateTime(job.destruction)}</dd>
+        <dt>Parameters</dt>
+        <dd>
+          <ul class="params">
+            {job.parameters.map((p, i) => (
+              <li key={i}>
+                <code>{p.id}</code> = <code>{p.value}</code>
+              </li>
+            ))}
+          </ul>
+        </dd>
+      </dl>
+      <Actions
+        job={job}
+        onChanged={(j) => {
+          if (!j) navigate(paths.jobs());
+          else {
+            live.setJob(j);
+            live.restart();
+          }
+        }}
+      />
+      {job.phase === 'ERROR' && (
+        <div class="error" role="alert">
+          <p>
+            <strong>The job failed.</strong> {job.error?.message}
+          </p>
+          {errorText && errorText !== job.error?.message && <pre class="log">{errorText}</pre>}
+        </div>
+      )}
+      {job.phase === 'PENDING' && job.plan && <PlanSummary plan={job.plan} />}
+
+      <h2>Steps</h2>
+      {!steps && <Loading what="the steps" />}
+      {steps && !steps.steps.length && <p class="muted">No steps yet{job.phase === 'PENDING' ? ': they are created when the job runs' : ''}.</p>}
+      {steps && steps.steps.length > 0 && (
+        <>
+          <p class="muted" role="status" aria-live="polite">
+            {Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}
+          </p>
+          <StepDag steps={steps.steps} onPick={setFocus} />
+          <StepsTable steps={steps.steps} focus={focus} />
+        </>
+      )}
+
+      <h2>Results</h2>
+      {!job.results.length && <p class="muted">{isFinal(job.phase) ? 'This job has no results.' : 'Results appear when the job completes.'}</p>}
+      {job.results.length > 0 && (
+        <table class="grid compact">
+          <caption class="visually-hidden">Results</caption>
+          <thead>
+            <tr>
+              <th scope="col">Result</th>
+              <th scope="col">Type</th>
+              <th scope="col" class="num">Size</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {job.results.map((r) => (
+              <tr key={r.id}>
+                <td>{r.id}</td>
+                <td>{r.mimeType}</td>
+                <td class="num">{bytes(r.size)}</td>
+                <td class="row-actions">
+                  <DownloadLink url={r.href} name={r.id} class="button">
+                    Download<span class="visually-hidden"> {r.id}</span>
+                  </DownloadLink>
+                  {plottable(r) && (
+                    <button type="button" onClick={() => setPlot(r)} aria-pressed={plot?.id === r.id}>
+                      Plot<span class="visually-hidden"> {r.id}</span>
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div ref={plotRef}>{plot && <SpectrumPlot key={plot.id} url={plot.href} mimeType={plot.mimeType} title={plot.id} />}</div>
+
+      {previews.length > 0 && (
+        <>
+          <h2>Quick-look images</h2>
+          <div class="previews">
+            {previews.map((p) => (
+              <figure key={p.url}>
+                <a href={p.preview!} target="_blank" rel="noopener">
+                  <AuthImage src={p.preview!} alt={`Quick-look of ${p.fileName}: the reduced frame and a few spectra`} />
+                </a>
+                <figcaption>
+                  {p.fileName} ({bytes(p.size)}){' '}
+                  <DownloadLink url={p.url} name={p.fileName}>
+                    full product
+                  </DownloadLink>
+                </figcaption>
+              </figure>
+            ))}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
