@@ -8,6 +8,7 @@ import { startEngine } from '../scheduler/start-engine.js';
 import { migrate } from '../store/migrate.js';
 import { sodaPublish } from '../soda/soda-wiring.js';
 import { cliContext, fail } from './context.js';
+import { startWorkerMetrics } from '../ops/metrics-server.js';
 
 export function registerWorker(program: Command): void {
   program
@@ -29,12 +30,14 @@ export function registerWorker(program: Command): void {
         await db.close();
         fail(e);
       });
-      log.info({ workerId: engine.workerId }, 'drsoda worker ready');
+      // METRICS_PORT: this worker's own /metrics for Prometheus (docs/operations.md#metrics).
+      const metrics = config.ops.metricsPort === undefined ? undefined : await startWorkerMetrics(db.pool, log, { port: config.ops.metricsPort, host: config.host, poolMax: config.db.poolSize }).catch(fail);
+      log.info({ workerId: engine.workerId, metricsPort: metrics?.port }, 'drsoda worker ready');
       let signals = 0;
       const stop = (sig: NodeJS.Signals) => {
         if (++signals > 1) process.exit(130);
         log.info({ signal: sig }, 'stopping worker');
-        engine.stop().then(() => db.close()).then(() => process.exit(0), fail);
+        engine.stop().then(() => metrics?.close()).then(() => db.close()).then(() => process.exit(0), fail);
       };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
