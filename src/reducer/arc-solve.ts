@@ -53,7 +53,11 @@ export function solveArcFrame(flux: Float32Array, variance: Float32Array, nFibre
   const lo = Math.min(guess.centreAngstrom - guess.dispersion * (guess.xc + o.maxShiftPx), guess.centreAngstrom + guess.dispersion * (width - 1 - guess.xc + o.maxShiftPx));
   const hi = Math.max(guess.centreAngstrom - guess.dispersion * (guess.xc + o.maxShiftPx), guess.centreAngstrom + guess.dispersion * (width - 1 - guess.xc + o.maxShiftPx));
   const usableList = isolatedLines(list, lo, hi, o.blendFwhm * fwhmPx * disp);
-  if (usableList.length < o.degree + 3) throw new ReducerError(`only ${usableList.length} unblended lamp lines fall in ${lo.toFixed(0)}-${hi.toFixed(0)} A: too few for a degree ${o.degree} fit`);
+  if (usableList.length < o.degree + 3) {
+    throw new ReducerError(
+      `cannot identify the arc lines: they are ${fwhmPx.toFixed(1)} px wide, which leaves ${usableList.length} unblended lamp lines in ${lo.toFixed(0)}-${hi.toFixed(0)} A, too few for a degree ${o.degree} fit (is this an arc frame?)`,
+    );
+  }
 
   const off = searchOffset(strongest(ref, 60), usableList, guess, o.maxShiftPx, 0.02, 1);
   const init = (x: number) => guess.centreAngstrom + guess.dispersion * off.scale * (x - guess.xc - off.shiftPx);
