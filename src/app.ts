@@ -24,6 +24,9 @@ import { createStepsRouter } from './http/steps-router.js';
 import { createWebRouter } from './http/web-router.js';
 import { createFilePreviewLookup } from './soda/previews.js';
 import path from 'node:path';
+import { createTurnaroundRouter } from './http/turnaround-router.js';
+import type { Metrics } from './ops/metrics.js';
+import { priorityPolicy, withJobPriority, withPriorityParam } from './watch/priority.js';
 
 export interface AppDeps {
   config: Config;
@@ -37,6 +40,8 @@ export interface AppDeps {
   asyncRunner?: JobRunner;
   /** The execution engine (serve starts one): with it /soda/async runs SODA reductions and /soda/sync answers. */
   engine?: Pick<Engine, 'submit' | 'cancel' | 'products'>;
+  /** The process's metrics registry, shared with the archive watcher (serve --watch); default: the app's own. */
+  metrics?: Metrics;
 }
 
 export interface App {
@@ -58,8 +63,11 @@ export function createApp(deps: AppDeps): App {
   // DataLink {links}, VOSI capabilities, DALI examples and product files (docs/datalink.md).
   app.use(createDataLinkRoutes({ config: deps.config, pool: deps.pool, log: deps.log, clock: deps.clock, since: deps.upSince }));
   // SODA reductions need the engine; without one (UWS tests) /soda/async runs the built-in `sleep` kind.
-  const soda = deps.engine ? createSodaRunners({ ...deps, engine: deps.engine }) : undefined;
-  const asyncRunner = ops.withNotifyParams(deps.asyncRunner ?? soda?.async ?? createSleepRunner());
+  // PRIORITY (priority lanes, docs/quick-turnaround.md) is checked outermost (its authorize hook sees the caller)
+  // and handed to the engine with the plan.
+  const soda = deps.engine ? createSodaRunners({ ...deps, engine: withJobPriority(deps.engine, deps.pool) }) : undefined;
+  const notified = ops.withNotifyParams(deps.asyncRunner ?? soda?.async ?? createSleepRunner());
+  const asyncRunner = soda && !deps.asyncRunner ? withPriorityParam(notified, priorityPolicy(deps.config)) : notified;
   const runners = soda ? [asyncRunner, soda.sync] : [asyncRunner];
   const jobService = createJobService({ pool: deps.pool, clock: deps.clock, config: deps.config, runners, log: deps.log });
   const identify = createIdentity({ config: deps.config, db: deps.pool, clock: deps.clock });
@@ -77,12 +85,14 @@ export function createApp(deps: AppDeps): App {
       shutdown: deps.shutdown,
     }),
   );
-  app.use(ops.routes);
   // The job's step DAG as JSON (docs/web.md), owner-checked like the UWS routes above.
   app.use('/soda/async', createStepsRouter({
     pool: deps.pool, jobs: jobService.forKind(asyncRunner.kind), identify, jobsUrl: `${deps.config.baseUrl}/soda/async`, baseUrl: deps.config.baseUrl,
     dataDir: deps.config.dataDir, previews: createFilePreviewLookup(path.join(deps.config.dataDir, 'products'), deps.config.baseUrl),
   }));
+  // Latency record of the archive watcher's auto jobs (docs/quick-turnaround.md), read-checked like the UWS routes.
+  app.use('/soda/async', createTurnaroundRouter({ pool: deps.pool, jobs: jobService.forKind(asyncRunner.kind), identify }));
+  app.use(ops.routes);
   // The browser front end last: it answers only its own paths, never an API route (src/http/web-router.ts).
   app.use(createWebRouter());
   app.use(notFoundHandler);

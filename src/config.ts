@@ -76,6 +76,14 @@ const schema = z.object({
     .refine((v) => /^smtps?:\/\/[^/]+/.test(v), 'must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.org:587')
     .optional(),
   SMTP_FROM: z.string().min(3).optional(),
+  WATCH_ENABLED: bool.default(false),
+  WATCH_USER: z.string().regex(/^[^\s*][^\u0000-\u001f\u007f]{0,255}$/, 'must be a user id (printable, no leading space or *)').default('drsoda-auto'),
+  WATCH_RESCAN_S: positiveInt.default(30),
+  WATCH_STABLE_MS: positiveInt.default(2000),
+  WATCH_POLL_MS: positiveInt.default(500),
+  AUTO_REDUCE_RULES: z.string().min(1).optional(),
+  PRIORITY_USERS: z.string().default(''),
+  PRIORITY_MAX: z.coerce.number().int().min(1).max(1000).default(10),
 });
 
 export type Config = Readonly<{
@@ -129,6 +137,20 @@ export type Config = Readonly<{
     notify: Readonly<{ maxAttempts: number; retryBaseS: number; timeoutMs: number; allowPrivate: boolean; webhookSecret: string | undefined; retentionS: number }>;
     smtp: Readonly<{ url: string; from: string }> | undefined;
   }>;
+  /** Quick turnaround: the archive watcher and its auto-reduction rules (docs/quick-turnaround.md). */
+  watch: Readonly<{
+    /** `drsoda serve` also watches the archive (`drsoda watch` always does). */
+    enabled: boolean;
+    /** Service identity that owns auto jobs. */
+    user: string;
+    rescanS: number;
+    stableMs: number;
+    pollMs: number;
+    /** AUTO_REDUCE_RULES: a JSON rules file, or the JSON itself; undefined = the default rules. */
+    rules: string | undefined;
+  }>;
+  /** Priority lanes: who may give a job a PRIORITY ('*' = everyone), and its largest value. */
+  priority: Readonly<{ users: readonly string[]; max: number }>;
 }>;
 
 /** Thrown for any invalid setting; the CLI prints the message as one line and exits with code 2. */
@@ -230,6 +252,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }),
       smtp: c.SMTP_URL ? Object.freeze({ url: c.SMTP_URL, from: c.SMTP_FROM ?? `drsoda <noreply@${c.IVO_AUTHORITY}>` }) : undefined,
     }),
+    watch: Object.freeze({
+      enabled: c.WATCH_ENABLED,
+      user: c.WATCH_USER,
+      rescanS: c.WATCH_RESCAN_S,
+      stableMs: c.WATCH_STABLE_MS,
+      pollMs: c.WATCH_POLL_MS,
+      rules: c.AUTO_REDUCE_RULES,
+    }),
+    priority: Object.freeze({ users: Object.freeze(c.PRIORITY_USERS.split(',').map((s) => s.trim()).filter(Boolean)), max: c.PRIORITY_MAX }),
   });
 }
 

@@ -15,6 +15,8 @@ import { version } from './version.js';
 import { archiveRootOf } from './archive/archive-root.js';
 import { startEngine } from './scheduler/start-engine.js';
 import { sodaPublish } from './soda/soda-wiring.js';
+import { createMetrics } from './ops/metrics.js';
+import { startWatch, type Watcher } from './watch/watch-service.js';
 
 export interface RunningServer {
   url: string;
@@ -43,7 +45,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         throw err;
       })
     : undefined;
-  const app = createApp({ config, pool: db.pool, log, clock: systemClock, upSince, shutdown: shutdown.signal, engine });
+  // WATCH_ENABLED (serve --watch): the archive watcher auto-reduces new frames; its metrics join the app's /metrics.
+  const metrics = config.watch.enabled ? createMetrics({ pool: db.pool, log, poolMax: config.db.poolSize }) : undefined;
+  let watcher: Watcher | undefined;
+  if (metrics) {
+    watcher = await (engine ? startWatch({ config, pool: db.pool, log, clock: systemClock, engine, registry: metrics.registry }) : Promise.reject(new Error('WATCH_ENABLED needs an archive (ARCHIVE_ROOT)'))).catch(async (err) => {
+      metrics.close();
+      await engine?.stop();
+      await db.close();
+      throw err;
+    });
+  }
+  const app = createApp({ config, pool: db.pool, log, clock: systemClock, upSince, shutdown: shutdown.signal, engine, metrics });
   const server = http.createServer(app.express);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
@@ -51,6 +64,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     server.listen(config.port, config.host, () => resolve());
   }).catch(async (err) => {
     // A busy port: release the engine's workers and the (maybe embedded) database before reporting it.
+    await watcher?.stop();
+    metrics?.close();
     await app.close();
     await engine?.stop();
     await db.close();
@@ -71,6 +86,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await closed;
       clearTimeout(grace);
+      await watcher?.stop();
+      metrics?.close();
       await app.close();
       await engine?.stop();
       await archive.stop();

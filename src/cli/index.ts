@@ -9,6 +9,7 @@ import { registerPlan } from './plan.js';
 import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
 import { registerToken } from './token.js';
+import { registerWatch } from './watch.js';
 import { registerWorker } from './worker.js';
 
 export function buildCli(): Command {
@@ -23,6 +24,7 @@ export function buildCli(): Command {
   registerFrames(program);
   registerPlan(program);
   registerWorker(program);
+  registerWatch(program);
   registerSimulate(program);
   registerDoctor(program);
   return program;

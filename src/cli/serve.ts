@@ -7,8 +7,9 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP service (UWS, SODA, DataLink, VOSI); applies migrations first')
-    .action(async () => {
-      const { config, log } = cliContext();
+    .option('--watch', 'also watch ARCHIVE_ROOT and reduce new frames as they land (WATCH_ENABLED; docs/quick-turnaround.md)')
+    .action(async (opts: { watch?: boolean }) => {
+      const { config, log } = cliContext({ WATCH_ENABLED: opts.watch ? 'true' : undefined });
       const server = await startServer(config, log).catch(fail);
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals) => {

@@ -13,6 +13,11 @@ export interface ListQuery {
   /** Keyset: only jobs older than this (creationTime, id) pair, in list order. */
   before?: { creationTime: Date; id: string };
   limit: number;
+  /**
+   * With an ownerId (string or null): also the jobs shared with that caller as a reader (uws_job_reader: the
+   * user, or '*' = everyone), e.g. the auto jobs of the programmes they belong to.
+   */
+  withShared?: boolean;
 }
 
 /**
@@ -28,15 +33,26 @@ export function listJobsQuery(q: ListQuery): { text: string; values: unknown[] }
   };
   if (q.ownerId === null) where.push('owner_id is null');
   else if (q.ownerId !== undefined) add((n) => `owner_id = $${n}`, q.ownerId);
+  const ownerParam = values.length;
   if (q.phases) add((n) => `phase = any($${n}::text[])`, q.phases);
   else where.push(`phase <> 'ARCHIVED'`);
   if (q.after) add((n) => `creation_time > $${n}`, q.after);
   if (q.before) add((n) => `(creation_time, id) < ($${n}, $${n + 1})`, q.before.creationTime, q.before.id);
   values.push(q.limit);
-  const text = `select id, phase, run_id, owner_id, creation_time from uws_job
-     where ${where.join(' and ')}
-     order by creation_time desc, id desc
-     limit $${values.length}`;
+  const limit = `$${values.length}`;
+  const columns = 'select id, phase, run_id, owner_id, creation_time from uws_job';
+  const order = 'order by creation_time desc, id desc';
+  if (!q.withShared || q.ownerId === undefined) return { text: `${columns} where ${where.join(' and ')} ${order} limit ${limit}`, values };
+  // Owned jobs and shared ones as two branches, each answered from its own index, merged and cut to the page.
+  const shared = where.filter((w) => !w.startsWith('owner_id'));
+  shared.push(q.ownerId === null ? 'owner_id is not null' : `owner_id is distinct from $${ownerParam}`);
+  values.push(q.ownerId === null ? ['*'] : [q.ownerId, '*']);
+  shared.push(`exists (select 1 from uws_job_reader r where r.job_id = uws_job.id and r.user_id = any($${values.length}::text[]))`);
+  const text = `select * from (
+       (${columns} where ${where.join(' and ')} ${order} limit ${limit})
+       union all
+       (${columns} where ${shared.join(' and ')} ${order} limit ${limit})
+     ) t ${order} limit ${limit}`;
   return { text, values };
 }
 

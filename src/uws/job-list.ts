@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { ServiceError, notFound, usageError } from '../errors.js';
 import type { Pool } from '../store/db.js';
 import { listJobs } from '../store/job-list-store.js';
+import { isJobReader } from '../store/job-reader-store.js';
 import { deleteJob, getJob, insertJob, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
 import { checkXmlFragment } from '../vo/uws-xml.js';
 import type { Executions } from './executions.js';
@@ -71,11 +72,21 @@ export function createJobList(d: JobListDeps) {
   const kind = runner.kind;
   const uws = config.uws;
 
-  /** The job if the caller may see it; others' jobs are as absent as deleted ones (404). */
-  async function visible(caller: Caller, id: string): Promise<Job> {
+  /**
+   * The job if the caller may read it: its owner, an admin, or a reader it is shared with (uws_job_reader, e.g.
+   * the programme's users of an auto job); others' jobs are as absent as deleted ones (404).
+   */
+  async function readable(caller: Caller, id: string): Promise<Job> {
     const job = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await getJob(d.pool, id, kind) : null;
-    if (!job || !(caller.admin || job.ownerId === caller.userId)) throw notFound(`no job ${id}`);
-    return job;
+    if (job && (caller.admin || job.ownerId === caller.userId || (await isJobReader(d.pool, id, caller.userId)))) return job;
+    throw notFound(`no job ${id}`);
+  }
+
+  /** The job if the caller may change it (owner or admin); a reader may not (403). */
+  async function visible(caller: Caller, id: string): Promise<Job> {
+    const job = await readable(caller, id);
+    if (caller.admin || job.ownerId === caller.userId) return job;
+    throw new ServiceError('AuthorizationError', `job ${id} belongs to ${job.ownerId ?? 'the anonymous owner'}; it is shared with you to read, not to change`);
   }
 
   function clampDuration(s: number): number {
@@ -118,6 +129,7 @@ export function createJobList(d: JobListDeps) {
 
     async create(caller: Caller, r: CreateRequest): Promise<Job> {
       const params = checkRequest(r);
+      runner.authorize?.(caller, params);
       runner.validate(params);
       const jobInfo = await describe(params);
       const id = randomBytes(16).toString('base64url');
@@ -138,12 +150,12 @@ export function createJobList(d: JobListDeps) {
       return job;
     },
 
-    get: visible,
+    get: readable,
 
     async list(caller: Caller, q: ListRequest): Promise<ListPage> {
       const limit = Math.min(q.last ?? Infinity, d.pageSize);
       // One row more than asked tells whether a next page exists.
-      const rows = await listJobs(d.pool, { kind, ownerId: caller.admin ? undefined : caller.userId, phases: q.phases, after: q.after, before: q.before, limit: limit + 1 });
+      const rows = await listJobs(d.pool, { kind, ownerId: caller.admin ? undefined : caller.userId, withShared: true, phases: q.phases, after: q.after, before: q.before, limit: limit + 1 });
       const jobs = rows.slice(0, limit);
       const more = rows.length > limit && (q.last === undefined || q.last > limit);
       if (!more) return { jobs };
@@ -152,10 +164,10 @@ export function createJobList(d: JobListDeps) {
 
     /** UWS 1.1 section 2.2.1.1 blocking poll; seconds is already capped by the caller. */
     async wait(caller: Caller, id: string, o: { seconds: number; phase?: Phase; signal: AbortSignal }): Promise<Job> {
-      const job = await visible(caller, id);
+      const job = await readable(caller, id);
       if (!(waitablePhases as readonly Phase[]).includes(job.phase) || (o.phase && o.phase !== job.phase) || o.seconds <= 0) return job;
       await waitForChange({ listener: d.listener, jobId: id, seconds: o.seconds, signal: o.signal, changed: async () => (await getJob(d.pool, id))?.phase !== job.phase });
-      return visible(caller, id);
+      return readable(caller, id);
     },
 
     async run(caller: Caller, id: string): Promise<void> {
@@ -217,6 +229,7 @@ export function createJobList(d: JobListDeps) {
       const names = new Set(incoming.map((p) => p.name));
       const merged = [...job.parameters.filter((p) => !names.has(p.name)), ...incoming];
       if (merged.length > maxParameters) throw usageError(`at most ${maxParameters} parameters per job`);
+      runner.authorize?.(caller, merged);
       runner.validate(merged);
       const jobInfo = await describe(merged);
       const staged = await stageUploads(config.dataDir, id, r.uploads ?? []);
@@ -234,7 +247,7 @@ export function createJobList(d: JobListDeps) {
 
     /** Where GET /results/{rid} finds the result: a file in the job directory or another URL. */
     async result(caller: Caller, id: string, resultId: string): Promise<{ file: string; mimeType: string } | { href: string }> {
-      const job = await visible(caller, id);
+      const job = await readable(caller, id);
       const r = job.results.find((x) => x.id === resultId);
       if (!r) throw notFound(`job ${id} has no result ${resultId}`);
       if (r.href !== null) return { href: r.href };
@@ -243,7 +256,7 @@ export function createJobList(d: JobListDeps) {
 
     /** The file of an inline upload (a byReference parameter). */
     async upload(caller: Caller, id: string, name: string): Promise<string> {
-      const job = await visible(caller, id);
+      const job = await readable(caller, id);
       if (!job.parameters.some((p) => p.byReference && p.value === name)) throw notFound(`job ${id} has no uploaded parameter ${name}`);
       return uploadPath(config.dataDir, id, name);
     },

@@ -110,6 +110,11 @@ export interface RunContext {
 /** A job kind. start() may return at once (a queue-backed engine) or run the job in-process. */
 export interface JobRunner {
   readonly kind: string;
+  /**
+   * Throws ServiceError('AuthorizationError', ...) when this caller may not give these parameters (e.g. PRIORITY,
+   * src/watch/priority.ts); called before validate when a job is created or its parameters change.
+   */
+  authorize?(caller: Caller, params: readonly JobParameter[]): void;
   /** Throws ServiceError('UsageError', ...) for parameters this kind cannot run; nothing is stored then. */
   validate(params: readonly JobParameter[]): void;
   /**

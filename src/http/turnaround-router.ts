@@ -1,0 +1,32 @@
+// GET /soda/async/{id}/turnaround: the latency record of an auto job of the archive watcher, per frame when the
+// file landed, was ingested, planned, started and finished, with the seconds of each stage (docs/quick-turnaround.md).
+// Read-checked like the UWS routes (owner, admin or a reader it is shared with; otherwise 404); a job made
+// by hand has no record (404 NotFoundFault saying so).
+import { Router, type Response } from 'express';
+import type { IdentifyCaller } from '../auth/identity.js';
+import { notFound } from '../errors.js';
+import type { Pool } from '../store/db.js';
+import { autoJobTimes } from '../store/turnaround-store.js';
+import type { JobList } from '../uws/job-list.js';
+import { turnaroundDocument } from '../watch/turnaround.js';
+import { methodNotAllowed } from './method-not-allowed.js';
+
+export interface TurnaroundRouterDeps {
+  pool: Pool;
+  jobs: Pick<JobList, 'get'>;
+  identify: IdentifyCaller;
+}
+
+export function createTurnaroundRouter(d: TurnaroundRouterDeps): Router {
+  const r = Router();
+  r.route('/:id/turnaround')
+    .get(async (req, res: Response) => {
+      const job = await d.jobs.get(await d.identify(req), req.params.id);
+      const times = await autoJobTimes(d.pool, job.id);
+      if (!times) throw notFound(`job ${job.id} was not made by the archive watcher; it has no turnaround record`);
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(turnaroundDocument(times));
+    })
+    .all(methodNotAllowed(['GET', 'HEAD']));
+  return r;
+}

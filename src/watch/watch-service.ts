@@ -1,0 +1,171 @@
+// The archive watcher (`drsoda watch`, or `serve` with WATCH_ENABLED): file-system events and a periodic
+// rescan feed the landing tracker; complete files are ingested; the rules engine makes auto jobs through an
+// ordinary /soda/async job list owned by the service identity; ended jobs are counted into the metrics.
+// One loop, one step at a time, so nothing here races with itself; the database arbitrates between processes.
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import client from 'prom-client';
+import { archiveRootOf } from '../archive/archive-root.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { ServiceError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Engine } from '../scheduler/engine.js';
+import { createSodaRunners } from '../soda/soda-wiring.js';
+import type { Pool } from '../store/db.js';
+import { openWatchRoot, releaseStaleClaims, setLastScan, watchFilesUnder } from '../store/watch-store.js';
+import { createJobService } from '../uws/job-service.js';
+import { createAutoReducer, type AutoReducer } from './auto-reducer.js';
+import { FileTracker, type ReadyFile } from './file-tracker.js';
+import { watchArchive } from './fs-events.js';
+import { CHANGED_SINCE_CHECK, ingestReadyFiles } from './ingest-files.js';
+import { priorityPolicy, withJobPriority, withPriorityParam } from './priority.js';
+import { recordIngested } from './record-files.js';
+import { rescanChangedFolders } from './rescan.js';
+import { loadRules } from './rules.js';
+import { accountEndedJobs, createTurnaroundMetrics } from './turnaround.js';
+
+export interface WatchDeps {
+  config: Config;
+  pool: Pool;
+  log: Logger;
+  clock: Clock;
+  engine: Pick<Engine, 'submit' | 'cancel' | 'products'>;
+  /** The process's metrics registry (src/ops/metrics.ts); default: a registry of the watcher's own. */
+  registry?: client.Registry;
+}
+
+export interface Watcher {
+  readonly root: string;
+  readonly registry: client.Registry;
+  readonly reducer: AutoReducer;
+  /** Files still landing, with what each waits for. */
+  landing(): Array<{ relPath: string; waitingFor: string }>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/** Starts watching the archive root. Throws ConfigError for bad rules, Error when there is no archive to watch. */
+export async function startWatch(d: WatchDeps): Promise<Watcher> {
+  const { config } = d;
+  const rules = loadRules(config.watch.rules);
+  const root = archiveRootOf(config);
+  if (!root) throw new Error('no archive to watch: set ARCHIVE_ROOT');
+  const realRoot = await realpath(root).catch(() => {
+    throw new Error(`archive root ${root} does not exist`);
+  });
+  const log = d.log.child({ component: 'watch', archiveRoot: root });
+  const w = config.watch;
+  const abort = new AbortController();
+  const registry = d.registry ?? new client.Registry();
+
+  // Auto jobs are /soda/async jobs: the same runner (plan in jobInfo, engine, SODA results), owned by WATCH_USER.
+  const soda = createSodaRunners({ config, pool: d.pool, clock: d.clock, log, engine: withJobPriority(d.engine, d.pool) });
+  const jobService = createJobService({ pool: d.pool, clock: d.clock, config, runners: [withPriorityParam(soda.async, priorityPolicy(config))], log, sweepIntervalMs: 0 });
+  const reducer = createAutoReducer({
+    pool: d.pool, root, authority: config.ivoAuthority, rules, log,
+    jobs: jobService.forKind(soda.async.kind),
+    owner: { userId: w.user, admin: false },
+    public: config.auth.mode === 'anonymous',
+    retryMs: w.rescanS * 1000,
+  });
+  const tracker = new FileTracker({ stableMs: w.stableMs, brokenAfterMs: Math.max(60_000, 10 * w.stableMs) });
+  const metrics = createTurnaroundMetrics(registry, () => tracker.size);
+  const events = watchArchive(realRoot, log, (rel) => tracker.add(rel, path.join(realRoot, rel)));
+
+  const { firstRun, lastScanAt } = await openWatchRoot(d.pool, root);
+  // Folders changed this long before the last scan are read again: clocks and mtimes are coarse on some file systems.
+  const marginMs = 2 * w.rescanS * 1000;
+  let scanSince = new Date((firstRun ? Date.now() : lastScanAt.getTime()) - marginMs);
+  let nextRescan = 0;
+  let nextEvaluate = 0;
+  let queue: ReadyFile[] = [];
+  log.info({ firstRun, rules: rules.rules.map((r) => r.name), owner: w.user, events: events.armed }, 'archive watcher started');
+
+  async function rescan(): Promise<void> {
+    const started = new Date();
+    const { files } = await rescanChangedFolders(realRoot, scanSince, abort.signal);
+    const byDir = new Map<string, typeof files>();
+    for (const f of files) byDir.set(path.posix.dirname(f.relPath), [...(byDir.get(path.posix.dirname(f.relPath)) ?? []), f]);
+    for (const [dir, list] of byDir) {
+      const known = await watchFilesUnder(d.pool, root!, `${dir}/`);
+      for (const f of list) {
+        if (tracker.has(f.relPath)) continue;
+        const k = known.get(f.relPath);
+        const st = k ? await stat(f.absPath).catch(() => undefined) : undefined;
+        if (k && st && k.sizeBytes === st.size && k.mtime?.getTime() === st.mtime.getTime()) continue;
+        tracker.add(f.relPath, f.absPath);
+      }
+    }
+    scanSince = new Date(started.getTime() - marginMs);
+    await setLastScan(d.pool, root!, started);
+    const released = await releaseStaleClaims(d.pool, 300);
+    if (released) log.warn({ released }, 'released auto-job claims left by a stopped watcher');
+    if (!events.armed && events.rearm()) log.info('archive file-system watch re-armed');
+  }
+
+  async function ingest(): Promise<number> {
+    const { ready, broken } = await tracker.poll();
+    queue.push(...ready);
+    for (const b of broken) {
+      log.warn({ relPath: b.relPath, reason: b.reason }, 'landed file is not a whole FITS frame; not ingested (checked again when it changes)');
+      metrics.fileOutcome('failed');
+    }
+    if (!queue.length) return 0;
+    let done;
+    try {
+      done = await ingestReadyFiles({ pool: d.pool, root: root!, authority: config.ivoAuthority, log, lockWaitMs: 5000, signal: abort.signal }, queue);
+    } catch (err) {
+      if (err instanceof ServiceError && err.label === 'ServiceUnavailable') return 0; // another ingest runs: next loop
+      throw err;
+    }
+    queue = queue.slice(done.length);
+    for (const r of done) {
+      if (r.error === CHANGED_SINCE_CHECK) tracker.add(r.file.relPath, r.file.absPath, r.file.firstSeenAt);
+      else metrics.fileOutcome(r.error ? 'failed' : 'ingested');
+      if (r.night) reducer.noteIngested(r.night);
+    }
+    await recordIngested(d.pool, root!, done, w.rescanS, log);
+    return done.filter((r) => !r.error).length;
+  }
+
+  const loop = (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        const t = Date.now();
+        if (t >= nextRescan) {
+          await rescan();
+          nextRescan = t + w.rescanS * 1000;
+        }
+        const ingested = await ingest();
+        if (ingested || t >= nextEvaluate) {
+          await reducer.evaluate();
+          await accountEndedJobs(d.pool, metrics, log);
+          nextEvaluate = t + Math.min(2000, w.rescanS * 1000);
+        }
+      } catch (err) {
+        if (!abort.signal.aborted) log.error({ err }, 'archive watcher pass failed; retrying');
+      }
+      await sleep(w.pollMs, abort.signal);
+    }
+  })();
+
+  return {
+    root,
+    registry,
+    reducer,
+    landing: () => tracker.pending().map((c) => ({ relPath: c.relPath, waitingFor: c.waitingFor })),
+    async stop() {
+      abort.abort();
+      events.close();
+      await loop;
+      await jobService.close();
+      log.info('archive watcher stopped');
+    },
+  };
+}
