@@ -1,7 +1,7 @@
 // Failures the reducer must report, as the real aaorun process (exit status, stderr, 2dFdr framing):
 // a missing or wrong calibration names the option, a corrupted FITS file is a clear error, not a crash.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simulateNight } from '../../src/simulate/index.js';
@@ -19,12 +19,8 @@ beforeAll(async () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'reducer-errors-'));
   const sim = await simulateNight({ outDir: path.join(root, 'raw'), night: '2016-09-26', fields: 1, objects: 1, size: 'small', seed: 4, biases: 1, darks: 0, lflats: 0, concurrency: 0 });
   work = path.join(root, 'work');
-  const blue = sim.frames.filter((f) => f.ccd === 1);
-  for (const f of blue) {
-    const dir = path.dirname(path.join(work, 'x'));
-    if (!existsSync(dir)) (await import('node:fs')).mkdirSync(dir, { recursive: true });
-    symlinkSync(f.file, path.join(work, path.basename(f.file)));
-  }
+  mkdirSync(work);
+  for (const f of sim.frames.filter((x) => x.ccd === 1)) symlinkSync(f.file, path.join(work, path.basename(f.file)));
   writeFileSync(path.join(work, 'sim.idx'), IDX);
   // A tramline map to point steps at (made in-process: the failures below are what is under test).
   await aaorun(work, ['make_tlm', '26sep10002.fits', '-idxfile', 'sim.idx']);
