@@ -18,12 +18,16 @@ export interface Axis {
   label: string;
 }
 
+// Module-level aliases: per-pixel lookups of globals are slow inside VM contexts (Jest), locals are not.
+const { floor, round, max, min } = Math;
+const finite = Number.isFinite;
+
 export const ink: Rgb = [34, 34, 34];
 const grid: Rgb = [225, 225, 225];
 const nanColour: Rgb = [70, 90, 110];
 
 function xTicks(r: Raster, box: Box, axis: Axis): void {
-  const t = niceTicks(Math.min(axis.lo, axis.hi), Math.max(axis.lo, axis.hi), Math.max(3, Math.floor(box.w / 110)));
+  const t = niceTicks(min(axis.lo, axis.hi), max(axis.lo, axis.hi), max(3, floor(box.w / 110)));
   for (const v of t.values) {
     const px = box.x + ((v - axis.lo) / (axis.hi - axis.lo || 1)) * (box.w - 1);
     r.fillRect(px, box.y + box.h, 1, 5, ink);
@@ -34,14 +38,14 @@ function xTicks(r: Raster, box: Box, axis: Axis): void {
 
 /** Ticks on the left edge; `top` is the data value at the box's top edge. */
 function yTicks(r: Raster, box: Box, top: number, bottom: number, label: string, gridLines: boolean): void {
-  const t = niceTicks(Math.min(top, bottom), Math.max(top, bottom), Math.max(3, Math.floor(box.h / 60)));
+  const t = niceTicks(min(top, bottom), max(top, bottom), max(3, floor(box.h / 60)));
   let widest = 0;
   for (const v of t.values) {
     const py = box.y + ((v - top) / (bottom - top || 1)) * (box.h - 1);
     if (gridLines) r.fillRect(box.x + 1, py, box.w - 2, 1, grid);
     r.fillRect(box.x - 5, py, 5, 1, ink);
     const s = formatTick(v, t.decimals);
-    widest = Math.max(widest, textWidth(s));
+    widest = max(widest, textWidth(s));
     r.text(s, box.x - 8, py - GLYPH_HEIGHT / 2 + 1, ink, { align: 'right' });
   }
   r.text(label, box.x - 16 - widest - GLYPH_HEIGHT, box.y + box.h / 2 + textWidth(label) / 2, ink, { vertical: true });
@@ -64,19 +68,19 @@ export function drawImage(r: Raster, box: Box, img: ImagePanel): [number, number
   // At most 4 x 4 source pixels per output pixel are averaged: enough to show structure, bounded cost.
   const sx = img.width / box.w;
   const sy = img.height / box.h;
-  const nx = Math.max(1, Math.min(4, Math.floor(sx)));
-  const ny = Math.max(1, Math.min(4, Math.floor(sy)));
+  const nx = max(1, min(4, floor(sx)));
+  const ny = max(1, min(4, floor(sy)));
   for (let oy = 0; oy < box.h; oy++) {
     const row = img.firstRowOnTop ? oy : box.h - 1 - oy;
     for (let ox = 0; ox < box.w; ox++) {
       let sum = 0;
       let n = 0;
       for (let j = 0; j < ny; j++) {
-        const y = Math.min(img.height - 1, Math.floor((row + (j + 0.5) / ny) * sy));
+        const y = min(img.height - 1, floor((row + (j + 0.5) / ny) * sy));
         for (let i = 0; i < nx; i++) {
-          const x = Math.min(img.width - 1, Math.floor((ox + (i + 0.5) / nx) * sx));
+          const x = min(img.width - 1, floor((ox + (i + 0.5) / nx) * sx));
           const v = img.data[y * img.width + x];
-          if (Number.isFinite(v)) {
+          if (finite(v)) {
             sum += v;
             n++;
           }
@@ -87,7 +91,7 @@ export function drawImage(r: Raster, box: Box, img: ImagePanel): [number, number
       if (!n) {
         r.data.set(nanColour, at);
       } else {
-        const k = Math.max(0, Math.min(255, Math.round((sum / n - lo) * scale))) * 3;
+        const k = max(0, min(255, round((sum / n - lo) * scale))) * 3;
         r.data[at] = colourMap[k];
         r.data[at + 1] = colourMap[k + 1];
         r.data[at + 2] = colourMap[k + 2];
@@ -120,13 +124,13 @@ export function drawPlot(r: Raster, box: Box, x: Axis, yLabel: string, series: S
   yTicks(r, box, hi, lo, yLabel, true);
   r.strokeRect(box.x - 1, box.y - 1, box.w + 2, box.h + 2, ink);
   xTicks(r, box, x);
-  const clampY = (v: number) => Math.max(box.y, Math.min(box.y + box.h - 1, box.y + ((hi - v) / (hi - lo)) * (box.h - 1)));
+  const clampY = (v: number) => max(box.y, min(box.y + box.h - 1, box.y + ((hi - v) / (hi - lo)) * (box.h - 1)));
   for (const s of series) {
     const n = s.y.length;
     let prev: [number, number] | null = null;
     for (let i = 0; i < n; i++) {
       const v = s.y[i];
-      if (!Number.isFinite(v)) {
+      if (!finite(v)) {
         prev = null;
         continue;
       }

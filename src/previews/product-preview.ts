@@ -50,7 +50,7 @@ function rowMedian(data: ArrayLike<number>, width: number, row: number): number 
   let n = 0;
   for (let i = 0; i < width; i++) {
     const v = data[row * width + i];
-    if (Number.isFinite(v)) values[n++] = v;
+    if (v === v && v !== Infinity && v !== -Infinity) values[n++] = v; // finite, without a global lookup per pixel
   }
   return n ? percentile(values.subarray(0, n).sort(), 50) : NaN;
 }

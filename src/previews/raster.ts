@@ -1,7 +1,10 @@
-// An RGBA pixel buffer with the few drawing operations quick-look images need (rectangles, anti-aliased-free
-// lines, bitmap text), encoded to PNG by pngjs (pure JavaScript, no native canvas or system libraries).
-import { PNG } from 'pngjs';
+// An RGBA pixel buffer with the few drawing operations quick-look images need (rectangles, lines, bitmap text),
+// encoded as PNG in png.ts: pure TypeScript and Node's zlib, no native canvas or system libraries.
 import { glyph, GLYPH_ADVANCE, GLYPH_HEIGHT, textWidth } from './font.js';
+import { encodePng } from './png.js';
+
+// Module-level aliases: per-pixel lookups of globals are slow inside VM contexts (Jest), locals are not.
+const { floor, round, max, min, abs, ceil } = Math;
 
 export type Rgb = readonly [number, number, number];
 
@@ -15,8 +18,8 @@ export class Raster {
 
   /** Sets one pixel (ignored outside the raster); alpha blends over what is there. */
   set(x: number, y: number, c: Rgb, alpha = 1): void {
-    x = Math.floor(x);
-    y = Math.floor(y);
+    x = floor(x);
+    y = floor(y);
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
     const i = (y * this.width + x) * 4;
     const d = this.data;
@@ -25,18 +28,18 @@ export class Raster {
       d[i + 1] = c[1];
       d[i + 2] = c[2];
     } else {
-      d[i] = Math.round(d[i] * (1 - alpha) + c[0] * alpha);
-      d[i + 1] = Math.round(d[i + 1] * (1 - alpha) + c[1] * alpha);
-      d[i + 2] = Math.round(d[i + 2] * (1 - alpha) + c[2] * alpha);
+      d[i] = round(d[i] * (1 - alpha) + c[0] * alpha);
+      d[i + 1] = round(d[i + 1] * (1 - alpha) + c[1] * alpha);
+      d[i + 2] = round(d[i + 2] * (1 - alpha) + c[2] * alpha);
     }
     d[i + 3] = 255;
   }
 
   fillRect(x: number, y: number, w: number, h: number, c: Rgb): void {
-    const x0 = Math.max(0, Math.floor(x));
-    const y0 = Math.max(0, Math.floor(y));
-    const x1 = Math.min(this.width, Math.floor(x + w));
-    const y1 = Math.min(this.height, Math.floor(y + h));
+    const x0 = max(0, floor(x));
+    const y0 = max(0, floor(y));
+    const x1 = min(this.width, floor(x + w));
+    const y1 = min(this.height, floor(y + h));
     for (let yy = y0; yy < y1; yy++) {
       for (let xx = x0; xx < x1; xx++) {
         const i = (yy * this.width + xx) * 4;
@@ -57,7 +60,7 @@ export class Raster {
 
   /** A line from (x0, y0) to (x1, y1), `width` pixels thick (DDA: one step per pixel of the longer axis). */
   line(x0: number, y0: number, x1: number, y1: number, c: Rgb, width = 1, alpha = 1): void {
-    const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
+    const steps = max(1, ceil(max(abs(x1 - x0), abs(y1 - y0))));
     const half = (width - 1) / 2;
     for (let s = 0; s <= steps; s++) {
       const x = x0 + ((x1 - x0) * s) / steps;
@@ -90,10 +93,8 @@ export class Raster {
     return w;
   }
 
-  /** The image as PNG bytes (8-bit RGB with alpha, default zlib level). */
+  /** The image as PNG bytes (8-bit RGB). */
   toPng(): Buffer {
-    const png = new PNG({ width: this.width, height: this.height });
-    png.data = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength);
-    return PNG.sync.write(png, { colorType: 2 });
+    return encodePng(this.width, this.height, this.data);
   }
 }

@@ -2,13 +2,15 @@
 // perceptual colour map; pure.
 import type { Rgb } from './raster.js';
 
+const finite = Number.isFinite;
+
 /** Finite values of data, at most `max` of them taken at an even stride (enough for percentiles). */
 export function sample(data: ArrayLike<number>, max = 200_000): Float64Array {
   const stride = Math.max(1, Math.floor(data.length / max));
   const out: number[] = [];
   for (let i = 0; i < data.length; i += stride) {
     const v = data[i];
-    if (Number.isFinite(v)) out.push(v);
+    if (finite(v)) out.push(v);
   }
   return Float64Array.from(out).sort();
 }
