@@ -102,6 +102,17 @@ describe('warm sandbox runner (real daemon)', () => {
     expect(await containers([`${LABEL_PREFIX}.job=jobD`])).toHaveLength(1);
   });
 
+  it('ends a running step and removes the sandbox when its job is aborted', async () => {
+    const t0 = Date.now();
+    const running = runner.run(req('jobF', ['sh', '-c', 'sleep 30']));
+    await new Promise((r) => setTimeout(r, 500));
+    await runner.endJob('jobF');
+    const res = await running;
+    expect(res.failure).toBe('transient');
+    expect(Date.now() - t0).toBeLessThan(10000);
+    expect(await containers([`${LABEL_PREFIX}.job=jobF`])).toEqual([]);
+  });
+
   it('removes the sandbox when its job ends', async () => {
     await runner.run(req('jobE', ['true']));
     expect(await containers([`${LABEL_PREFIX}.job=jobE`])).toHaveLength(1);
