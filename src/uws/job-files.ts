@@ -1,7 +1,8 @@
 // A job's directory under DATA_DIR/uws/<jobId>: result files written by runners and inline uploads
 // (params/<name>). Removed with the job (delete or destruction).
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 
@@ -24,16 +25,27 @@ export function checkUploadName(name: string): void {
 
 export const uploadPath = (dataDir: string, jobId: string, name: string) => path.join(jobDir(dataDir, jobId), 'params', name);
 
+/** `uws/.creating-<host>-<pid>-<jobId>`: this process is staging the job's uploads (see recoverJobDirs). */
+const creatingMarker = (dataDir: string, jobId: string) => path.join(dataDir, 'uws', `.creating-${os.hostname()}-${process.pid}-${jobId}`);
+
 /**
  * Writes uploads under temporary names; commit() renames them into place, discard() removes them.
- * So a request rejected after the files were written leaves the job's files as they were.
+ * So a request rejected after the files were written leaves the job's files as they were. A marker naming
+ * this process is written first and removed last, so a crash in between is repaired by recoverJobDirs.
  */
 export async function stageUploads(dataDir: string, jobId: string, files: ReadonlyArray<{ name: string; data: Buffer }>) {
   const dir = path.join(jobDir(dataDir, jobId), 'params');
+  const marker = creatingMarker(dataDir, jobId);
   const staged: Array<{ tmp: string; final: string }> = [];
-  if (files.length) await mkdir(dir, { recursive: true });
+  if (files.length) {
+    await mkdir(path.dirname(marker), { recursive: true });
+    await writeFile(marker, '');
+    await mkdir(dir, { recursive: true });
+  }
+  const unmark = () => (files.length ? unlink(marker).catch(() => {}) : Promise.resolve());
   const discard = async () => {
     await Promise.all(staged.map((s) => unlink(s.tmp).catch(() => {})));
+    await unmark();
   };
   try {
     for (const f of files) {
@@ -48,13 +60,53 @@ export async function stageUploads(dataDir: string, jobId: string, files: Readon
   return {
     commit: async () => {
       for (const s of staged) await rename(s.tmp, s.final);
+      await unmark();
     },
     discard,
   };
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Repairs job dirs a process of this host left mid-creation when it died (SIGKILL, power loss): the staged
+ * uploads of a job that was stored are renamed into place where none is (they were complete before the insert),
+ * and the dir of a job that was never stored is removed. Returns how many dirs were repaired or removed.
+ */
+export async function recoverJobDirs(dataDir: string, jobExists: (id: string) => Promise<boolean>): Promise<number> {
+  let n = 0;
+  const root = path.join(dataDir, 'uws');
+  for (const f of await readdir(root).catch(() => [] as string[])) {
+    const m = /^\.creating-(.+)-(\d+)-([A-Za-z0-9_-]{1,64})$/.exec(f);
+    if (!m || m[1] !== os.hostname() || Number(m[2]) === process.pid || pidAlive(Number(m[2]))) continue;
+    const id = m[3];
+    n++;
+    if (!(await jobExists(id))) await removeJobDir(dataDir, id);
+    else {
+      const params = path.join(jobDir(dataDir, id), 'params');
+      for (const t of await readdir(params).catch(() => [] as string[])) {
+        const staged = /^\.(.+)\.[0-9a-f]{8}\.tmp$/.exec(t);
+        if (!staged) continue;
+        // An upload already in place was committed before (a parameter update that died): it stays as stored.
+        if (await stat(path.join(params, staged[1])).catch(() => null)) await unlink(path.join(params, t)).catch(() => {});
+        else await rename(path.join(params, t), path.join(params, staged[1]));
+      }
+    }
+    await unlink(path.join(root, f)).catch(() => {});
+  }
+  return n;
+}
+
 export async function removeJobDir(dataDir: string, jobId: string): Promise<void> {
   await rm(jobDir(dataDir, jobId), { recursive: true, force: true });
+  await rm(creatingMarker(dataDir, jobId), { force: true });
 }
 
 /**

@@ -6,7 +6,8 @@ import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
 import { destroyDueJobs, expireOverdueJobs, type SweptJob } from '../store/job-list-store.js';
 import { createExecutions } from './executions.js';
-import { removeJobDir } from './job-files.js';
+import { recoverJobDirs, removeJobDir } from './job-files.js';
+import { getJob } from '../store/job-store.js';
 import { createJobList, type JobList } from './job-list.js';
 import { createPhaseListener, type PhaseListener } from './phase-listener.js';
 import { createJobTransitions, type JobTransitions } from './transitions.js';
@@ -74,7 +75,11 @@ export function createJobService(d: JobServiceDeps): JobService {
     return { expired, destroyed };
   }
 
-  let sweeping: Promise<unknown> = Promise.resolve();
+  // Job dirs a crashed process of this host left mid-creation: finish or remove them (docs/reliability.md).
+  let sweeping: Promise<unknown> = recoverJobDirs(d.config.dataDir, async (id) => (await getJob(d.pool, id)) !== null).then(
+    (n) => n && log.info({ repaired: n }, 'job dirs left by a crashed process repaired'),
+    (err) => log.warn({ err: (err as Error).message }, 'could not check job dirs left by crashed processes'),
+  );
   const interval = d.sweepIntervalMs ?? 1000;
   const timer =
     interval > 0
