@@ -9,11 +9,12 @@ import { markdownTable, meets, type Bench, type Row } from './lib.js';
 import { api } from './api.js';
 import { orchestration } from './orchestration.js';
 import { planner } from './planner.js';
+import { reducer } from './reducer.js';
 import { simulate } from './simulate.js';
 import { soda } from './soda.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benches: Record<string, Bench> = { planner, simulate, api, orchestration, soda };
+const benches: Record<string, Bench> = { planner, simulate, reducer, api, orchestration, soda };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
