@@ -61,7 +61,8 @@ export function createApp(deps: AppDeps): App {
   const archive = createArchiveService({ pool: deps.pool, root: archiveRootOf(deps.config), authority: deps.config.ivoAuthority });
   app.use(createFramesRouter({ archive, baseUrl: deps.config.baseUrl, authority: deps.config.ivoAuthority }));
   // DataLink {links}, VOSI capabilities, DALI examples and product files (docs/datalink.md).
-  app.use(createDataLinkRoutes({ config: deps.config, pool: deps.pool, log: deps.log, clock: deps.clock, since: deps.upSince }));
+  const datalink = createDataLinkRoutes({ config: deps.config, pool: deps.pool, log: deps.log, clock: deps.clock, since: deps.upSince });
+  app.use(datalink.router);
   // SODA reductions need the engine; without one (UWS tests) /soda/async runs the built-in `sleep` kind.
   // PRIORITY (priority lanes, docs/quick-turnaround.md) is checked outermost (its authorize hook sees the caller)
   // and handed to the engine with the plan.
@@ -85,6 +86,8 @@ export function createApp(deps: AppDeps): App {
       shutdown: deps.shutdown,
     }),
   );
+  // The DataLink document of a job's results (docs/datalink.md), read-checked like the UWS routes above.
+  app.use('/soda/async', datalink.jobLinks({ jobs: jobService.forKind(asyncRunner.kind), identify, jobsUrl: `${deps.config.baseUrl}/soda/async` }));
   // The job's step DAG as JSON (docs/web.md), owner-checked like the UWS routes above.
   app.use('/soda/async', createStepsRouter({
     pool: deps.pool, jobs: jobService.forKind(asyncRunner.kind), identify, jobsUrl: `${deps.config.baseUrl}/soda/async`, baseUrl: deps.config.baseUrl,

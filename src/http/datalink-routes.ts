@@ -12,9 +12,11 @@ import { createLinksService, MAX_LINKS_IDS } from '../soda/links-service.js';
 import { committedPresets, sodaParameters } from '../soda/parameters.js';
 import { createFilePreviewLookup } from '../soda/previews.js';
 import type { Pool } from '../store/db.js';
+import type { IdentifyCaller } from '../auth/identity.js';
+import type { JobList } from '../uws/job-list.js';
 import type { SodaParamDecl } from '../vo/service-descriptor.js';
 import { createCapabilitiesRouter } from './capabilities-router.js';
-import { createLinksRouter, createScopeOf } from './links-router.js';
+import { createJobLinksRouter, createLinksRouter, createScopeOf } from './links-router.js';
 import { createProductFilesRouter } from './product-files-router.js';
 
 export interface DataLinkRoutesDeps {
@@ -29,7 +31,14 @@ export interface DataLinkRoutesDeps {
   previews?: PreviewLookup;
 }
 
-export function createDataLinkRoutes(d: DataLinkRoutesDeps): Router {
+export interface DataLinkRoutes {
+  /** /soda/links, /soda/capabilities, /soda/examples and /files/products: mount at the root. */
+  router: Router;
+  /** GET {jobs}/{id}/links for a job list: mount at the job list's path. */
+  jobLinks(o: { jobs: JobList; identify: IdentifyCaller; jobsUrl: string }): Router;
+}
+
+export function createDataLinkRoutes(d: DataLinkRoutesDeps): DataLinkRoutes {
   const { config } = d;
   const productsRoot = path.join(config.dataDir, 'products');
   const identify = createIdentity({ config, db: d.pool, clock: d.clock });
@@ -47,5 +56,5 @@ export function createDataLinkRoutes(d: DataLinkRoutesDeps): Router {
   r.use('/soda', createLinksRouter({ links, scopeOf: createScopeOf(identify, config.auth, { optional: true }), log: d.log }));
   r.use('/soda', createCapabilitiesRouter({ pool: d.pool, authority: config.ivoAuthority, serviceUrl: `${config.baseUrl}/soda`, sodaParams, maxLinksIds: MAX_LINKS_IDS, since: d.since }));
   r.use(createProductFilesRouter({ pool: d.pool, productsRoot, scopeOf: createScopeOf(identify, config.auth, { optional: false }) }));
-  return r;
+  return { router: r, jobLinks: (o) => createJobLinksRouter({ ...o, links, log: d.log }) };
 }

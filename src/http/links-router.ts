@@ -1,12 +1,13 @@
 // DataLink 1.1 {links} at /soda/links (GET and POST, DALI-sync): ID repeatable, RESPONSEFORMAT VOTable only,
 // answered as application/x-votable+xml;content=datalink. Whole-request errors are DALI error VOTables with the
 // DataLink fault label (DataLink 1.1 section 3.4), not the service's usual text/plain.
-import { Router, type ErrorRequestHandler, type Request } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { IdentifyCaller } from '../auth/identity.js';
 import type { Config } from '../config.js';
 import { ServiceError, usageError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LinksService } from '../soda/links-service.js';
+import type { JobList } from '../uws/job-list.js';
 import type { OwnerScope } from '../store/link-store.js';
 import { datalinkContentType, linksErrorVotable, linksVotable, type FaultLabel } from '../vo/datalink.js';
 import { readDaliParams } from './dali-params.js';
@@ -53,6 +54,14 @@ export function linksErrorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
+/** Sends a links document with the exact DataLink media type. */
+function sendLinks(res: Response, type: string, xml: string): void {
+  res.setHeader('Cache-Control', 'no-store');
+  // A Buffer, so express does not append "; charset=utf-8" to the exact DataLink media type.
+  res.setHeader('Content-Type', type);
+  res.send(Buffer.from(xml, 'utf8'));
+}
+
 export interface LinksRouterDeps {
   links: LinksService;
   scopeOf: ScopeOf;
@@ -69,11 +78,33 @@ export function createLinksRouter(d: LinksRouterDeps): Router {
       const ids = p.getAll('ID');
       if (ids.some((id) => id.trim() === '')) throw usageError('ID must not be empty');
       const answer = await d.links.links(ids, await d.scopeOf(req));
-      res.setHeader('Cache-Control', 'no-store');
-      // A Buffer, so express does not append "; charset=utf-8" to the exact DataLink media type.
-      res.setHeader('Content-Type', type);
-      res.send(Buffer.from(linksVotable(answer), 'utf8'));
+      sendLinks(res, type, linksVotable(answer));
     });
   r.use('/links', linksErrorHandler(d.log));
+  return r;
+}
+
+export interface JobLinksRouterDeps {
+  links: LinksService;
+  jobs: JobList;
+  identify: IdentifyCaller;
+  /** Absolute URL of the job list, e.g. `${BASE_URL}/soda/async`. */
+  jobsUrl: string;
+  log: Logger;
+}
+
+/** GET /{jobs}/{id}/links: the DataLink document of a job's results, for those who may read the job. */
+export function createJobLinksRouter(d: JobLinksRouterDeps): Router {
+  const r = Router();
+  r.route('/:id/links')
+    .get(async (req, res) => {
+      const caller = await d.identify(req);
+      const job = await d.jobs.get(caller, req.params.id);
+      const scope: OwnerScope = caller.admin ? { kind: 'all' } : { kind: 'owner', ownerId: caller.userId };
+      const answer = await d.links.jobLinks(job, scope, { jobsUrl: d.jobsUrl });
+      sendLinks(res, linksContentType((await readDaliParams(req)).get('RESPONSEFORMAT')), linksVotable(answer));
+    })
+    .all(methodNotAllowed(['GET', 'HEAD']));
+  r.use('/:id/links', linksErrorHandler(d.log));
   return r;
 }

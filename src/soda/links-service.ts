@@ -4,8 +4,12 @@
 import { parseDid } from '../archive/dids.js';
 import { ServiceError } from '../errors.js';
 import { derivedProducts, type DerivedProduct, type OwnerScope } from '../store/link-store.js';
+import { loadJobPlan } from '../store/step-store.js';
+import type { Job } from '../uws/types.js';
 import { errorRow, type LinkRow } from '../vo/datalink.js';
+import type { JobUrls } from '../vo/uws-xml.js';
 import { frameLinks } from './frame-links.js';
+import { jobResultLinks } from './job-links.js';
 import { createLinksContext, type LinksConfig, type LinksContext } from './links-context.js';
 import { parseProductDid } from './product-ids.js';
 import { productLinks } from './product-links.js';
@@ -28,6 +32,8 @@ export interface LinksService {
   readonly maxIds: number;
   /** Rows for each ID (duplicates answered once, in first-seen order). Throws only on internal failures. */
   links(ids: readonly string[], scope: OwnerScope): Promise<LinksAnswer>;
+  /** Rows for each result of a job the caller may read (none until it completes). */
+  jobLinks(job: Job, scope: OwnerScope, urls: JobUrls): Promise<LinksAnswer>;
 }
 
 type Classified =
@@ -88,6 +94,11 @@ export function createLinksService(config: LinksConfig, o: { maxIds?: number } =
           ? `only the first ${maxIds} of ${unique.length} IDs were answered (at most ${maxIds} per request); ask again for the rest`
           : `${taken.length} ID(s), ${rows.length} link(s)`,
       };
+    },
+    jobLinks: async (job, scope, urls) => {
+      const c = createLinksContext(config, scope);
+      const rows = await jobResultLinks(c, job, await loadJobPlan(config.pool, job.id), urls);
+      return { rows, descriptors: c.descriptors, status: 'OK', message: `job ${job.id} is ${job.phase}: ${job.results.length} result(s), ${rows.length} link(s)` };
     },
   };
 }

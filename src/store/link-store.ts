@@ -1,5 +1,5 @@
 // Read-only queries behind DataLink: which done steps derive from raw frames, what a product was made from,
-// and whether the caller may see a product (a product is visible to the owners of the jobs that used it).
+// and whether the caller may see a product (a product is visible to the owners and readers of the jobs that used it).
 import type { StepInput } from '../domain/plan.js';
 import type { Queryable } from './db.js';
 
@@ -27,8 +27,11 @@ const combining = ['combine_image', 'combine_spectra', 'splice'];
 function scopeSql(scope: OwnerScope, stepCol: string, p: number): string {
   if (scope.kind === 'all') return 'true';
   if (scope.kind === 'none') return 'false';
+  // The caller's own jobs, and the jobs shared with them to read (uws_job_reader: the user, or '*' = everyone).
   return `exists (select 1 from job_step js join uws_job j on j.id = js.job_id
-                   where js.step_id = ${stepCol} and j.owner_id is not distinct from $${p})`;
+                   where js.step_id = ${stepCol}
+                     and (j.owner_id is not distinct from $${p}
+                          or exists (select 1 from uws_job_reader r where r.job_id = j.id and (r.user_id = '*' or r.user_id = $${p}))))`;
 }
 
 const scopeArgs = (scope: OwnerScope) => (scope.kind === 'owner' ? [scope.ownerId] : []);

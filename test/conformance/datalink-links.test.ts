@@ -3,31 +3,13 @@
 // (GET and POST, repeats, no ID, cap and OVERFLOW, RESPONSEFORMAT, error documents), and every document
 // against the VOTable XSD, votlint and datalinklint.
 import { createHash } from 'node:crypto';
-import { XMLParser } from 'fast-xml-parser';
 import { formatFieldDid, formatNightDid } from '../../src/archive/dids.js';
 import { createPlan } from '../../src/planner/plan.js';
 import { committedPresets } from '../../src/soda/parameters.js';
 import { markMissing } from '../../src/store/frame-store.js';
 import { expectDatalinkLintClean, expectVotlintClean } from '../support/votlint.js';
 import { expectValid } from '../support/xsd.js';
-import { getLinks, NIGHT, startDemoNight, type DemoNight } from './datalink-night.js';
-
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, isArray: (n) => ['RESOURCE', 'PARAM', 'TR', 'TD', 'FIELD', 'INFO'].includes(n) });
-const columns = ['ID', 'access_url', 'service_def', 'error_message', 'description', 'semantics', 'content_type', 'content_length', 'content_qualifier', 'local_semantics', 'link_auth'];
-type Row = Record<string, string>;
-
-/** The link table as objects (empty cells absent), plus the QUERY_STATUS and the descriptor RESOURCEs. */
-function parse(xml: string) {
-  const vot = parser.parse(xml).VOTABLE;
-  const results = vot.RESOURCE.filter((r: { type: string }) => r.type === 'results');
-  expect(results).toHaveLength(1);
-  const info = Object.fromEntries(results[0].INFO.map((i: { name: string; value: string }) => [i.name, i.value]));
-  const trs = results[0].TABLE?.DATA?.TABLEDATA?.TR ?? [];
-  const rows: Row[] = trs.map((tr: { TD: unknown[] }) => Object.fromEntries(tr.TD.map((td, i) => [columns[i], td]).filter(([, v]) => v !== '')));
-  // Error documents have no table (DALI 1.1 section 4.4.3).
-  if (info.QUERY_STATUS !== 'ERROR') expect(results[0].TABLE.FIELD.map((f: { name: string }) => f.name)).toEqual(columns);
-  return { rows, info, descriptors: vot.RESOURCE.filter((r: { type: string }) => r.type === 'meta') };
-}
+import { getLinks, NIGHT, parseLinks as parse, startDemoNight, type DemoNight } from './datalink-night.js';
 
 describe('GET|POST /soda/links', () => {
   let n: DemoNight;

@@ -1,5 +1,6 @@
 // A small simulated night (one field, two object exposures, both arms) ingested into a test database and served
 // by the real app: the shared fixture of the DataLink, capabilities and examples conformance tests.
+import { XMLParser } from 'fast-xml-parser';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,4 +49,21 @@ export async function getLinks(app: TestApp, ids: string[], extra: Record<string
   for (const [k, v] of Object.entries(extra)) q.append(k, v);
   const res = await fetch(`${app.url}/soda/links?${q}`, init);
   return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+}
+
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, isArray: (n) => ['RESOURCE', 'PARAM', 'TR', 'TD', 'FIELD', 'INFO'].includes(n) });
+const columns = ['ID', 'access_url', 'service_def', 'error_message', 'description', 'semantics', 'content_type', 'content_length', 'content_qualifier', 'local_semantics', 'link_auth'];
+export type LinkRowCells = Record<string, string>;
+
+/** The link table as objects (empty cells absent), plus the QUERY_STATUS and the descriptor RESOURCEs. */
+export function parseLinks(xml: string) {
+  const vot = parser.parse(xml).VOTABLE;
+  const results = vot.RESOURCE.filter((r: { type: string }) => r.type === 'results');
+  expect(results).toHaveLength(1);
+  const info = Object.fromEntries(results[0].INFO.map((i: { name: string; value: string }) => [i.name, i.value]));
+  const trs = results[0].TABLE?.DATA?.TABLEDATA?.TR ?? [];
+  const rows: LinkRowCells[] = trs.map((tr: { TD: unknown[] }) => Object.fromEntries(tr.TD.map((td, i) => [columns[i], td]).filter(([, v]) => v !== '')));
+  // Error documents have no table (DALI 1.1 section 4.4.3).
+  if (info.QUERY_STATUS !== 'ERROR') expect(results[0].TABLE.FIELD.map((f: { name: string }) => f.name)).toEqual(columns);
+  return { rows, info, descriptors: vot.RESOURCE.filter((r: { type: string }) => r.type === 'meta') };
 }
