@@ -106,6 +106,9 @@ export function openApiPaths(sodaParams: readonly SodaParamDecl[]): Record<strin
       post: { tags: ['UWS'], summary: 'Replace parameters (PENDING only)', parameters: [jobId], requestBody: form({ ...soda, RUNID: uwsControl.RUNID, ...notifyParams }), responses: { ...seeOther('the job'), ...errors } },
     },
     '/soda/async/{id}/parameters/{name}': { get: { tags: ['UWS'], summary: 'An uploaded (byReference) parameter', parameters: [jobId, path('name', 'upload name')], responses: { '200': { description: 'the upload', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...errors } } },
+    '/soda/async/{id}/links': {
+      get: { tags: ['DataLink'], summary: 'DataLink document of the job\'s results: #this, #progenitor (uncut product, raw inputs), #calibration, #preview, #proc (docs/datalink.md)', parameters: [jobId], responses: { '200': { description: 'DataLink VOTable (empty until the job completes)', content: { 'application/x-votable+xml;content=datalink': { schema: { type: 'string' } } } }, '404': { description: 'NotFoundFault VOTable: no such job (or not yours)', content: votable }, ...authErrors } },
+    },
     '/soda/async/{id}/steps': {
       get: { tags: ['UWS'], summary: 'The reduction steps of the job (its DAG): state, attempts, timings, products and log URL per step (docs/web.md)', parameters: [jobId], responses: { '200': { description: 'steps in plan order', content: json({ $ref: '#/components/schemas/StepList' }) }, ...errors } },
     },
