@@ -52,7 +52,6 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
     },
     // Sync jobs are never seen PENDING (the sync service already planned): only async jobs show their plan.
     ...(mode === 'async' ? { describe: async (params: readonly JobParameter[]) => sodaJobInfo(await plan(params)) } : {}),
-    estimateS: () => undefined,
     async start(job, ctx) {
       // Planned again at start: the archive may have changed since the job was created (the jobInfo follows).
       let s: SodaPlan;
@@ -63,9 +62,12 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
         await ctx.fail({ type: 'fatal', message: `${e.label ?? 'Error'}: ${e.message}` });
         return;
       }
-      await ctx.setJobInfo(sodaJobInfo(s));
+      // An abort (or delete) may arrive while planning or submitting: submit nothing then, and cancel what a
+      // submit racing with the abort attached (the abort's own cancel may have run before the steps existed).
+      if (ctx.signal.aborted || !(await ctx.setJobInfo(sodaJobInfo(s)))) return;
       if (s.plan) {
         await d.engine.submit(job.id, job.ownerId ?? '', s.plan);
+        if (ctx.signal.aborted) await d.engine.cancel(job.id);
         return;
       }
       // Nothing to reduce (TIME excluded every exposure): the answer is the "no data" results alone.

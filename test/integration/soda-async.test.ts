@@ -3,6 +3,7 @@
 // the region and the pixels in the band, VOTable results that pass XSD and votlint, "no data" results, aborts.
 import { findHdu, readHeaders, readImage, readTable } from '../../src/fits/index.js';
 import { separationDeg } from '../../src/soda/geometry.js';
+import { stepsOfJob } from '../../src/store/step-store.js';
 import { createJob, getJob, getText, parseXml, postForm, waitFinal, type Doc } from './uws-helpers.js';
 import { expectVotlintClean } from '../support/votlint.js';
 import { expectValid } from '../support/xsd.js';
@@ -131,6 +132,38 @@ describe('SODA async reductions', () => {
       const res = await postForm(jobs, form);
       expect([res.status, res.headers.get('content-type'), await res.text()]).toEqual([400, 'text/plain; charset=utf-8', expect.stringMatching(message)]);
     }
+  });
+
+  it('re-describes a PENDING job when its parameters change, and refuses bad ones', async () => {
+    const jobUrl = await createJob(jobs, [['ID', objectId], ['ARMS', 'blue']]);
+    expect((await getJob(jobUrl)).xml).not.toContain('arm="red"');
+    expect((await postForm(`${jobUrl}/parameters`, { ARMS: 'both' })).status).toBe(303);
+    const both = await getJob(jobUrl);
+    await expectValid(both.xml, 'uws');
+    expect(both.xml).toContain('operation="splice"');
+    const bad = await postForm(`${jobUrl}/parameters`, { ARMS: 'green' });
+    expect([bad.status, await bad.text()]).toEqual([400, 'UsageError: ARMS: "green" is not one of blue, red, both']);
+    expect((await getJob(jobUrl)).job.parameters.parameter.filter((p: Doc) => p['@id'] === 'ARMS').map((p: Doc) => p['#text'])).toEqual(['both']);
+  });
+
+  it('aborts a running reduction: the job ends ABORTED and its steps no other job needs are cancelled', async () => {
+    // TRAM extraction is a reduction no other test asks for: its object steps are not cached.
+    const jobUrl = await createJob(jobs, [['ID', objectId], ['EXTRACTION', 'TRAM'], ['THROUGHPUT', 'NONE'], ['PHASE', 'RUN']]);
+    expect((await postForm(`${jobUrl}/phase`, { PHASE: 'ABORT' })).status).toBe(303);
+    expect((await getJob(jobUrl)).job.phase).toBe('ABORTED');
+    // The abort may overtake the runner's planning (then no step is attached) or its submit (then the runner
+    // cancels what it attached): either way, nothing of the job is left to run once that and a running step
+    // (killed by its worker) have settled.
+    const jobId = jobUrl.split('/').pop()!;
+    let steps = await stepsOfJob(s.db.pool, jobId);
+    for (let i = 0; i < 100 && steps.some((x) => ['waiting', 'ready', 'running'].includes(x.state)); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      steps = await stepsOfJob(s.db.pool, jobId);
+    }
+    expect(steps.filter((x) => !['done', 'cancelled', 'failed'].includes(x.state)).map((x) => [x.label, x.state])).toEqual([]);
+    expect(steps.filter((x) => x.operation === 'reduce_object').every((x) => x.state === 'cancelled')).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await getJob(jobUrl)).job.phase).toBe('ABORTED');
   });
 
   it('answers TIME outside every exposure of a field with a "no data" result, without reducing anything', async () => {

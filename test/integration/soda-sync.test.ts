@@ -111,6 +111,37 @@ describe('SODA sync', () => {
     expect([put.status, put.headers.get('allow')]).toEqual([405, 'GET, HEAD, POST']);
   });
 
+  it('serves a calibration frame whole, and refuses filters it cannot take', async () => {
+    const bias = a.frames.find((f) => f.ndfClass === 'BIAS' && f.ccd === 1)!.id;
+    // A calibration frame brings the same exposure of the other arm (two products): sync asks for one arm.
+    const both = await sync(a.url, [['ID', bias]]);
+    expect([both.status, await both.text()]).toEqual([400, expect.stringMatching(/^UsageError: ID .* gives 2 products \(14mar1\d{4}red\.fits, 14mar2\d{4}red\.fits\)/)]);
+    const whole = await sync(a.url, [['ID', bias], ['ARMS', 'blue']]);
+    expect([whole.status, whole.headers.get('content-type')]).toEqual([200, 'application/fits']);
+    const hdus = await readHeaders(await fitsOf(whole));
+    expect(hdus[0].header.number('NAXIS')).toBe(2);
+    for (const [extra, message] of [
+      [['BAND', '5e-7 6e-7'], /^UsageError: 14mar1\d{4}red\.fits has no linear wavelength axis: BAND does not apply to it$/],
+      [['CIRCLE', circle], /^UsageError: 14mar1\d{4}red\.fits has no fibre table with one row per spectrum/],
+      [['RESPONSEFORMAT', 'votable'], /^UsageError: 14mar1\d{4}red\.fits holds no fibre spectra on a wavelength axis: it is available as application\/fits only$/],
+    ] as Array<[[string, string], RegExp]>) {
+      const res = await sync(a.url, [['ID', bias], ['ARMS', 'blue'], extra]);
+      expect([res.status, await res.text()]).toEqual([400, expect.stringMatching(message)]);
+    }
+  });
+
+  it('answers 500 Error naming the failed step when the reduction fails', async () => {
+    // A reducer that fails every step (exit status 1, no output): the job ends in ERROR at its first step.
+    const broken = await startSodaApp(archive, { config: { AAORUN_COMMAND: 'false', STEP_MAX_ATTEMPTS: '1', SODA_SYNC_WAIT_S: '60' } });
+    try {
+      const res = await sync(broken.url, [['ID', id]]);
+      expect([res.status, res.headers.get('content-type')]).toEqual([500, 'text/plain; charset=utf-8']);
+      expect(await res.text()).toMatch(/^Error: the reduction failed: step \S+ .* failed after 1 attempt\(s\)/);
+    } finally {
+      await broken.close();
+    }
+  }, 120000);
+
   it('answers 503 with Retry-After while the reduction runs elsewhere, then the retry gets the cached product', async () => {
     // An API-only process (no worker) on the same database and files, waiting one second at most.
     const api = await startSodaApp(archive, { db: a.db, work: false, config: { DATA_DIR: a.config.dataDir, SODA_SYNC_WAIT_S: '1' } });
