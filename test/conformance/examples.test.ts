@@ -6,6 +6,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { sodaParameters } from '../../src/soda/parameters.js';
 import { examplesXhtml } from '../../src/vo/examples.js';
 import { startTestApp } from '../support/app.js';
+import { simulatedArchive, startSodaApp, type SodaTestApp } from '../support/soda-app.js';
 import { createTestDatabase } from '../support/db.js';
 import { expectValid } from '../support/xsd.js';
 import { startDemoNight, type DemoNight } from './datalink-night.js';
@@ -113,5 +114,38 @@ describe('GET /soda/examples', () => {
     const x = examplesXhtml('https://h/soda', { objectFrameId: 'ivo://a/b?<x>&"y"', objectFileName: 'f', otherFrameId: 'o', fieldId: null, circle: [1, 2, 0.2], bandMetres: [4e-7, 5e-7] });
     expect(XMLValidator.validate(x)).toBe(true);
     expect(x).toContain('ivo://a/b?&lt;x&gt;&amp;"y"');
+  });
+});
+
+describe('the SODA examples', () => {
+  let s: SodaTestApp;
+  beforeAll(async () => {
+    // The service as serve builds it, but with no worker: requests are accepted and planned, nothing is reduced.
+    s = await startSodaApp(await simulatedArchive(), { work: false, config: { SODA_SYNC_WAIT_S: '1' } });
+  }, 120000);
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('are accepted as written: async ones create a planned PENDING job, the sync one starts its reduction', async () => {
+    const ex = await topcatExamples(`${s.url}/soda/examples`);
+    const soda = ex.filter((e) => e.properties.capability.includes('SODA'));
+    expect(soda.map((e) => e.id)).toEqual(['reduce-and-cut-sync', 'reduce-frame-async', 'reduce-field-async']);
+    for (const e of soda) {
+      const form = new URLSearchParams(e.params);
+      if (e.properties.capability.endsWith('#async-1.0')) {
+        const res = await fetch(`${s.url}/soda/async`, { method: 'POST', body: form, redirect: 'manual' });
+        expect([e.id, res.status]).toEqual([e.id, 303]);
+        const job = await (await fetch(res.headers.get('location')!)).text();
+        expect(job).toContain('<uws:phase>PENDING</uws:phase>');
+        expect(job).toContain('<plan:plan');
+        await fetch(res.headers.get('location')!, { method: 'DELETE', redirect: 'manual' });
+      } else {
+        // No worker runs here, so the reduction cannot finish within SODA_SYNC_WAIT_S: the answer is "retry later".
+        const res = await fetch(`${s.url}/soda/sync?${form}`);
+        expect([e.id, res.status, res.headers.get('retry-after') !== null]).toEqual([e.id, 503, true]);
+        expect(await res.text()).toMatch(/^ServiceUnavailable: /);
+      }
+    }
   });
 });
