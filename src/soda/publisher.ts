@@ -12,7 +12,7 @@ import { jobDir } from '../uws/job-files.js';
 import type { ResultInput } from '../uws/types.js';
 import { cutProduct, noDataText, type ProductCache } from './cut-product.js';
 import { resolveRef, targetsOfId } from './plan-request.js';
-import { parseSodaRequest, SODA_ASYNC_KIND, SODA_SYNC_KIND } from './request.js';
+import { parseSodaRequest, SODA_ASYNC_KIND, SODA_SYNC_KIND, sodaOnly } from './request.js';
 import { plannedCuts } from './result-names.js';
 
 export interface SodaPublisherDeps {
@@ -67,7 +67,7 @@ export function createSodaPublisher(d: SodaPublisherDeps): ResultPublisher {
     if (job.kind !== SODA_ASYNC_KIND) return job.kind === SODA_SYNC_KIND ? [] : d.fallback(jobId, plan);
     const dir = path.join(jobDir(d.dataDir, jobId), 'results');
     await mkdir(dir, { recursive: true });
-    const params = job.parameters.filter((p) => !p.byReference);
+    const params = sodaOnly(job.parameters.filter((p) => !p.byReference));
     const req = parseSodaRequest(params, 'async');
     // IDs that select nothing have no targets in the plan: TIME excluded every exposure they name.
     const t = req.timeMjd;

@@ -143,5 +143,14 @@ export function parseSodaRequest(params: readonly ParamLike[], mode: SodaMode): 
   };
 }
 
+/**
+ * The SODA parameters among a job's stored ones. Wrappers around the runner (PRIORITY, NOTIFY_URL, ...) check
+ * and strip their own parameters before the runner sees them, but the store keeps them all: whoever reads
+ * parameters back from a job (the publisher) takes only these.
+ */
+export function sodaOnly<P extends ParamLike>(params: readonly P[]): P[] {
+  return params.filter((p) => decls.has(p.name.toUpperCase()) || p.name.toUpperCase() === 'POL');
+}
+
 /** How many result files the request gives per product (SODA 1.0 section 3.4 multiplicity). */
 export const cutsPerProduct = (r: SodaRequest) => Math.max(1, r.spatial.length) * Math.max(1, r.bands.length);

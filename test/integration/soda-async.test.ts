@@ -84,8 +84,9 @@ describe('SODA async reductions', () => {
 
   it('gives ID x region x band results, VOTables that validate, and "no data" results as text', async () => {
     const fibre = knownFibre(archive.truth);
+    // NOTIFY_URL belongs to the notification wrapper around the runner: stored with the job, not a SODA parameter.
     const jobUrl = await createJob(jobs, [
-      ['ID', objectId], ['ARMS', 'blue'], ['RESPONSEFORMAT', 'votable'],
+      ['ID', objectId], ['ARMS', 'blue'], ['RESPONSEFORMAT', 'votable'], ['NOTIFY_URL', 'https://example.org/hook'],
       ['CIRCLE', `${fibre.raDeg} ${fibre.decDeg} 0.1`], ['POS', `CIRCLE ${(fibre.raDeg + 180) % 360} ${-fibre.decDeg} 0.1`],
       ['BAND', '4.5e-7 4.6e-7'], ['BAND', '9e-7 1e-6'], ['PHASE', 'RUN'],
     ]);
