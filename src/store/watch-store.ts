@@ -29,6 +29,12 @@ export async function watchFilesUnder(db: Queryable, root: string, prefix: strin
   return new Map(rows.map((r) => [r.rel_path as string, { sizeBytes: r.size_bytes, mtime: r.mtime, state: r.state }]));
 }
 
+/** The recorded state of these files (by relative path), for skipping files seen again unchanged. */
+export async function watchFilesAt(db: Queryable, root: string, relPaths: readonly string[]): Promise<Map<string, WatchFileState>> {
+  const { rows } = await db.query(`select rel_path, size_bytes, mtime, state from watch_file where root = $1 and rel_path = any($2::text[])`, [root, relPaths]);
+  return new Map(rows.map((r) => [r.rel_path as string, { sizeBytes: r.size_bytes, mtime: r.mtime, state: r.state }]));
+}
+
 export interface WatchFileRow {
   root: string;
   relPath: string;

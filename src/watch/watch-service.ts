@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import type { Engine } from '../scheduler/engine.js';
 import { createSodaRunners } from '../soda/soda-wiring.js';
 import type { Pool } from '../store/db.js';
-import { openWatchRoot, releaseStaleClaims, setLastScan, watchFilesUnder } from '../store/watch-store.js';
+import { openWatchRoot, releaseStaleClaims, setLastScan, watchFilesAt, watchFilesUnder } from '../store/watch-store.js';
 import { createJobService } from '../uws/job-service.js';
 import { createAutoReducer, type AutoReducer } from './auto-reducer.js';
 import { FileTracker, type ReadyFile } from './file-tracker.js';
@@ -33,6 +33,8 @@ export interface WatchDeps {
   engine: Pick<Engine, 'submit' | 'cancel' | 'products'>;
   /** The process's metrics registry (src/ops/metrics.ts); default: a registry of the watcher's own. */
   registry?: client.Registry;
+  /** false: rescans only, as on a file system that delivers no events (tests of the safety net). Default true. */
+  fileEvents?: boolean;
 }
 
 export interface Watcher {
@@ -46,8 +48,13 @@ export interface Watcher {
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 
 /** Starts watching the archive root. Throws ConfigError for bad rules, Error when there is no archive to watch. */
@@ -76,7 +83,9 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
   });
   const tracker = new FileTracker({ stableMs: w.stableMs, brokenAfterMs: Math.max(60_000, 10 * w.stableMs) });
   const metrics = createTurnaroundMetrics(registry, () => tracker.size);
-  const events = watchArchive(realRoot, log, (rel) => tracker.add(rel, path.join(realRoot, rel)));
+  const events = d.fileEvents === false
+    ? { armed: false, rearm: () => false, close: () => {} }
+    : watchArchive(realRoot, log, (rel) => tracker.add(rel, path.join(realRoot, rel)));
 
   const { firstRun, lastScanAt } = await openWatchRoot(d.pool, root);
   // Folders changed this long before the last scan are read again: clocks and mtimes are coarse on some file systems.
@@ -106,12 +115,17 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
     await setLastScan(d.pool, root!, started);
     const released = await releaseStaleClaims(d.pool, 300);
     if (released) log.warn({ released }, 'released auto-job claims left by a stopped watcher');
-    if (!events.armed && events.rearm()) log.info('archive file-system watch re-armed');
+    if (d.fileEvents !== false && !events.armed && events.rearm()) log.info('archive file-system watch re-armed');
   }
 
   async function ingest(): Promise<number> {
     const { ready, broken } = await tracker.poll();
-    queue.push(...ready);
+    // An event about a file already handled (a late inotify event, a touch that kept the bytes) changes nothing.
+    const recorded = ready.length ? await watchFilesAt(d.pool, root!, ready.map((f) => f.relPath)) : new Map();
+    queue.push(...ready.filter((f) => {
+      const r = recorded.get(f.relPath);
+      return !(r && r.sizeBytes === f.sizeBytes && r.mtime?.getTime() === Math.floor(f.mtimeMs));
+    }));
     for (const b of broken) {
       log.warn({ relPath: b.relPath, reason: b.reason }, 'landed file is not a whole FITS frame; not ingested (checked again when it changes)');
       metrics.fileOutcome('failed');
