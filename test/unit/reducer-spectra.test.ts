@@ -1,6 +1,8 @@
 import { findArcLines } from '../../src/reducer/maths/arc-lines.js';
 import { isolatedLines, isMonotonic, searchOffset, solveDispersion, type ArcLine } from '../../src/reducer/maths/dispersion.js';
-import { evalPoly } from '../../src/reducer/maths/polyfit.js';
+import { evalPoly, fitPoly } from '../../src/reducer/maths/polyfit.js';
+import { refineArcModel } from '../../src/reducer/maths/arc-model.js';
+import { cuarLines } from '../../src/simulate/lines.js';
 import { scrunch } from '../../src/reducer/maths/scrunch.js';
 import { divideByFibreFlat, normaliseFibreFlat } from '../../src/reducer/maths/fibre-flat.js';
 import { medianSky, scaleFibres, skyLinePixels, skyLineThroughput, subtractSky } from '../../src/reducer/maths/sky.js';
@@ -49,6 +51,44 @@ describe('arc lines and the dispersion solution', () => {
     let worst = 0;
     for (let x = 20; x < n - 20; x++) worst = Math.max(worst, Math.abs(evalPoly(sol.poly, x) - lambdaOf(x)) / 1.04);
     expect(worst).toBeLessThan(0.1);
+  });
+});
+
+describe('whole-spectrum arc refinement', () => {
+  it('recovers a cubic dispersion to 0.02 px from blended CuAr lines at 8.3 A/px, starting 0.5 px off', () => {
+    const n = 256;
+    // The small simulated blue arm: lambda(u) = 4800 + 1065 u - 3.1 u^2 + 1.2 u^3, u = (x - 127.5) / 128.
+    const truth = (x: number) => {
+      const u = (x - 127.5) / 128;
+      return 4800 + 1065 * u - 3.1 * u * u + 1.2 * u * u * u;
+    };
+    const xOf = (lam: number) => {
+      let x = 127.5 + ((lam - 4800) / 1065) * 128;
+      for (let i = 0; i < 30; i++) x -= (truth(x) - lam) / ((truth(x + 0.01) - truth(x - 0.01)) / 0.02);
+      return x;
+    };
+    const r = rng(61);
+    const spec = new Float32Array(n);
+    const variance = new Float32Array(n);
+    for (const l of cuarLines) {
+      const xc = xOf(l.wavelengthAngstrom);
+      if (xc < -10 || xc > n + 10) continue;
+      for (let x = Math.max(0, Math.floor(xc - 6)); x <= Math.min(n - 1, Math.ceil(xc + 6)); x++) spec[x] += 40 * l.intensity * pixelFraction(x, xc, 2.2 / 2.3548);
+    }
+    for (let x = 0; x < n; x++) {
+      variance[x] = Math.max(spec[x], 0) / 1.88 + 4;
+      spec[x] += Math.sqrt(variance[x]) * r.normal();
+    }
+    // A start as a line-by-line fit leaves it: right in the middle, 0.5 px off at both ends.
+    const xs = Float64Array.from({ length: 33 }, (_, i) => i * 8);
+    const start = fitPoly(xs, Float64Array.from(xs, (x) => truth(x) + 8.3 * 0.5 * ((x - 127.5) / 128) ** 2), xs.length, 3)!;
+    const refined = refineArcModel(spec, variance, 0, n, Float64Array.from(cuarLines.map((l) => l.wavelengthAngstrom)).sort(), start, 3, 0.93)!;
+    expect(refined).not.toBeNull();
+    let worst = 0;
+    for (let x = 0; x < n; x++) worst = Math.max(worst, Math.abs(evalPoly(refined.poly, x) - truth(x)) / 8.32);
+    expect(worst).toBeLessThan(0.02);
+    expect(refined.sigma).toBeCloseTo(0.93, 1);
+    expect(refined.chi2).toBeLessThan(1.5);
   });
 });
 
