@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ServiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { isDatabaseUnavailable } from '../store/db.js';
 
 /** Body-parser and similar errors carry an HTTP status; map them to DALI labels. */
 function toServiceError(err: unknown): ServiceError {
@@ -12,6 +13,8 @@ function toServiceError(err: unknown): ServiceError {
   if (status && status >= 400 && status < 500) {
     return new ServiceError('UsageError', e.type ? `malformed request (${e.type})` : 'malformed request');
   }
+  // A database restart or failover is transient: DALI's 503 with Retry-After tells clients to come back.
+  if (isDatabaseUnavailable(err)) return new ServiceError('ServiceUnavailable', 'the database is unavailable; retry shortly', { 'Retry-After': '5' });
   return new ServiceError('Error', 'internal error; the incident is logged');
 }
 

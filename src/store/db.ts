@@ -30,6 +30,35 @@ export function createPool(o: PoolOptions): pg.Pool {
   return pool;
 }
 
+// SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, restart, not yet ready).
+const unavailableStates = /^(08|57P0[1-3])/;
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+/** True when err says the database cannot be reached right now (restart, failover, network), not that a query is wrong. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && (unavailableStates.test(e.code) || unavailableCodes.has(e.code))) return true;
+  // pg and pg-pool report a dropped or never-made connection with these messages and no code.
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/i.test(e.message ?? '');
+}
+
+/**
+ * Runs fn, again while it fails because the database is unavailable (backoff from 250 ms to 5 s), for at most
+ * maxMs; then, or on any other error, rethrows. For writes that must not be lost to a database restart.
+ */
+export async function retryWhileUnavailable<T>(fn: () => Promise<T>, maxMs = 120000): Promise<T> {
+  const t0 = Date.now();
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isDatabaseUnavailable(err) || Date.now() - t0 + delay > maxMs) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 /** Runs fn inside BEGIN/COMMIT on one client; rolls back and rethrows on any error. */
 export async function withTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

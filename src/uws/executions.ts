@@ -1,6 +1,7 @@
 // Runs started by this process: each gets an AbortSignal that fires when the job is aborted, expires or
 // is destroyed (by this or any other process, via the phase listener) or when the process shuts down.
 import type { Logger } from '../logger.js';
+import { retryWhileUnavailable } from '../store/db.js';
 import { jobDir } from './job-files.js';
 import type { JobTransitions } from './transitions.js';
 import type { Job, JobRunner, RunContext } from './types.js';
@@ -28,15 +29,16 @@ export function createExecutions(d: { transitions: JobTransitions; dataDir: stri
     return ok;
   };
 
+  // A database restart must not strand a run: its phase changes are retried until the database is back.
   const context = (job: Job, controller: AbortController, log: Logger): RunContext => ({
     signal: controller.signal,
     workDir: jobDir(d.dataDir, job.id),
     log,
-    markExecuting: () => d.transitions.markExecuting(job.id),
-    progress: (p) => d.transitions.progress(job.id, p),
-    setJobInfo: (xml) => d.transitions.setJobInfo(job.id, xml),
-    complete: (results) => d.transitions.complete(job.id, results).then(ending(job.id, controller)),
-    fail: (e) => d.transitions.fail(job.id, e).then(ending(job.id, controller)),
+    markExecuting: () => retryWhileUnavailable(() => d.transitions.markExecuting(job.id)),
+    progress: (p) => retryWhileUnavailable(() => d.transitions.progress(job.id, p)),
+    setJobInfo: (xml) => retryWhileUnavailable(() => d.transitions.setJobInfo(job.id, xml)),
+    complete: (results) => retryWhileUnavailable(() => d.transitions.complete(job.id, results)).then(ending(job.id, controller)),
+    fail: (e) => retryWhileUnavailable(() => d.transitions.fail(job.id, e)).then(ending(job.id, controller)),
   });
 
   return {
