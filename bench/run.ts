@@ -12,9 +12,10 @@ import { planner } from './planner.js';
 import { reducer } from './reducer.js';
 import { simulate } from './simulate.js';
 import { soda } from './soda.js';
+import { turnaround } from './turnaround.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benches: Record<string, Bench> = { planner, simulate, reducer, api, orchestration, soda };
+const benches: Record<string, Bench> = { planner, simulate, reducer, api, orchestration, soda, turnaround };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
