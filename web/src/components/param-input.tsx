@@ -12,8 +12,17 @@ export interface ParamInputProps {
 const helpId = (p: DescriptorParam) => `help-${p.name.toLowerCase()}`;
 export const inputId = (p: DescriptorParam, part = '') => `param-${p.name.toLowerCase()}${part}`;
 
+// BAND is declared in metres (SODA 1.0 section 3.3.3); people think of AAOmega in nanometres.
+const nm = (p: DescriptorParam) => p.unit === 'm';
+const toShown = (p: DescriptorParam, v: string) => (v === '' || !nm(p) ? v : String(Number((Number(v) * 1e9).toPrecision(6))));
+const fromShown = (p: DescriptorParam, v: string) => (v === '' || !nm(p) ? v : String(Number(v) * 1e-9));
+
 function Help({ p }: { p: DescriptorParam }) {
-  const domain = p.min || p.max ? ` Range: ${p.min ?? '…'} to ${p.max ?? '…'}${p.unit ? ` ${p.unit}` : ''}.` : '';
+  const domain = p.min || p.max
+    ? nm(p)
+      ? ` Range: ${toShown(p, p.min ?? '') || '…'} to ${toShown(p, p.max ?? '') || '…'} nm (sent in metres).`
+      : ` Range: ${p.min ?? '…'} to ${p.max ?? '…'}${p.unit ? ` ${p.unit}` : ''}.`
+    : '';
   const def = p.defaultValue !== null ? ` Default: ${p.defaultValue}.` : '';
   return (
     <p class="help" id={helpId(p)}>
@@ -30,10 +39,6 @@ export const parts = (v: string, n: number) => {
   return Array.from({ length: n }, (_, i) => xs[i] ?? '');
 };
 
-// BAND is declared in metres (SODA 1.0 section 3.3.3); people think of AAOmega in nanometres.
-const nm = (p: DescriptorParam) => p.unit === 'm';
-const toShown = (p: DescriptorParam, v: string) => (v === '' || !nm(p) ? v : String(Number((Number(v) * 1e9).toPrecision(6))));
-const fromShown = (p: DescriptorParam, v: string) => (v === '' || !nm(p) ? v : String(Number(v) * 1e-9));
 
 function NumberParts({ param: p, value, onChange, labels, n }: ParamInputProps & { labels: string[]; n: number }) {
   const xs = parts(value, n);

@@ -2,9 +2,9 @@
 // The table beside it (job page) carries the same facts for screen readers; the graph is a picture of them.
 import type { Step } from '../api/steps';
 
-const W = 168;
+const W = 150;
 const H = 30;
-const GAP_X = 36;
+const GAP_X = 26;
 const GAP_Y = 10;
 
 export function layers(steps: Step[]): Map<string, number> {
@@ -25,7 +25,7 @@ export function layers(steps: Step[]): Map<string, number> {
 
 const short = (s: Step) => {
   const file = s.label.split(' ').slice(1).join(' ');
-  return file.length > 20 ? `${file.slice(0, 19)}…` : file;
+  return file.length > 22 ? `${file.slice(0, 21)}…` : file;
 };
 
 export function StepDag({ steps, onPick }: { steps: Step[]; onPick?: (id: string) => void }) {
@@ -42,8 +42,8 @@ export function StepDag({ steps, onPick }: { steps: Step[]; onPick?: (id: string
       <svg
         class="dag"
         viewBox={`-2 -2 ${width + 4} ${height + 4}`}
-        width={width + 4}
-        height={height + 4}
+        // Shrinks to the page down to 80 % (text stays legible); wider graphs scroll.
+        style={{ width: '100%', maxWidth: `${width + 4}px`, minWidth: `${Math.round((width + 4) * 0.8)}px` }}
         role="img"
         aria-label={`Step graph: ${Object.entries(states).map(([k, v]) => `${v} ${k}`).join(', ')}`}
       >
