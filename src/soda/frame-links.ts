@@ -5,7 +5,6 @@ import type { CalibrationRole, Plan } from '../domain/plan.js';
 import { ServiceError } from '../errors.js';
 import { createPlan } from '../planner/plan.js';
 import type { IndexedFrame } from '../store/frame-store.js';
-import { listFibres } from '../store/frame-store.js';
 import type { DerivedProduct } from '../store/link-store.js';
 import { datalinkContentType, errorRow, type LinkRow } from '../vo/datalink.js';
 import { calibrationTerm, describeFrame, productRows, rawRow, type LinksContext } from './links-context.js';
@@ -62,7 +61,7 @@ function calibrationRows(c: LinksContext, id: string, frame: IndexedFrame, plan:
 async function procRow(c: LinksContext, id: string, frame: IndexedFrame, night: readonly IndexedFrame[]): Promise<LinkRow> {
   // The SODA default reduces both arms of the exposure: the domain covers both.
   const exposure = night.filter((f) => f.run === frame.run);
-  const hints = datasetHints(exposure.length ? exposure : [frame], await listFibres(c.pool, frame.id));
+  const hints = datasetHints(exposure.length ? exposure : [frame], await c.fibresOf(frame));
   const xmlId = c.nextXmlId('soda-sync');
   c.descriptors.push(
     procDescriptor({

@@ -1,10 +1,10 @@
 // What the link builders share while one {links} request is answered: stores, URLs, the caller's scope, a
 // per-request cache of night frame lists, descriptor numbering, and the row helpers for raw frames and products.
 import { rawFileUrl } from '../archive/frame-json.js';
-import type { FrameRecord } from '../domain/frame.js';
+import type { Fibre, FrameRecord } from '../domain/frame.js';
 import type { PipelinePresets } from '../planner/presets.js';
 import type { Pool } from '../store/db.js';
-import { listFrames, type IndexedFrame } from '../store/frame-store.js';
+import { listFibres, listFrames, type IndexedFrame } from '../store/frame-store.js';
 import type { OwnerScope, ProductFile } from '../store/link-store.js';
 import type { LinkRow } from '../vo/datalink.js';
 import type { SodaParamDecl } from '../vo/service-descriptor.js';
@@ -31,6 +31,11 @@ export interface LinksContext extends LinksConfig {
   nextXmlId(prefix: string): string;
   /** Present frames of a night (every frame that may calibrate a requested one), read once per request. */
   nightFrames(night: string): Promise<IndexedFrame[]>;
+  /**
+   * The fibre table of a frame's 2dF configuration (night, CFG_FILE, plate), read once per request: every
+   * frame of one configuration carries the same allocation, and a table is 400 rows.
+   */
+  fibresOf(frame: FrameRecord): Promise<Fibre[]>;
 }
 
 // Every frame of a night is a possible calibrator; a night has a few thousand frames at most.
@@ -38,6 +43,7 @@ const maxFramesPerNight = 100_000;
 
 export function createLinksContext(c: LinksConfig, scope: OwnerScope): LinksContext {
   const nights = new Map<string, Promise<IndexedFrame[]>>();
+  const fibres = new Map<string, Promise<Fibre[]>>();
   const counters = new Map<string, number>();
   return {
     ...c,
@@ -51,6 +57,13 @@ export function createLinksContext(c: LinksConfig, scope: OwnerScope): LinksCont
     nightFrames: (night) => {
       let p = nights.get(night);
       if (!p) nights.set(night, (p = listFrames(c.pool, { night: [night] }, { limit: maxFramesPerNight, offset: 0 }).then((r) => r.frames)));
+      return p;
+    },
+    fibresOf: (frame) => {
+      // Frames without a configuration (biases, darks) are keyed by themselves.
+      const key = frame.cfgFile ? `${frame.night}|${frame.cfgFile}|${frame.plate}` : frame.id;
+      let p = fibres.get(key);
+      if (!p) fibres.set(key, (p = listFibres(c.pool, frame.id)));
       return p;
     },
   };

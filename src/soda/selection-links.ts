@@ -2,7 +2,7 @@
 // object frame, #proc (a SODA descriptor reducing the selection), and #derivation for the field-level products
 // (combined and spliced spectra) already made from them that the caller may see.
 import { fieldOfCfg, type DidRef } from '../archive/dids.js';
-import { listFibres, listFrames } from '../store/frame-store.js';
+import { listFrames } from '../store/frame-store.js';
 import { derivedProducts } from '../store/link-store.js';
 import { errorRow, type LinkRow } from '../vo/datalink.js';
 import { derivationRows } from './frame-links.js';
@@ -21,7 +21,7 @@ export async function selectionLinks(c: LinksContext, id: string, ref: Extract<D
   if (!frames.length) return [errorRow(id, 'NotFoundFault', `no object frames for ${what} in the archive`)];
 
   // A night spans several fields: a covering circle of one of them would mislead, so only a field gets one.
-  const hints = datasetHints(frames, ref.kind === 'field' ? await listFibres(c.pool, frames[0].id) : []);
+  const hints = datasetHints(frames, ref.kind === 'field' ? await c.fibresOf(frames[0]) : []);
   if (ref.kind === 'night') {
     delete hints.CIRCLE;
     delete hints.POLYGON;
