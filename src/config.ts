@@ -54,6 +54,7 @@ const schema = z.object({
   SANDBOX_XVFB: bool.default(false),
   AAORUN_COMMAND: z.string().min(1).optional(),
   RUN_WORKER: bool.default(true),
+  CACHE_MAX_GB: z.coerce.number().positive().default(100),
   UWS_WAIT_MAX_S: positiveInt.default(60),
   UWS_DEFAULT_EXECUTION_DURATION_S: z.coerce.number().int().min(0).default(3600),
   UWS_MAX_EXECUTION_DURATION_S: z.coerce.number().int().min(0).default(86400),
@@ -116,6 +117,7 @@ export type Config = Readonly<{
     aaorunCommand: string | undefined;
     /** serve also runs a worker. */
     runWorker: boolean;
+    cacheMaxBytes: number;
   }>;
   uws: Readonly<{
     waitMaxS: number;
@@ -225,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sandboxXvfb: c.SANDBOX_XVFB,
       aaorunCommand: c.AAORUN_COMMAND,
       runWorker: c.RUN_WORKER,
+      cacheMaxBytes: Math.round(c.CACHE_MAX_GB * 2 ** 30),
     }),
     uws: Object.freeze({
       waitMaxS: c.UWS_WAIT_MAX_S,

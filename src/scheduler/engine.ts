@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
 import { createJobTransitions } from '../uws/transitions.js';
 import { createJobSync, publishTargetProducts, type ResultPublisher } from './job-sync.js';
+import { evictProducts } from './cache-eviction.js';
 import { ProductStore } from './product-store.js';
 import { cancelJobSteps, submitPlan } from './submit.js';
 import { createWorker, type Worker } from './worker.js';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   tickMs?: number;
   publish?: ResultPublisher;
   workerId?: string;
+  /** Product cache limit; checked by the worker about once a minute. */
+  cacheMaxBytes?: number;
 }
 
 /** host:pid:random — the reaper reads host and pid back to find workers that died. */
@@ -82,6 +85,7 @@ export function createEngine(o: EngineOptions): Engine {
         retryBaseS: o.retryBaseS ?? 2,
         agingS: o.agingS ?? 60,
         tickMs: o.tickMs ?? 5000,
+        evict: o.cacheMaxBytes ? () => evictProducts(o.pool, products, o.cacheMaxBytes!, o.log).then(() => {}) : undefined,
         log: o.log.child({ workerId }),
       })
     : undefined;

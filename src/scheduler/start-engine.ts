@@ -42,6 +42,7 @@ export async function startEngine(o: StartEngineOptions): Promise<Engine> {
     maxAttempts: x.maxAttempts,
     publish: (jobId, plan) => publish!(jobId, plan),
     workerId,
+    cacheMaxBytes: x.cacheMaxBytes,
   });
   // Every job's products get their quick-look PNGs (DataLink #preview) before its results are published.
   publish = withPreviews(o.publish?.(engine.products) ?? publishTargetProducts(engine.products, o.config.dataDir), engine.products, o.log);

@@ -31,6 +31,8 @@ export interface WorkerOptions {
   retryBaseS: number;
   agingS: number;
   tickMs: number;
+  /** Cache eviction, run at most once a minute from the tick. */
+  evict?: () => Promise<void>;
   log: Logger;
 }
 
@@ -52,6 +54,7 @@ export function createWorker(o: WorkerOptions): Worker {
   let stopping = false;
   let filling = false;
   let again = false;
+  let lastEviction = 0;
 
   const syncJobsOf = async (stepId: string) => {
     for (const jobId of await liveJobsOfStep(o.pool, stepId)) {
@@ -169,6 +172,10 @@ export function createWorker(o: WorkerOptions): Worker {
             // Safety nets: ready any step whose inputs are all done, and re-sync jobs with nothing left to run.
             await promoteReadySteps(o.pool, null);
             for (const jobId of await jobsToReconcile(o.pool)) await o.syncJob(jobId).catch(() => {});
+            if (o.evict && Date.now() - lastEviction > 60000) {
+              lastEviction = Date.now();
+              await o.evict().catch((err) => o.log.warn({ err: (err as Error).message }, 'cache eviction failed'));
+            }
             fill();
           },
           (err) => o.log.warn({ err: (err as Error).message }, 'lease sweep failed'),

@@ -153,3 +153,30 @@ export async function touchSteps(db: Queryable, ids: string[]): Promise<void> {
 }
 
 export type { Pool };
+
+/** Bytes held by the products of done steps (the cache size). */
+export async function cachedProductBytes(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number | null }>(`select sum(products_bytes)::bigint as n from step where state = 'done'`);
+  return rows[0].n ?? 0;
+}
+
+/** Finished steps no job references any more (their jobs were destroyed), least recently used first. */
+export async function unreferencedSteps(db: Queryable, limit: number): Promise<{ id: string; bytes: number }[]> {
+  const { rows } = await db.query<{ id: string; bytes: number }>(
+    `select id, products_bytes as bytes from step s
+      where state in ('done', 'failed', 'cancelled') and not exists (select 1 from job_step js where js.step_id = s.id)
+      order by last_used_at limit $1`,
+    [limit],
+  );
+  return rows;
+}
+
+/** Deletes a step row unless a job took it up meanwhile; true when deleted (then its files may go). */
+export async function deleteUnreferencedStep(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.query(
+    `delete from step s where s.id = $1 and s.state in ('done', 'failed', 'cancelled')
+        and not exists (select 1 from job_step js where js.step_id = s.id)`,
+    [id],
+  );
+  return r.rowCount === 1;
+}
