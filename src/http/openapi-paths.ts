@@ -115,6 +115,9 @@ export function openApiPaths(sodaParams: readonly SodaParamDecl[]): Record<strin
     '/soda/async/{id}/steps/{stepId}/log': {
       get: { tags: ['UWS'], summary: 'Container output (aaorun/2dFdr stdout and stderr) of one step of the job: the last 256 KiB', parameters: [jobId, path('stepId', 'step id from /steps')], responses: { '200': { description: 'the log', content: text }, ...errors } },
     },
+    '/soda/async/{id}/turnaround': {
+      get: { tags: ['UWS'], summary: 'Latency record of an auto job of the archive watcher: per frame when it landed, was ingested, planned, started and finished (docs/quick-turnaround.md)', parameters: [jobId], responses: { '200': { description: 'turnaround record (JSON)', content: json({ type: 'object' }) }, ...errors } },
+    },
     '/files/raw': { get: { tags: ['Archive'], summary: 'A raw frame by its DID', parameters: [query('ID', 'frame DID', { type: 'string' }, { required: true })], responses: { '200': { description: 'FITS file (Range, ETag, Repr-Digest)', content: fits }, '206': { description: 'partial content' }, ...errors } } },
     '/files/raw/{night}/{ccd}/{file}': { get: { tags: ['Archive'], summary: 'A raw frame by its archive path', parameters: [path('night', 'YYMMDD'), path('ccd', 'ccd_1 or ccd_2'), path('file', 'file name')], responses: { '200': { description: 'FITS file', content: fits }, '206': { description: 'partial content' }, ...errors } } },
     '/api/frames': { get: { tags: ['Archive'], summary: 'List raw frames (JSON)', parameters: ['night', 'arm', 'ccd', 'class', 'field', 'object'].map((n) => query(n, `filter by ${n}`)).concat([query('limit', 'page size (max 1000)', { type: 'integer' }), query('offset', 'page start', { type: 'integer' })]), responses: { '200': { description: 'frames', content: json({ type: 'object' }) }, ...errors } } },
