@@ -13,9 +13,10 @@ import { reducer } from './reducer.js';
 import { simulate } from './simulate.js';
 import { soda } from './soda.js';
 import { turnaround } from './turnaround.js';
+import { datalink } from './datalink.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benches: Record<string, Bench> = { planner, simulate, reducer, api, orchestration, soda, turnaround };
+const benches: Record<string, Bench> = { planner, simulate, reducer, api, orchestration, soda, turnaround, datalink };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
