@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Response } from 'express';
 import { ServiceError } from '../errors.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 
 export interface WebRouterDeps {
   /** The built front end; default web/dist of this checkout. */
@@ -60,5 +61,6 @@ export function createWebRouter(d: WebRouterDeps = {}): Router {
     );
     res.sendFile(index, (err) => err && next(err));
   });
+  r.all(webAppPaths as RegExp[], methodNotAllowed(['GET', 'HEAD']));
   return r;
 }

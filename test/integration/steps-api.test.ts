@@ -131,6 +131,7 @@ describe('the steps API and the web routes', () => {
       const res = await fetch(`${app.url}${p}`);
       expect([p, res.status, (await res.text()).split(':')[0]]).toEqual([p, 404, 'NotFoundFault']);
     }
-    expect((await fetch(`${app.url}/`, { method: 'POST' })).status).toBe(404);
+    const post = await fetch(`${app.url}/jobs`, { method: 'POST' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
   });
 });
