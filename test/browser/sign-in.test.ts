@@ -77,6 +77,25 @@ describe('token sign-in', () => {
     await page.getByText('There is no such job').waitFor();
   }, T);
 
+  it('aborts a running job and deletes a job from its page, following the phase live', async () => {
+    const res = await fetch(`${app.url}/soda/async`, {
+      method: 'POST', body: new URLSearchParams({ RUNID: 'long-sleep', DURATION: '600', PHASE: 'RUN' }), redirect: 'manual', headers: { authorization: `Bearer ${alice}` },
+    });
+    const id = res.headers.get('location')!.split('/').pop()!;
+    await page.goto(`${app.url}/jobs/${id}`);
+    await page.locator('h1 .badge', { hasText: 'EXECUTING' }).waitFor();
+    await page.getByRole('button', { name: 'Abort' }).click();
+    await page.locator('h1 .badge', { hasText: 'ABORTED' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Abort' }).count()).toBe(0);
+    await browser.shot('12-job-aborted');
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('group', { name: 'Confirm deletion' }).getByRole('button', { name: 'Delete job' }).click();
+    await page.waitForURL(/\/jobs$/);
+    await page.getByRole('table', { name: 'Jobs' }).getByRole('link', { name: aliceJob }).waitFor();
+    expect(await page.getByText(id).count()).toBe(0);
+    expect((await fetch(`${app.url}/soda/async/${id}`, { headers: { authorization: `Bearer ${alice}` } })).status).toBe(404);
+  }, T);
+
   it('signs out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();

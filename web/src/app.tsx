@@ -2,6 +2,7 @@
 // selection bar and the Reduce dialog.
 import { useEffect, useState } from 'preact/hooks';
 import { detectMode, signedIn, storeToken, type IdentityMode } from './api/auth';
+import { sodaAsyncUrl } from './api/datalink';
 import { ReduceDialog } from './components/reduce-dialog';
 import { SelectionBar } from './components/selection-bar';
 import { FieldPage } from './pages/field-page';
@@ -79,6 +80,24 @@ function Account({ identity }: { identity: Identity }) {
   );
 }
 
+/**
+ * The service answers job creation with a 303 to an absolute URL built from its BASE_URL; opened under another
+ * origin (127.0.0.1 for localhost), the browser refuses to follow it. Say so, with the right address.
+ */
+function OriginNote() {
+  const [service, setService] = useState<string | null>(null);
+  useEffect(() => {
+    sodaAsyncUrl().then((u) => u && setService(new URL(u).origin), () => {});
+  }, []);
+  if (!service || service === location.origin) return null;
+  return (
+    <p class="error banner" role="alert">
+      This page is open at {location.origin}, but the service's public address (BASE_URL) is {service}: submitting jobs needs{' '}
+      <a href={`${service}${location.pathname}`}>the page at {service}</a>.
+    </p>
+  );
+}
+
 export function App() {
   const route = useRoute();
   const identity = useIdentity();
@@ -100,6 +119,7 @@ export function App() {
         </nav>
         <Account identity={identity} />
       </header>
+      <OriginNote />
       <main id="main" tabIndex={-1}>
         <Page route={route} identity={identity} onReduce={openReduce} />
       </main>
