@@ -2,100 +2,19 @@
 // the products and the spectrum plot.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/http';
-import { getSteps, type StepsDocument } from '../api/steps';
-import { deleteJob, getJob, isFinal, jobErrorText, setPhase, waitJob, type Job, type JobResult } from '../api/uws';
+import { isFinal, jobErrorText, type JobResult } from '../api/uws';
 import { AuthImage, DownloadLink } from '../components/authed';
+import { JobActions } from '../components/job-actions';
 import { PlanSummary } from '../components/plan-summary';
 import { SpectrumPlot } from '../components/spectrum-plot';
 import { ErrorNote, Loading, PhaseBadge } from '../components/status';
 import { StepDag } from '../components/step-dag';
 import { StepsTable } from '../components/steps-table';
 import { bytes, dateTime, duration } from '../format';
+import { useLiveJob } from '../live-job';
 import { Link, navigate, paths } from '../router';
 
 const plottable = (r: JobResult) => /fits|votable/.test(r.mimeType ?? '');
-
-/** Follows a job until it ends: each WAIT returns at once on a phase change; steps are re-read after each. */
-function useLiveJob(id: string) {
-  const [job, setJob] = useState<Job | null>(null);
-  const [steps, setSteps] = useState<StepsDocument | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [generation, setGeneration] = useState(0);
-  useEffect(() => {
-    const ac = new AbortController();
-    const signal = ac.signal;
-    (async () => {
-      let j = await getJob(id, { signal });
-      setJob(j);
-      setError(null);
-      setSteps(await getSteps(id, signal));
-      while (!signal.aborted && !isFinal(j.phase)) {
-        // While steps run, wake every 2 s to show their progress; a phase change wakes the WAIT at once.
-        const busy = j.phase === 'QUEUED' || j.phase === 'EXECUTING';
-        j = await waitJob(id, j.phase, busy ? 2 : 30, signal);
-        setJob(j);
-        setSteps(await getSteps(id, signal));
-      }
-    })().catch((e: Error) => {
-      if (!signal.aborted) setError(e);
-    });
-    return () => ac.abort();
-  }, [id, generation]);
-  return { job, steps, error, restart: () => setGeneration((g) => g + 1), setJob };
-}
-
-function Actions({ job, onChanged }: { job: Job; onChanged: (j: Job | null) => void }) {
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (fn: () => Promise<Job | null>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      onChanged(await fn());
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const abortable = ['PENDING', 'QUEUED', 'EXECUTING', 'HELD', 'SUSPENDED'].includes(job.phase);
-  return (
-    <div class="actions">
-      {job.phase === 'PENDING' && (
-        <button type="button" class="primary" disabled={busy} onClick={() => run(() => setPhase(job.id, 'RUN'))}>
-          Run
-        </button>
-      )}
-      {abortable && (
-        <button type="button" disabled={busy} onClick={() => run(() => setPhase(job.id, 'ABORT'))}>
-          Abort
-        </button>
-      )}
-      {!confirming && (
-        <button type="button" class="danger" disabled={busy} onClick={() => setConfirming(true)}>
-          Delete…
-        </button>
-      )}
-      {confirming && (
-        <span class="confirm" role="group" aria-label="Confirm deletion">
-          Delete the job and its results?{' '}
-          <button type="button" class="danger" disabled={busy} onClick={() => run(async () => (await deleteJob(job.id), null))}>
-            Delete job
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Keep
-          </button>
-        </span>
-      )}
-      {error && (
-        <span class="error" role="alert">
-          {error}
-        </span>
-      )}
-    </div>
-  );
-}
 
 export function JobPage({ id }: { id: string }) {
   const live = useLiveJob(id);
@@ -174,7 +93,7 @@ export function JobPage({ id }: { id: string }) {
           </ul>
         </dd>
       </dl>
-      <Actions
+      <JobActions
         job={job}
         onChanged={(j) => {
           if (!j) navigate(paths.jobs());
