@@ -43,15 +43,18 @@ export function listJobsQuery(q: ListQuery): { text: string; values: unknown[] }
   const columns = 'select id, phase, run_id, owner_id, creation_time from uws_job';
   const order = 'order by creation_time desc, id desc';
   if (!q.withShared || q.ownerId === undefined) return { text: `${columns} where ${where.join(' and ')} ${order} limit ${limit}`, values };
-  // Owned jobs and shared ones as two branches, each answered from its own index, merged and cut to the page.
+  // Owned jobs and shared ones as two branches, merged and cut to the page. Owned ones come from the list
+  // indexes as above; shared ones are looked up job by job from the caller's reader rows (OFFSET 0 keeps the
+  // lateral lookup a primary-key probe instead of a scan of every job), then the few are sorted.
   const shared = where.filter((w) => !w.startsWith('owner_id'));
   shared.push(q.ownerId === null ? 'owner_id is not null' : `owner_id is distinct from $${ownerParam}`);
   values.push(q.ownerId === null ? ['*'] : [q.ownerId, '*']);
-  shared.push(`exists (select 1 from uws_job_reader r where r.job_id = uws_job.id and r.user_id = any($${values.length}::text[]))`);
   const text = `select * from (
        (${columns} where ${where.join(' and ')} ${order} limit ${limit})
        union all
-       (${columns} where ${shared.join(' and ')} ${order} limit ${limit})
+       (select j.* from (select distinct job_id from uws_job_reader where user_id = any($${values.length}::text[])) r
+          cross join lateral (${columns} where id = r.job_id and ${shared.join(' and ')} offset 0) j
+        ${order} limit ${limit})
      ) t ${order} limit ${limit}`;
   return { text, values };
 }

@@ -23,6 +23,12 @@ export async function isJobReader(db: Queryable, jobId: string, userId: string |
   return rows.length > 0;
 }
 
+/** True when some job is shared with this caller (or with everyone): only then do listings look for shared jobs. */
+export async function readsSharedJobs(db: Queryable, userId: string | null): Promise<boolean> {
+  const { rows } = await db.query(`select exists (select 1 from uws_job_reader where user_id = any($1::text[])) as yes`, [userId === null ? [EVERYONE] : [userId, EVERYONE]]);
+  return rows[0].yes;
+}
+
 export async function jobReaders(db: Queryable, jobId: string): Promise<string[]> {
   const { rows } = await db.query<{ user_id: string }>('select user_id from uws_job_reader where job_id = $1 order by user_id', [jobId]);
   return rows.map((r) => r.user_id);

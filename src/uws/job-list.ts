@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { ServiceError, notFound, usageError } from '../errors.js';
 import type { Pool } from '../store/db.js';
 import { listJobs } from '../store/job-list-store.js';
-import { isJobReader } from '../store/job-reader-store.js';
+import { isJobReader, readsSharedJobs } from '../store/job-reader-store.js';
 import { deleteJob, getJob, insertJob, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
 import { checkXmlFragment } from '../vo/uws-xml.js';
 import type { Executions } from './executions.js';
@@ -155,7 +155,8 @@ export function createJobList(d: JobListDeps) {
     async list(caller: Caller, q: ListRequest): Promise<ListPage> {
       const limit = Math.min(q.last ?? Infinity, d.pageSize);
       // One row more than asked tells whether a next page exists.
-      const rows = await listJobs(d.pool, { kind, ownerId: caller.admin ? undefined : caller.userId, withShared: true, phases: q.phases, after: q.after, before: q.before, limit: limit + 1 });
+      const withShared = !caller.admin && (await readsSharedJobs(d.pool, caller.userId));
+      const rows = await listJobs(d.pool, { kind, ownerId: caller.admin ? undefined : caller.userId, withShared, phases: q.phases, after: q.after, before: q.before, limit: limit + 1 });
       const jobs = rows.slice(0, limit);
       const more = rows.length > limit && (q.last === undefined || q.last > limit);
       if (!more) return { jobs };
