@@ -21,14 +21,19 @@ export const webAppPaths: readonly RegExp[] = [
   /^\/sign-in\/?$/,
 ];
 
-/** web/dist beside src/, found from this file whether it runs from src/ (tsx) or a compiled dist/src/. */
+/**
+ * The nearest web/dist above this file: the checkout's when it runs from src/ (tsx) or a compiled dist/src/, and
+ * /opt/drsoda/web/dist in the service image (deploy/build-image.sh, code in /opt/drsoda/lib/app). Without a
+ * build, where the checkout's would be (so the 503 names the command to run).
+ */
 export function defaultWebDist(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'web', 'dist');
-    dir = path.dirname(dir);
+  const start = path.dirname(fileURLToPath(import.meta.url));
+  let firstRoot: string | undefined;
+  for (let dir = start, i = 0; i < 6; i++, dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'web', 'dist'))) return path.join(dir, 'web', 'dist');
+    if (!firstRoot && existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'web'))) firstRoot = dir;
   }
-  return path.resolve('web', 'dist');
+  return path.join(firstRoot ?? path.resolve('.'), 'web', 'dist');
 }
 
 export function createWebRouter(d: WebRouterDeps = {}): Router {
