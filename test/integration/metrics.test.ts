@@ -91,13 +91,15 @@ describe('Prometheus metrics', () => {
   });
 
   it('shows the queue depth while steps wait for a worker slot', async () => {
-    // Concurrency 1: while `slow` runs, its independent sibling waits in the queue.
+    // Concurrency 1: whichever of the two slow siblings is claimed first, the other waits in the queue.
     const jobId = await queuedJob(db.pool);
-    await engine.submit(jobId, 'alice', fakePlan([{ name: 'slow', sleepS: 1.5 }, { name: 'waiting' }, { name: 'last', after: ['slow', 'waiting'] }], 'metrics-queue'));
+    await engine.submit(jobId, 'alice', fakePlan([{ name: 'slow', sleepS: 1.5 }, { name: 'waiting', sleepS: 1.5 }, { name: 'last', after: ['slow', 'waiting'] }], 'metrics-queue'));
     let during: Sample[] = [];
     for (let i = 0; i < 100; i++) {
       during = await scrape(app.url);
-      if (valueOf(during, 'drsoda_steps', { state: 'running' }) === 1 && valueOf(during, 'drsoda_queue_depth') === 1) break;
+      // The job turns EXECUTING a moment after its first step is claimed.
+      if (valueOf(during, 'drsoda_steps', { state: 'running' }) === 1 && valueOf(during, 'drsoda_queue_depth') === 1 &&
+        valueOf(during, 'drsoda_jobs', { kind: 'reduce', phase: 'EXECUTING' }) === 1) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(valueOf(during, 'drsoda_steps', { state: 'running' })).toBe(1);
