@@ -57,6 +57,57 @@ export function isTransientDockerError(e: unknown): boolean {
   return /socket hang up|connect|timed out|daemon/i.test(err.message ?? '');
 }
 
+/**
+ * Resolves with the container's exit status from `waited` (its wait() call). A daemon that drops the connection
+ * mid-response (dockerd restarting) leaves dockerode's wait() pending forever, so the container is inspected
+ * every pollMs as well: an exited container resolves, an unreachable daemon or a vanished container rejects.
+ */
+export function watchExit(container: Docker.Container, waited: Promise<unknown>, o: { apiTimeoutMs: number; pollMs?: number }): Promise<{ StatusCode: number }> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(timer);
+      f();
+    };
+    const timer = setInterval(() => {
+      withDeadline(container.inspect(), o.apiTimeoutMs, 'docker inspect').then(
+        (info) => {
+          if (!info.State.Running && info.State.Status !== 'created') settle(() => resolve({ StatusCode: info.State.ExitCode }));
+        },
+        (err) => settle(() => reject(err)),
+      );
+    }, o.pollMs ?? 2000);
+    waited.then(
+      (s) => settle(() => resolve(s as { StatusCode: number })),
+      (err) => settle(() => reject(err)),
+    );
+  });
+}
+
+/**
+ * Removes a container. When the daemon cannot be reached (a restart), keeps trying in the background with
+ * backoff for up to 10 minutes, so the container does not outlive its step.
+ */
+export async function removeContainer(container: Docker.Container, apiTimeoutMs: number): Promise<void> {
+  const attempt = () => withDeadline(container.remove({ force: true, v: true }), apiTimeoutMs, 'docker rm');
+  const gone = (e: unknown) => (e as { statusCode?: number }).statusCode === 404;
+  try {
+    await attempt();
+  } catch (e) {
+    if (gone(e) || !isTransientDockerError(e)) return;
+    const t0 = Date.now();
+    const retry = (delay: number) =>
+      setTimeout(() => {
+        attempt().catch((err) => {
+          if (!gone(err) && Date.now() - t0 < 600000) retry(Math.min(delay * 2, 30000));
+        });
+      }, delay).unref();
+    retry(1000);
+  }
+}
+
 /** Removes every drsoda container matching the labels (start-up reaper, job cleanup); returns how many. */
 export async function removeLabelledContainers(docker: Docker, labels: Record<string, string>): Promise<number> {
   const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };

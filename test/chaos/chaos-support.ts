@@ -137,6 +137,7 @@ export async function dockerProxy(target = process.env.DOCKER_HOST?.replace(/^un
   let server: net.Server | undefined;
   const up = () =>
     new Promise<void>((resolve, reject) => {
+      if (server) return resolve();
       server = net.createServer((client) => {
         const daemon = net.connect(target);
         conns.add(client).add(daemon);

@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
-import { containerLabels, hardenedHostConfig, withDeadline, type ContainerLimits } from '../docker-common.js';
+import { containerLabels, hardenedHostConfig, removeContainer, watchExit, withDeadline, type ContainerLimits } from '../docker-common.js';
 import { LAUNCHER_SH } from './launcher.js';
 
 const run = promisify(execFile);
@@ -100,7 +100,7 @@ export class Sandbox {
         'docker create (sandbox)',
       );
       const c = this.container;
-      void c.wait({ condition: 'next-exit' }).then(
+      void watchExit(c, c.wait({ condition: 'next-exit' }), { apiTimeoutMs: api }).then(
         () => this.onExit('sandbox container exited'),
         (e: Error) => this.onExit(`sandbox container lost: ${e.message}`),
       );
@@ -179,7 +179,7 @@ export class Sandbox {
   /** Removes the container and the sandbox folder. Safe to call more than once. */
   async destroy(): Promise<void> {
     this.onExit('sandbox destroyed');
-    if (this.container) await withDeadline(this.container.remove({ force: true, v: true }), 30000, 'docker rm (sandbox)').catch(() => {});
+    if (this.container) await removeContainer(this.container, 30000);
     this.events?.destroy();
     await this.requests?.close().catch(() => {});
     await rm(this.o.dir, { recursive: true, force: true });
