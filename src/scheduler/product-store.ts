@@ -12,6 +12,17 @@ export async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
+/** rename, or copy and unlink when the product store is another filesystem than the work dirs (EXDEV). */
+async function moveFile(src: string, dst: string): Promise<void> {
+  try {
+    await rename(src, dst);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFile(src, dst);
+    await rm(src, { force: true });
+  }
+}
+
 export class ProductStore {
   constructor(readonly root: string) {}
 
@@ -39,7 +50,7 @@ export class ProductStore {
         const st = await stat(src).catch(() => null);
         if (!st?.isFile()) throw new Error(`expected output ${name} was not written`);
         const dst = path.join(staging, name);
-        await rename(src, dst);
+        await moveFile(src, dst);
         result.push({ fileName: name, size: st.size, sha256: await sha256File(dst), product: products.includes(name) });
       }
       const final = this.dir(stepId);
