@@ -16,7 +16,7 @@ async function startApp(db: BenchDb) {
   const server = http.createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
-  const config = loadConfig({ PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', DEMO_ARCHIVE: 'false', DB_POOL_SIZE: '10', UWS_WAIT_MAX_S: '60' });
+  const config = loadConfig({ PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', DEMO_ARCHIVE: 'false', DB_POOL_SIZE: '10', UWS_WAIT_MAX_S: '60', RATE_LIMIT_JOBS_PER_MIN: '0' });
   const shutdown = new AbortController();
   const app = createApp({ config, pool: db.pool, log: createLogger('silent'), clock: systemClock, upSince: new Date(), shutdown: shutdown.signal, asyncRunner: createSleepRunner() });
   server.on('request', app.express);

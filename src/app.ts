@@ -13,6 +13,7 @@ import { archiveRootOf } from './archive/archive-root.js';
 import { createArchiveService } from './archive/archive-service.js';
 import { createIdentity } from './auth/identity.js';
 import { createJobsRouter } from './http/uws-router.js';
+import { createJobRateLimit } from './http/rate-limit.js';
 import { createJobService } from './uws/job-service.js';
 import { createSleepRunner } from './uws/sleep-runner.js';
 import type { JobRunner } from './uws/types.js';
@@ -72,8 +73,12 @@ export function createApp(deps: AppDeps): App {
   const runners = soda ? [asyncRunner, soda.sync] : [asyncRunner];
   const jobService = createJobService({ pool: deps.pool, clock: deps.clock, config: deps.config, runners, log: deps.log });
   const identify = createIdentity({ config: deps.config, db: deps.pool, clock: deps.clock });
+  // At most RATE_LIMIT_JOBS_PER_MIN new jobs per owner and minute, async or sync (docs/reliability.md).
+  const jobRateLimit = createJobRateLimit({ perMinute: deps.config.uws.jobsPerMinute, identify, clock: deps.clock });
+  app.post('/soda/async', jobRateLimit);
   if (soda) {
     const sync = createSodaSync({ ...deps, engine: deps.engine!, syncJobs: jobService.forKind(SODA_SYNC_KIND) });
+    app.use('/soda/sync', jobRateLimit);
     app.use('/soda/sync', createSodaSyncRouter({ sync, identify, shutdown: deps.shutdown }));
   }
   app.use(

@@ -60,6 +60,7 @@ const schema = z.object({
   UWS_MAX_EXECUTION_DURATION_S: z.coerce.number().int().min(0).default(86400),
   UWS_DEFAULT_DESTRUCTION_S: positiveInt.default(7 * 86400),
   UWS_MAX_DESTRUCTION_S: positiveInt.default(30 * 86400),
+  RATE_LIMIT_JOBS_PER_MIN: z.coerce.number().int().min(0).default(600),
   SODA_SYNC_WAIT_S: z.coerce.number().int().min(0).max(3600).default(30),
   AUTH_MODE: z.enum(['anonymous', 'header', 'token']).default('anonymous'),
   AUTH_HEADER: z.string().min(1).default('x-remote-user'),
@@ -125,6 +126,8 @@ export type Config = Readonly<{
     maxExecutionDurationS: number;
     defaultDestructionS: number;
     maxDestructionS: number;
+    /** Jobs an owner may create per minute (token bucket, a minute's worth of burst); 0 = unlimited. */
+    jobsPerMinute: number;
   }>;
   soda: Readonly<{
     /** How long a /soda/sync request waits for a reduction that is not cached before answering 503. */
@@ -235,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxExecutionDurationS: c.UWS_MAX_EXECUTION_DURATION_S,
       defaultDestructionS: c.UWS_DEFAULT_DESTRUCTION_S,
       maxDestructionS: c.UWS_MAX_DESTRUCTION_S,
+      jobsPerMinute: c.RATE_LIMIT_JOBS_PER_MIN,
     }),
     soda: Object.freeze({ syncWaitS: c.SODA_SYNC_WAIT_S }),
     auth: Object.freeze({

@@ -59,12 +59,19 @@ export interface DaliParseOptions {
   maxMultipartBytes?: number;
 }
 
+/**
+ * Parameters per request, query and body together (uploads included). Far above any real request (a UWS job
+ * takes at most 1000, SODA at most 100 IDs), low enough that thousands of repeats cost nothing downstream.
+ */
+export const MAX_PARAMS = 1024;
+
 // XML 1.0 forbids these characters; every value may end up in an XML document (UWS parameters, VOTable).
 // eslint-disable-next-line no-control-regex
 const xmlIllegal = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 
 function push(out: DaliParam[], name: string, value: string): void {
   if (!name) return; // "a=1&&b=2" or "=x": no parameter
+  if (out.length >= MAX_PARAMS) throw new ServiceError('RequestTooLarge', `more than ${MAX_PARAMS} parameters in one request`);
   if (xmlIllegal.test(name) || xmlIllegal.test(value)) throw usageError(`parameter ${JSON.stringify(name.slice(0, 64))} contains a control character`);
   out.push({ name: name.toUpperCase(), value });
 }
@@ -100,6 +107,7 @@ async function parse(req: Request, o: DaliParseOptions): Promise<DaliParams> {
     }
     for (const [k, v] of form) {
       if (typeof v === 'string') push(list, k, v);
+      else if (list.length + files.length >= MAX_PARAMS) throw new ServiceError('RequestTooLarge', `more than ${MAX_PARAMS} parameters in one request`);
       else files.push({ name: k, filename: v.name || null, type: v.type || 'application/octet-stream', data: Buffer.from(await v.arrayBuffer()) });
     }
     return new DaliParams(list, files);
