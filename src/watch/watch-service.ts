@@ -2,10 +2,10 @@
 // rescan feed the landing tracker; complete files are ingested; the rules engine makes auto jobs through an
 // ordinary /soda/async job list owned by the service identity; ended jobs are counted into the metrics.
 // One loop, one step at a time, so nothing here races with itself; the database arbitrates between processes.
-import { realpath, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import client from 'prom-client';
-import { archiveRootOf } from '../archive/archive-root.js';
+import { archiveRootOf, isDemoArchive } from '../archive/archive-root.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { ServiceError } from '../errors.js';
@@ -63,6 +63,8 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
   const rules = loadRules(config.watch.rules);
   const root = archiveRootOf(config);
   if (!root) throw new Error('no archive to watch: set ARCHIVE_ROOT');
+  // The demo archive (no ARCHIVE_ROOT) is simulated in place after start: its folder may not exist yet.
+  if (isDemoArchive(config)) await mkdir(root, { recursive: true });
   const realRoot = await realpath(root).catch(() => {
     throw new Error(`archive root ${root} does not exist`);
   });
@@ -71,6 +73,7 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
   const abort = new AbortController();
   const registry = d.registry ?? new client.Registry();
 
+  const { firstRun, lastScanAt } = await openWatchRoot(d.pool, root);
   // Auto jobs are /soda/async jobs: the same runner (plan in jobInfo, engine, SODA results), owned by WATCH_USER.
   const soda = createSodaRunners({ config, pool: d.pool, clock: d.clock, log, engine: withJobPriority(d.engine, d.pool) });
   const jobService = createJobService({ pool: d.pool, clock: d.clock, config, runners: [withPriorityParam(soda.async, priorityPolicy(config))], log, sweepIntervalMs: 0 });
@@ -87,7 +90,6 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
     ? { armed: false, rearm: () => false, close: () => {} }
     : watchArchive(realRoot, log, (rel) => tracker.add(rel, path.join(realRoot, rel)));
 
-  const { firstRun, lastScanAt } = await openWatchRoot(d.pool, root);
   // Folders changed this long before the last scan are read again: clocks and mtimes are coarse on some file systems.
   const marginMs = 2 * w.rescanS * 1000;
   let scanSince = new Date((firstRun ? Date.now() : lastScanAt.getTime()) - marginMs);
