@@ -41,22 +41,35 @@ export async function startDrsoda(kind: 'serve' | 'worker', env: Record<string, 
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const ready = kind === 'serve' ? /"msg":"drsoda listening"/ : /"msg":"drsoda worker ready"/;
+  // A worker says it is ready (with its id) in its log; serve is ready when it answers, whatever LOG_LEVEL.
+  const ready = /"msg":"drsoda worker ready"/;
   const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`drsoda ${kind} not ready after ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    let done = false;
+    const finish = (f: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      f();
+    };
+    const timer = setTimeout(() => finish(() => reject(new Error(`drsoda ${kind} not ready after ${timeoutMs} ms:\n${out}`))), timeoutMs);
     const onData = () => {
       const hit = out.split('\n').find((l) => ready.test(l));
-      if (hit) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        resolve(hit);
-      }
+      if (hit) finish(() => resolve(hit));
     };
-    child.stdout!.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`drsoda ${kind} exited (${code}) before it was ready:\n${out}`));
-    });
+    if (kind === 'worker') child.stdout!.on('data', onData);
+    else {
+      const poll = () =>
+        fetch(`${url}/soda/availability`, { signal: AbortSignal.timeout(2000) }).then(
+          (r) => (r.ok ? finish(() => resolve('')) : setTimeout(poll, 100)),
+          () => !done && setTimeout(poll, 100),
+        );
+      poll();
+    }
+    void exited.then((code) => finish(() => reject(new Error(`drsoda ${kind} exited (${code}) before it was ready:\n${out}`))));
+  }).catch((err: Error) => {
+    child.kill('SIGKILL');
+    throw err;
   });
   const workerId = kind === 'worker' ? (JSON.parse(line) as { workerId: string }).workerId : '';
   return {
