@@ -4,6 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { answerClientErrors } from './http/client-error.js';
 import { startArchive } from './archive/archive-startup.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -58,6 +59,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   }
   const app = createApp({ config, pool: db.pool, log, clock: systemClock, upSince, shutdown: shutdown.signal, engine, metrics });
   const server = http.createServer(app.express);
+  answerClientErrors(server);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,7 +1,7 @@
 // Products of done steps, stored once per step id (the planner's content hash) under DATA_DIR/products.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat, readdir, link, copyFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, lstat, readdir, link, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { StepOutput } from '../store/step-store.js';
@@ -47,7 +47,9 @@ export class ProductStore {
       const result: StepOutput[] = [];
       for (const name of outputs) {
         const src = path.join(workDir, name);
-        const st = await stat(src).catch(() => null);
+        // lstat: a symlink written by a step (to /etc/shadow, say) must never become a product others download.
+        const st = await lstat(src).catch(() => null);
+        if (st?.isSymbolicLink()) throw new Error(`output ${name} is a symbolic link, not a file`);
         if (!st?.isFile()) throw new Error(`expected output ${name} was not written`);
         const dst = path.join(staging, name);
         await moveFile(src, dst);
