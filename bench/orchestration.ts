@@ -135,9 +135,11 @@ export const orchestration: Bench = async (ctx) => {
       { group: 'orchestration', metric: 'container per step: trivial 1-step job, submit to COMPLETED', unit: 'ms', value: summarize(perContainer) },
       { group: 'orchestration', metric: 'container per step: overhead over bare docker run, ratio', unit: '', value: summarize(overheadContainer.map((o, i) => o / bare[i])), target: '< 0.15' },
       { group: 'orchestration', metric: 'sandbox: trivial 1-step job, submit to COMPLETED', unit: 'ms', value: summarize(perSandboxFirst), note: 'new job, pre-started sandbox' },
-      { group: 'orchestration', metric: `sandbox: per step in a chain of ${chainN}, minus the command's own time`, unit: 'ms', value: summarize(chainTimes.map((t) => t - cmdS)), target: '< 60' },
-      { group: 'orchestration', metric: 'container per step: per step in a chain, minus the command\'s own time', unit: 'ms', value: summarize(chainC.map((t) => t - cmdS)) },
-      { group: 'orchestration', metric: 'per-step overhead, container per step / sandbox (chains)', unit: 'x', value: summarize(chainTimes.map((t) => (summarize(chainC).median - cmdS) / (t - cmdS))), target: '>= 10' },
+      // Per-step wall time in a dependency chain, command included: an upper bound of the per-step overhead
+      // (the command's own time inside a sandbox cannot be measured apart from it).
+      { group: 'orchestration', metric: `sandbox: per step in a chain of ${chainN} (upper bound of the overhead)`, unit: 'ms', value: summarize(chainTimes), target: '< 60', note: `the command alone, run on the host: ${cmdS.toFixed(1)} ms` },
+      { group: 'orchestration', metric: 'container per step: per step in a chain', unit: 'ms', value: summarize(chainC) },
+      { group: 'orchestration', metric: 'per-step time, container per step / sandbox (chains)', unit: 'x', value: summarize(chainTimes.map((t) => summarize(chainC).median / t)), target: '>= 10' },
     );
     const nIndep = ctx.quick ? 50 : 200;
     const thr: number[] = [];
