@@ -2,7 +2,7 @@
 //   GET /soda/async/{id}/steps                  every step: state, attempts, timings, dependencies, products
 //   GET /soda/async/{id}/steps/{step}/log       the step's 2dFdr log (text/plain, the last 256 KiB)
 // Owner-checked exactly like the UWS routes (another owner's job is a 404), documented in docs/web.md.
-import { open } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { Router, type Response } from 'express';
 import type { IdentifyCaller } from '../auth/identity.js';
@@ -114,7 +114,10 @@ export function createStepsRouter(d: StepsRouterDeps): Router {
       const logPath = await jobStepLogPath(d.pool, job.id, stepId);
       // The path comes from the database; serve it only from the logs folder all the same.
       if (!logPath || !path.resolve(logPath).startsWith(logsRoot + path.sep)) throw missing();
-      const tail = await readTail(logPath, LOG_TAIL_BYTES);
+      // Symlinks followed, it must still be a log: a link planted in the logs folder exposes nothing.
+      const [realRoot, real] = await Promise.all([realpath(logsRoot).catch(() => null), realpath(logPath).catch(() => null)]);
+      if (!realRoot || !real?.startsWith(realRoot + path.sep)) throw missing();
+      const tail = await readTail(real, LOG_TAIL_BYTES);
       if (!tail) throw missing();
       res.setHeader('Cache-Control', 'no-store');
       res.type('text/plain; charset=utf-8');

@@ -1,7 +1,7 @@
 // A job's directory under DATA_DIR/uws/<jobId>: result files written by runners and inline uploads
 // (params/<name>). Removed with the job (delete or destruction).
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { usageError } from '../errors.js';
@@ -102,6 +102,23 @@ export async function recoverJobDirs(dataDir: string, jobExists: (id: string) =>
     await unlink(path.join(root, f)).catch(() => {});
   }
   return n;
+}
+
+/**
+ * The real path of a file below the job's folder when it is a regular file that (symlinks followed) stays inside
+ * that folder; null otherwise. What is served from a job's folder goes through here, so a link planted there
+ * cannot expose another file.
+ */
+export async function realJobFile(dataDir: string, jobId: string, rel: string): Promise<string | null> {
+  try {
+    const root = await realpath(jobDir(dataDir, jobId));
+    const real = await realpath(path.resolve(root, rel));
+    const inside = path.relative(root, real);
+    if (!inside || inside.startsWith('..') || path.isAbsolute(inside)) return null;
+    return (await stat(real)).isFile() ? real : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function removeJobDir(dataDir: string, jobId: string): Promise<void> {

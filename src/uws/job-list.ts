@@ -1,6 +1,7 @@
 // One UWS job list (one runner kind): what the REST binding does to jobs, with owner checks first,
 // validation next, and a single compare-and-set write last, so a rejected request changes nothing.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { ServiceError, notFound, usageError } from '../errors.js';
@@ -10,7 +11,7 @@ import { isJobReader, readsSharedJobs } from '../store/job-reader-store.js';
 import { deleteJob, getJob, insertJob, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
 import { checkXmlFragment } from '../vo/uws-xml.js';
 import type { Executions } from './executions.js';
-import { checkUploadName, jobDir, removeJobDir, stageUploads, uploadPath } from './job-files.js';
+import { checkUploadName, jobDir, realJobFile, removeJobDir, stageUploads, uploadPath } from './job-files.js';
 import type { PhaseListener } from './phase-listener.js';
 import { estimateRunS, quoteFrom } from './quote.js';
 import { activePhases, waitablePhases, type Caller, type Job, type JobParameter, type JobRef, type JobRunner, type Phase } from './types.js';
@@ -252,14 +253,18 @@ export function createJobList(d: JobListDeps) {
       const r = job.results.find((x) => x.id === resultId);
       if (!r) throw notFound(`job ${id} has no result ${resultId}`);
       if (r.href !== null) return { href: r.href };
-      return { file: `${jobDir(config.dataDir, id)}/${r.path}`, mimeType: r.mimeType ?? 'application/octet-stream' };
+      const file = await realJobFile(config.dataDir, id, r.path!);
+      if (!file) throw notFound(`result ${resultId} is no longer available`);
+      return { file, mimeType: r.mimeType ?? 'application/octet-stream' };
     },
 
     /** The file of an inline upload (a byReference parameter). */
     async upload(caller: Caller, id: string, name: string): Promise<string> {
       const job = await readable(caller, id);
       if (!job.parameters.some((p) => p.byReference && p.value === name)) throw notFound(`job ${id} has no uploaded parameter ${name}`);
-      return uploadPath(config.dataDir, id, name);
+      const file = await realJobFile(config.dataDir, id, path.relative(jobDir(config.dataDir, id), uploadPath(config.dataDir, id, name)));
+      if (!file) throw notFound(`upload ${name} is no longer available`);
+      return file;
     },
   };
 }
