@@ -4,7 +4,7 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { fragment } from 'xmlbuilder2';
 import type { Job, JobParameter, JobRef, JobResult } from '../uws/types.js';
-import { newDocument, ns, toXml, type XMLBuilder } from './xml.js';
+import { amp, ampAttr, newDocument, ns, toXml, type XMLBuilder } from './xml.js';
 
 const xmlnsNs = 'http://www.w3.org/2000/xmlns/';
 
@@ -40,23 +40,23 @@ const time = (d: Date) => d.toISOString();
 
 function textOrNil(parent: XMLBuilder, name: string, v: string | null): void {
   if (v === null) nil(parent, name);
-  else child(parent, name).txt(v);
+  else child(parent, name).txt(amp(v));
 }
 
 // An uploaded parameter is stored under its part name and shown as the URL of its content (UWS 2.2.3.2).
 function fillParameters(el: XMLBuilder, u: JobUrls, jobId: string, params: readonly JobParameter[]): void {
   for (const p of params) {
-    const pe = child(el, 'parameter').att('id', p.name);
-    if (p.byReference) pe.att('byReference', 'true').txt(parameterHref(u, jobId, p.value));
-    else pe.txt(p.value);
+    const pe = child(el, 'parameter').att('id', ampAttr(p.name));
+    if (p.byReference) pe.att('byReference', 'true').txt(amp(parameterHref(u, jobId, p.value)));
+    else pe.txt(amp(p.value));
   }
 }
 
 function fillResults(el: XMLBuilder, u: JobUrls, jobId: string, results: readonly JobResult[]): void {
   for (const r of results) {
-    const re = child(el, 'result').att('id', r.id).att(ns.xlink, 'xlink:type', 'simple').att(ns.xlink, 'xlink:href', resultHref(u, jobId, r));
+    const re = child(el, 'result').att('id', ampAttr(r.id)).att(ns.xlink, 'xlink:type', 'simple').att(ns.xlink, 'xlink:href', ampAttr(resultHref(u, jobId, r)));
     if (r.size !== null) re.att('size', String(r.size));
-    if (r.mimeType) re.att('mime-type', r.mimeType);
+    if (r.mimeType) re.att('mime-type', ampAttr(r.mimeType));
   }
 }
 
@@ -67,7 +67,7 @@ const progressNs = 'urn:drsoda:uws';
 export function jobXml(job: Job, u: JobUrls): string {
   const { doc, el } = root('job', true);
   child(el, 'jobId').txt(job.id);
-  if (job.runId !== null) child(el, 'runId').txt(job.runId);
+  if (job.runId !== null) child(el, 'runId').txt(amp(job.runId));
   textOrNil(el, 'ownerId', job.ownerId);
   child(el, 'phase').txt(job.phase);
   textOrNil(el, 'quote', job.quote && time(job.quote));
@@ -81,7 +81,7 @@ export function jobXml(job: Job, u: JobUrls): string {
   // Only failed jobs carry an errorSummary: clients read its presence as failure (firefly #1914).
   if (job.error && job.phase === 'ERROR') {
     const es = child(el, 'errorSummary').att('type', job.error.type).att('hasDetail', 'true');
-    child(es, 'message').txt(job.error.message);
+    child(es, 'message').txt(amp(job.error.message));
   }
   if (job.jobInfo !== null || job.progress) {
     const info = child(el, 'jobInfo');
@@ -89,7 +89,7 @@ export function jobXml(job: Job, u: JobUrls): string {
     if (job.progress) {
       const p = info.ele(progressNs, 'progress');
       if (job.progress.fraction !== null) p.att('fraction', String(job.progress.fraction));
-      if (job.progress.message !== null) p.txt(job.progress.message);
+      if (job.progress.message !== null) p.txt(amp(job.progress.message));
     }
   }
   return toXml(doc);
@@ -101,7 +101,7 @@ export function jobListXml(refs: readonly JobRef[], u: JobUrls): string {
   for (const r of refs) {
     const je = child(el, 'jobref').att('id', r.id).att(ns.xlink, 'xlink:href', jobUrl(u, r.id));
     child(je, 'phase').txt(r.phase);
-    if (r.runId !== null) child(je, 'runId').txt(r.runId);
+    if (r.runId !== null) child(je, 'runId').txt(amp(r.runId));
     textOrNil(je, 'ownerId', r.ownerId);
     child(je, 'creationTime').txt(time(r.creationTime));
   }
@@ -134,6 +134,6 @@ export function checkXmlFragment(s: string): void {
 export function errorVotable(message: string): string {
   const doc = newDocument();
   const vot = doc.ele(ns.votable, 'VOTABLE').att('version', '1.4');
-  vot.ele(ns.votable, 'RESOURCE').att('type', 'results').ele(ns.votable, 'INFO').att('name', 'QUERY_STATUS').att('value', 'ERROR').txt(message);
+  vot.ele(ns.votable, 'RESOURCE').att('type', 'results').ele(ns.votable, 'INFO').att('name', 'QUERY_STATUS').att('value', 'ERROR').txt(amp(message));
   return toXml(doc);
 }

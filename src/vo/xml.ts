@@ -23,3 +23,14 @@ export function newDocument(): XMLBuilder {
 export function toXml(doc: XMLBuilder): string {
   return doc.end({ prettyPrint: true });
 }
+
+/**
+ * Text for xmlbuilder2's txt() and att(). xmlbuilder2 escapes every '&' except those that already look like an
+ * entity or character reference ("&amp;", "&#0;"), so a value holding one would come out changed, or as XML that
+ * is not well-formed ("&#0;", or "&AMP;" once DALI upper-cases a name). Escaping '&' first makes every value
+ * come back verbatim; xmlbuilder2 still escapes '<', '>' and '"'.
+ */
+export const amp = (s: string): string => s.replace(/&/g, '&amp;');
+
+/** amp() for att(): tabs and line breaks as character references too, or XML would turn them into spaces (3.3.3). */
+export const ampAttr = (s: string): string => amp(s).replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
