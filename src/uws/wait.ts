@@ -11,25 +11,42 @@ export interface WaitOptions {
   changed: () => Promise<boolean>;
 }
 
-/** Resolves when woken, timed out or aborted; never rejects. */
-export function waitForChange(o: WaitOptions): Promise<void> {
-  return new Promise<void>((resolve) => {
+type Outcome = 'woken' | 'changed' | 'timeout' | 'aborted';
+
+function waitOnce(o: WaitOptions, ms: number): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
     let settled = false;
-    const finish = () => {
+    const finish = (why: Outcome) => {
       if (settled) return;
       settled = true;
       unsubscribe();
       clearTimeout(timer);
-      o.signal.removeEventListener('abort', finish);
-      resolve();
+      o.signal.removeEventListener('abort', onAbort);
+      resolve(why);
     };
-    const unsubscribe = o.listener.onChange(o.jobId, finish);
-    const timer = setTimeout(finish, Math.min(o.seconds, 2 ** 31 / 1000 - 1) * 1000);
-    if (o.signal.aborted) return finish();
-    o.signal.addEventListener('abort', finish);
+    const onAbort = () => finish('aborted');
+    const unsubscribe = o.listener.onChange(o.jobId, () => finish('woken'));
+    const timer = setTimeout(() => finish('timeout'), Math.min(ms, 2 ** 31 - 1));
+    if (o.signal.aborted) return finish('aborted');
+    o.signal.addEventListener('abort', onAbort);
     o.changed().then(
-      (c) => c && finish(),
-      () => finish(),
+      (c) => c && finish('changed'),
+      () => finish('changed'),
     );
   });
+}
+
+/**
+ * Resolves when the phase changed, the time is up or the wait was aborted; never rejects. A wake-up
+ * without a change (the listener reconnected and woke everyone to re-read) goes back to waiting.
+ */
+export async function waitForChange(o: WaitOptions): Promise<void> {
+  const deadline = Date.now() + o.seconds * 1000;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    const outcome = await waitOnce(o, left);
+    if (outcome !== 'woken') return;
+    if (await o.changed().catch(() => true)) return;
+  }
 }
