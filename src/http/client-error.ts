@@ -22,6 +22,8 @@ export function answerClientErrors(server: http.Server): void {
     }
     const status = statusOf(err);
     const body = `UsageError: malformed HTTP request (${status === 431 ? 'headers too large' : status === 408 ? 'timed out' : 'unparsable'})`;
-    socket.end(`HTTP/1.1 ${status} ${reasons[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    // A HEAD request's answer has no body: the client would read one as the start of a broken next response.
+    const head = (err as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    socket.end(`HTTP/1.1 ${status} ${reasons[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`);
   });
 }

@@ -16,7 +16,14 @@ export interface RequestLogOptions {
 
 /** The job a request was about: the {id} of a job route, or the job a POST created (its 303 Location). */
 function jobIdOf(route: string | undefined, path: string, location: string | undefined): string | undefined {
-  if (route?.startsWith('/soda/async/{id}')) return decodeURIComponent(path.split('/')[3] ?? '') || undefined;
+  if (route?.startsWith('/soda/async/{id}')) {
+    // Percent-encoding that is not UTF-8 ('%ff'): a URIError thrown in a 'finish' handler would crash the process.
+    try {
+      return decodeURIComponent(path.split('/')[3] ?? '') || undefined;
+    } catch {
+      return undefined;
+    }
+  }
   if (route === '/soda/async' && location) return /\/soda\/async\/([A-Za-z0-9_-]+)$/.exec(location)?.[1];
   return undefined;
 }
