@@ -4,8 +4,8 @@ import { ServiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { isDatabaseUnavailable } from '../store/db.js';
 
-/** Body-parser and similar errors carry an HTTP status; map them to DALI labels. */
-function toServiceError(err: unknown): ServiceError {
+/** Body-parser and similar errors carry an HTTP status; map them to DALI labels (also used by the DataLink routes). */
+export function toServiceError(err: unknown): ServiceError {
   if (err instanceof ServiceError) return err;
   const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
   const status = e.status ?? e.statusCode;

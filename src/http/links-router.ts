@@ -11,6 +11,7 @@ import type { JobList } from '../uws/job-list.js';
 import type { OwnerScope } from '../store/link-store.js';
 import { datalinkContentType, linksErrorVotable, linksVotable, type FaultLabel } from '../vo/datalink.js';
 import { readDaliParams } from './dali-params.js';
+import { toServiceError } from './errors.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 
 export type ScopeOf = (req: Request) => Promise<OwnerScope>;
@@ -47,7 +48,8 @@ const faultOf = (e: ServiceError): FaultLabel =>
 export function linksErrorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    const se = err instanceof ServiceError ? err : new ServiceError('Error', 'internal error; the incident is logged');
+    // Unknown errors become FatalFault, a database restart TransientFault with Retry-After (http/errors.ts).
+    const se = toServiceError(err);
     if (se.status >= 500 && !(err instanceof ServiceError)) log.error({ err, path: req.path }, 'links request failed');
     for (const [k, v] of Object.entries(se.headers)) res.setHeader(k, v);
     res.status(se.status).type('application/x-votable+xml').send(linksErrorVotable(faultOf(se), se.message));

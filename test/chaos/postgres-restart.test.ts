@@ -58,13 +58,15 @@ describe('PostgreSQL restart during a run', () => {
     const t0 = Date.now();
     const during: number[] = [];
     while (Date.now() - t0 < 4000) {
-      for (const u of [sleepJobs[0], jobs, `${serve.url}/soda/availability`]) {
+      const links = `${serve.url}/soda/links?ID=${encodeURIComponent('ivo://drsoda.example.org/aat?2014-09-26/ccd1/0001')}`;
+      for (const u of [sleepJobs[0], jobs, links, `${serve.url}/soda/availability`]) {
         const r = await fetch(u, { signal: AbortSignal.timeout(15000) });
         const body = await r.text();
         during.push(r.status);
         if (r.status >= 500) {
           expect(r.status).toBe(503);
-          expect(body).toMatch(/^ServiceUnavailable: /);
+          // DALI text/plain, or the DataLink fault in a VOTable (DataLink 1.1 section 3.4).
+          expect(body).toMatch(u === links ? /<INFO name="QUERY_STATUS" value="ERROR">TransientFault: / : /^ServiceUnavailable: /);
           expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
         }
         if (u.endsWith('/availability')) expect(body).toContain('<vosi:available>false</vosi:available>');
