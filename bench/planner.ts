@@ -65,23 +65,12 @@ function benchNight() {
 }
 
 export function runPlannerBench(runs = 10): string {
-  const night = '2014-09-26';
-  // 32 calibration exposures + 44 fields x 22 exposures (flat, arc, 20 objects) = 1,000 exposures, 2,000 frames.
-  const fields: FieldSpec[] = Array.from({ length: 44 }, (_, i) => ({
-    cfgFile: `BENCH_${String(i).padStart(2, '0')}_p${i % 2}.sds`,
-    plate: (i % 2) as 0 | 1,
-    raDeg: 10 + 3 * i,
-    decDeg: -30,
-    sequence: ['flat', 'arc', ...Array<'object'>(20).fill('object')],
-  }));
-  const frames = buildNight({ night, calibrations: [...Array<'bias'>(20).fill('bias'), ...Array<'dark'>(10).fill('dark'), 'lflat', 'lflat'], fields });
-  const presets = loadPresets();
-  const request = { fields: fields.map((f) => ({ night, cfgFile: f.cfgFile })) };
+  const { frames, request, presets, fields: fieldCount } = benchNight();
   const plan = time(runs, () => createPlan({ frames, request, presets }));
   const json = time(runs, () => planToJson(plan.value));
   const xml = time(runs, () => planXml(plan.value));
   return (
-    `planner: ${frames.length} frames, ${fields.length} fields -> ${plan.value.steps.length} steps; ` +
+    `planner: ${frames.length} frames, ${fieldCount} fields -> ${plan.value.steps.length} steps; ` +
     `plan ${plan.ms.toFixed(1)} ms, JSON ${json.ms.toFixed(1)} ms (${(json.value.length / 1e6).toFixed(1)} MB), ` +
     `XML ${xml.ms.toFixed(1)} ms (${(xml.value.length / 1e6).toFixed(1)} MB) (medians of ${runs} runs)`
   );

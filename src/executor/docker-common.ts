@@ -62,7 +62,7 @@ export function isTransientDockerError(e: unknown): boolean {
  * mid-response (dockerd restarting) leaves dockerode's wait() pending forever, so the container is inspected
  * every pollMs as well: an exited container resolves, an unreachable daemon or a vanished container rejects.
  */
-export function watchExit(container: Docker.Container, waited: Promise<unknown>, o: { apiTimeoutMs: number; pollMs?: number }): Promise<{ StatusCode: number }> {
+export function watchContainerEnd(container: Docker.Container, waited: Promise<unknown>, o: { apiTimeoutMs: number; pollMs?: number }): Promise<{ StatusCode: number }> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (f: () => void) => {

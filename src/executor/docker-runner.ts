@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { appendTail, type StepRunner, type StepRunRequest, type StepRunResult } from './types.js';
-import { containerLabels, hardenedHostConfig, isTransientDockerError, removeContainer, watchExit, withDeadline, type ContainerLimits } from './docker-common.js';
+import { containerLabels, hardenedHostConfig, isTransientDockerError, removeContainer, watchContainerEnd, withDeadline, type ContainerLimits } from './docker-common.js';
 
 export interface DockerRunnerOptions {
   docker: Docker;
@@ -98,7 +98,7 @@ export function createDockerRunner(o: DockerRunnerOptions): StepRunner {
         if (req.signal?.aborted) onAbort();
         let status: { StatusCode: number };
         try {
-          status = await watchExit(c, waited, { apiTimeoutMs: api });
+          status = await watchContainerEnd(c, waited, { apiTimeoutMs: api });
         } finally {
           clearTimeout(timer);
           req.signal?.removeEventListener('abort', onAbort);

@@ -71,7 +71,7 @@ export async function runAaorun(argv: readonly string[], io: AaorunIo): Promise<
       await op.run(ctx, inv.files);
       report.completed(op.action);
     }
-    report.exit();
+    report.finish();
     return 0;
   } catch (err) {
     if (err instanceof ReducerError) {

@@ -41,7 +41,7 @@ export class Report {
   }
 
   /** The success trailer; the only place the EXIT line is printed. */
-  exit(): void {
+  finish(): void {
     this.write(`Drama Task ${this.task} Completed`);
     this.write(`${this.proc}:Action "EXIT", Task "${this.task}", completed.`);
     this.footer();

@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
-import { containerLabels, hardenedHostConfig, removeContainer, watchExit, withDeadline, type ContainerLimits } from '../docker-common.js';
+import { containerLabels, hardenedHostConfig, removeContainer, watchContainerEnd, withDeadline, type ContainerLimits } from '../docker-common.js';
 import { LAUNCHER_SH } from './launcher.js';
 
 const run = promisify(execFile);
@@ -100,9 +100,9 @@ export class Sandbox {
         'docker create (sandbox)',
       );
       const c = this.container;
-      void watchExit(c, c.wait({ condition: 'next-exit' }), { apiTimeoutMs: api }).then(
-        () => this.onExit('sandbox container exited'),
-        (e: Error) => this.onExit(`sandbox container lost: ${e.message}`),
+      void watchContainerEnd(c, c.wait({ condition: 'next-exit' }), { apiTimeoutMs: api }).then(
+        () => this.onContainerGone('sandbox container exited'),
+        (e: Error) => this.onContainerGone(`sandbox container lost: ${e.message}`),
       );
       await withDeadline(c.start(), api, 'docker start (sandbox)');
       await withDeadline(readyP, this.o.readyTimeoutMs ?? 30000, 'sandbox launcher start');
@@ -132,7 +132,7 @@ export class Sandbox {
     s.on('error', () => {});
   }
 
-  private onExit(reason: string): void {
+  private onContainerGone(reason: string): void {
     if (this.dead) return;
     this.dead = true;
     this.tainted = true;
@@ -178,7 +178,7 @@ export class Sandbox {
 
   /** Removes the container and the sandbox folder. Safe to call more than once. */
   async destroy(): Promise<void> {
-    this.onExit('sandbox destroyed');
+    this.onContainerGone('sandbox destroyed');
     if (this.container) await removeContainer(this.container, 30000);
     this.events?.destroy();
     await this.requests?.close().catch(() => {});
