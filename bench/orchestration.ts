@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { systemClock } from '../src/clock.js';
+import { createContainerClient } from '../src/executor/container-client.js';
 import { createDockerRunner } from '../src/executor/docker-runner.js';
 import { createSandboxRunner } from '../src/executor/sandbox/sandbox-runner.js';
 import type { StepRunner } from '../src/executor/types.js';
@@ -86,15 +87,16 @@ export const orchestration: Bench = async (ctx) => {
   const rows: Row[] = [];
   const docker = new Docker();
   const image = await ensureFakeAaorunImage(docker);
+  const containers = createContainerClient({ log: createLogger('silent') });
   const server = await benchServer();
   // Each engine gets its own database: two workers on one database would claim each other's steps.
   const cdb = await server.database();
   const db = await server.database();
   const archive = fakeArchive([]);
   const workerId = makeWorkerId();
-  const container = engineWith(cdb, createDockerRunner({ docker, image, limits, user }), archive, workerId);
+  const container = engineWith(cdb, createDockerRunner({ containers, image, limits, user }), archive, workerId);
   const sandboxRunner = createSandboxRunner({
-    docker, image, limits: { ...limits, cpus: cores }, user, baseDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-sbx-')),
+    containers, image, limits: { ...limits, cpus: cores }, user, baseDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-sbx-')),
     roots: [], workerId, idleMs: 60000, prestart: true,
   });
   const sandbox = engineWith(db, sandboxRunner, archive, workerId);

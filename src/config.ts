@@ -21,8 +21,10 @@ const postgresUrl = z
     }
   }, 'must be a postgres:// or postgresql:// URL');
 
-/** Raw settings as strings (environment or config file), validated and typed here. */
-const schema = z.object({
+const commaList = (v: string): readonly string[] => Object.freeze(v.split(',').map((s) => s.trim()).filter(Boolean));
+
+/** The variables as strings (environment or config file): the type, default and validation of each. */
+const variables = z.object({
   PORT: port.default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   BASE_URL: z.string().url().optional(),
@@ -88,75 +90,119 @@ const schema = z.object({
   PRIORITY_MAX: z.coerce.number().int().min(1).max(1000).default(10),
 });
 
-export type Config = Readonly<{
-  port: number;
-  host: string;
-  baseUrl: string;
-  databaseUrl: string | undefined;
-  dataDir: string;
-  archiveRoot: string | undefined;
-  ivoAuthority: string;
-  logLevel: string;
-  db: Readonly<{ poolSize: number; statementTimeoutMs: number; connectTimeoutMs: number }>;
-  shutdownGraceMs: number;
-  executor: Readonly<{
-    kind: 'docker' | 'local' | undefined;
-    dockerHost: string | undefined;
-    image: string;
-    concurrency: number;
-    stepTimeoutS: number;
-    mode: 'sandbox' | 'container';
-    user: string;
-    stepCpus: number;
-    stepMemoryBytes: number;
-    maxAttempts: number;
-    leaseS: number;
-    sandboxIdleS: number;
-    sandboxPrestart: boolean;
-    sandboxXvfb: boolean;
-    /** Local executor: the command that stands for aaorun (split on spaces). */
-    aaorunCommand: string | undefined;
-    /** serve also runs a worker. */
-    runWorker: boolean;
-    cacheMaxBytes: number;
-  }>;
-  uws: Readonly<{
-    waitMaxS: number;
-    defaultExecutionDurationS: number;
-    maxExecutionDurationS: number;
-    defaultDestructionS: number;
-    maxDestructionS: number;
-    /** Jobs an owner may create per minute (token bucket, a minute's worth of burst); 0 = unlimited. */
-    jobsPerMinute: number;
-  }>;
-  soda: Readonly<{
-    /** How long a /soda/sync request waits for a reduction that is not cached before answering 503. */
-    syncWaitS: number;
-  }>;
-  auth: Readonly<{ mode: 'anonymous' | 'header' | 'token'; header: string; admins: readonly string[] }>;
-  demoArchive: boolean;
-  /** Operations: worker metrics endpoint, job notifications (docs/operations.md). */
-  ops: Readonly<{
-    /** `drsoda worker` serves /metrics on this port (serve has /metrics on its own port). */
-    metricsPort: number | undefined;
-    notify: Readonly<{ maxAttempts: number; retryBaseS: number; timeoutMs: number; allowPrivate: boolean; webhookSecret: string | undefined; retentionS: number }>;
-    smtp: Readonly<{ url: string; from: string }> | undefined;
-  }>;
-  /** Quick turnaround: the archive watcher and its auto-reduction rules (docs/quick-turnaround.md). */
-  watch: Readonly<{
-    /** `drsoda serve` also watches the archive (`drsoda watch` always does). */
-    enabled: boolean;
-    /** Service identity that owns auto jobs. */
-    user: string;
-    rescanS: number;
-    stableMs: number;
-    pollMs: number;
-    /** AUTO_REDUCE_RULES: a JSON rules file, or the JSON itself; undefined = the default rules. */
-    rules: string | undefined;
-  }>;
-  /** Priority lanes: who may give a job a PRIORITY ('*' = everyone), and its largest value. */
-  priority: Readonly<{ users: readonly string[]; max: number }>;
-}>;
+/**
+ * The settings as the code reads them, grouped by the part of the service that reads each group. Their shape
+ * is written only here (`Config` is what this returns), so a new setting is one variable above and one field here.
+ */
+function toConfig(c: z.output<typeof variables>) {
+  const publicHost = c.HOST === '0.0.0.0' || c.HOST === '::' ? 'localhost' : c.HOST;
+  return Object.freeze({
+    port: c.PORT,
+    host: c.HOST,
+    /** Absolute URL clients reach the service at, without a trailing slash. */
+    baseUrl: (c.BASE_URL ?? `http://${publicHost}:${c.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: c.DATABASE_URL,
+    dataDir: path.resolve(c.DATA_DIR),
+    archiveRoot: c.ARCHIVE_ROOT ? path.resolve(c.ARCHIVE_ROOT) : undefined,
+    ivoAuthority: c.IVO_AUTHORITY,
+    logLevel: c.LOG_LEVEL,
+    db: Object.freeze({
+      poolSize: c.DB_POOL_SIZE,
+      statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,
+    }),
+    shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    executor: Object.freeze({
+      /** undefined: docker when a daemon answers, else local. */
+      kind: c.EXECUTOR,
+      dockerHost: c.DOCKER_HOST,
+      image: c.PIPELINE_IMAGE,
+      concurrency: c.WORKER_CONCURRENCY,
+      stepTimeoutS: c.STEP_TIMEOUT_S,
+      mode: c.EXECUTION_MODE,
+      user: c.CONTAINER_USER,
+      stepCpus: c.STEP_CPUS,
+      stepMemoryBytes: c.STEP_MEMORY_MB * 1024 * 1024,
+      maxAttempts: c.STEP_MAX_ATTEMPTS,
+      leaseS: c.STEP_LEASE_S,
+      sandboxIdleS: c.SANDBOX_IDLE_S,
+      sandboxPrestart: c.SANDBOX_PRESTART,
+      sandboxXvfb: c.SANDBOX_XVFB,
+      /** Local executor: the command that stands for aaorun (split on spaces). */
+      aaorunCommand: c.AAORUN_COMMAND,
+      /** serve also runs a worker. */
+      runWorker: c.RUN_WORKER,
+      cacheMaxBytes: Math.round(c.CACHE_MAX_GB * 2 ** 30),
+    }),
+    uws: Object.freeze({
+      waitMaxS: c.UWS_WAIT_MAX_S,
+      defaultExecutionDurationS: c.UWS_DEFAULT_EXECUTION_DURATION_S,
+      maxExecutionDurationS: c.UWS_MAX_EXECUTION_DURATION_S,
+      defaultDestructionS: c.UWS_DEFAULT_DESTRUCTION_S,
+      maxDestructionS: c.UWS_MAX_DESTRUCTION_S,
+      /** Jobs an owner may create per minute (token bucket, a minute's worth of burst); 0 = unlimited. */
+      jobsPerMinute: c.RATE_LIMIT_JOBS_PER_MIN,
+    }),
+    soda: Object.freeze({
+      /** How long a /soda/sync request waits for a reduction that is not cached before answering 503. */
+      syncWaitS: c.SODA_SYNC_WAIT_S,
+    }),
+    auth: Object.freeze({
+      mode: c.AUTH_MODE,
+      /** Lower case, as node:http names request headers. */
+      header: c.AUTH_HEADER.toLowerCase(),
+      admins: commaList(c.ADMIN_USERS),
+    }),
+    demoArchive: c.DEMO_ARCHIVE,
+    /** Operations: worker metrics endpoint, job notifications (docs/operations.md). */
+    ops: Object.freeze({
+      /** `drsoda worker` serves /metrics on this port (serve has /metrics on its own port). */
+      metricsPort: c.METRICS_PORT,
+      notify: Object.freeze({
+        maxAttempts: c.NOTIFY_MAX_ATTEMPTS,
+        retryBaseS: c.NOTIFY_RETRY_BASE_S,
+        timeoutMs: Math.round(c.NOTIFY_TIMEOUT_S * 1000),
+        allowPrivate: c.NOTIFY_ALLOW_PRIVATE,
+        webhookSecret: c.NOTIFY_WEBHOOK_SECRET,
+        retentionS: c.NOTIFY_RETENTION_DAYS * 86400,
+      }),
+      /** undefined: no SMTP_URL, so jobs cannot ask for e-mail. */
+      smtp: c.SMTP_URL ? Object.freeze({ url: c.SMTP_URL, from: c.SMTP_FROM ?? `drsoda <noreply@${c.IVO_AUTHORITY}>` }) : undefined,
+    }),
+    /** Quick turnaround: the archive watcher and its auto-reduction rules (docs/quick-turnaround.md). */
+    watch: Object.freeze({
+      /** `drsoda serve` also watches the archive (`drsoda watch` always does). */
+      enabled: c.WATCH_ENABLED,
+      /** Service identity that owns auto jobs. */
+      user: c.WATCH_USER,
+      rescanS: c.WATCH_RESCAN_S,
+      stableMs: c.WATCH_STABLE_MS,
+      pollMs: c.WATCH_POLL_MS,
+      /** AUTO_REDUCE_RULES: a JSON rules file, or the JSON itself; undefined = the default rules. */
+      rules: c.AUTO_REDUCE_RULES,
+    }),
+    /** Priority lanes: who may give a job a PRIORITY ('*' = everyone), and its largest value. */
+    priority: Object.freeze({ users: commaList(c.PRIORITY_USERS), max: c.PRIORITY_MAX }),
+  });
+}
+
+const configSchema = variables.transform(toConfig);
+
+export type Config = z.output<typeof configSchema>;
+
+// Each part of the service takes the slice it reads, so its signature says which settings matter to it.
+export type DbSettings = Config['db'];
+export type ExecutorSettings = Config['executor'];
+export type UwsSettings = Config['uws'];
+export type SodaSettings = Config['soda'];
+export type AuthSettings = Config['auth'];
+export type OpsSettings = Config['ops'];
+export type NotifySettings = OpsSettings['notify'];
+export type SmtpSettings = NonNullable<OpsSettings['smtp']>;
+export type WatchSettings = Config['watch'];
+export type PrioritySettings = Config['priority'];
+/** Where the raw archive is: ARCHIVE_ROOT, else (DEMO_ARCHIVE) the simulated night under DATA_DIR. */
+export type ArchiveSettings = Pick<Config, 'archiveRoot' | 'demoArchive' | 'dataDir'>;
 
 /** Thrown for any invalid setting; the CLI prints the message as one line and exits with code 2. */
 export class ConfigError extends Error {
@@ -183,93 +229,19 @@ function readConfigFile(file: string): Record<string, string> {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const fromFile = env.DRSODA_CONFIG ? readConfigFile(env.DRSODA_CONFIG) : {};
   const merged: Record<string, string> = { ...fromFile };
-  for (const key of Object.keys(schema.shape)) {
+  for (const key of Object.keys(variables.shape)) {
     const v = env[key];
     if (v !== undefined && v !== '') merged[key] = v;
   }
-  const result = schema.safeParse(merged);
+  const result = configSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
     const name = String(issue.path[0] ?? 'configuration');
     const shown = merged[name] === undefined ? '' : ` (got ${JSON.stringify(merged[name])})`;
     throw new ConfigError(`${name}: ${issue.message}${shown}`);
   }
-  const c = result.data;
-  const dataDir = path.resolve(c.DATA_DIR);
-  const publicHost = c.HOST === '0.0.0.0' || c.HOST === '::' ? 'localhost' : c.HOST;
-  const baseUrl = (c.BASE_URL ?? `http://${publicHost}:${c.PORT}`).replace(/\/+$/, '');
-  return Object.freeze({
-    port: c.PORT,
-    host: c.HOST,
-    baseUrl,
-    databaseUrl: c.DATABASE_URL,
-    dataDir,
-    archiveRoot: c.ARCHIVE_ROOT ? path.resolve(c.ARCHIVE_ROOT) : undefined,
-    ivoAuthority: c.IVO_AUTHORITY,
-    logLevel: c.LOG_LEVEL,
-    db: Object.freeze({
-      poolSize: c.DB_POOL_SIZE,
-      statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
-      connectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,
-    }),
-    shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
-    executor: Object.freeze({
-      kind: c.EXECUTOR,
-      dockerHost: c.DOCKER_HOST,
-      image: c.PIPELINE_IMAGE,
-      concurrency: c.WORKER_CONCURRENCY,
-      stepTimeoutS: c.STEP_TIMEOUT_S,
-      mode: c.EXECUTION_MODE,
-      user: c.CONTAINER_USER,
-      stepCpus: c.STEP_CPUS,
-      stepMemoryBytes: c.STEP_MEMORY_MB * 1024 * 1024,
-      maxAttempts: c.STEP_MAX_ATTEMPTS,
-      leaseS: c.STEP_LEASE_S,
-      sandboxIdleS: c.SANDBOX_IDLE_S,
-      sandboxPrestart: c.SANDBOX_PRESTART,
-      sandboxXvfb: c.SANDBOX_XVFB,
-      aaorunCommand: c.AAORUN_COMMAND,
-      runWorker: c.RUN_WORKER,
-      cacheMaxBytes: Math.round(c.CACHE_MAX_GB * 2 ** 30),
-    }),
-    uws: Object.freeze({
-      waitMaxS: c.UWS_WAIT_MAX_S,
-      defaultExecutionDurationS: c.UWS_DEFAULT_EXECUTION_DURATION_S,
-      maxExecutionDurationS: c.UWS_MAX_EXECUTION_DURATION_S,
-      defaultDestructionS: c.UWS_DEFAULT_DESTRUCTION_S,
-      maxDestructionS: c.UWS_MAX_DESTRUCTION_S,
-      jobsPerMinute: c.RATE_LIMIT_JOBS_PER_MIN,
-    }),
-    soda: Object.freeze({ syncWaitS: c.SODA_SYNC_WAIT_S }),
-    auth: Object.freeze({
-      mode: c.AUTH_MODE,
-      header: c.AUTH_HEADER.toLowerCase(),
-      admins: Object.freeze(c.ADMIN_USERS.split(',').map((s) => s.trim()).filter(Boolean)),
-    }),
-    demoArchive: c.DEMO_ARCHIVE,
-    ops: Object.freeze({
-      metricsPort: c.METRICS_PORT,
-      notify: Object.freeze({
-        maxAttempts: c.NOTIFY_MAX_ATTEMPTS,
-        retryBaseS: c.NOTIFY_RETRY_BASE_S,
-        timeoutMs: Math.round(c.NOTIFY_TIMEOUT_S * 1000),
-        allowPrivate: c.NOTIFY_ALLOW_PRIVATE,
-        webhookSecret: c.NOTIFY_WEBHOOK_SECRET,
-        retentionS: c.NOTIFY_RETENTION_DAYS * 86400,
-      }),
-      smtp: c.SMTP_URL ? Object.freeze({ url: c.SMTP_URL, from: c.SMTP_FROM ?? `drsoda <noreply@${c.IVO_AUTHORITY}>` }) : undefined,
-    }),
-    watch: Object.freeze({
-      enabled: c.WATCH_ENABLED,
-      user: c.WATCH_USER,
-      rescanS: c.WATCH_RESCAN_S,
-      stableMs: c.WATCH_STABLE_MS,
-      pollMs: c.WATCH_POLL_MS,
-      rules: c.AUTO_REDUCE_RULES,
-    }),
-    priority: Object.freeze({ users: Object.freeze(c.PRIORITY_USERS.split(',').map((s) => s.trim()).filter(Boolean)), max: c.PRIORITY_MAX }),
-  });
+  return result.data;
 }
 
 /** Names of every variable loadConfig reads; docs/configuration.md is checked against it. */
-export const configVariables: readonly string[] = Object.freeze([...Object.keys(schema.shape), 'DRSODA_CONFIG']);
+export const configVariables: readonly string[] = Object.freeze([...Object.keys(variables.shape), 'DRSODA_CONFIG']);

@@ -31,3 +31,16 @@ export class ServiceError extends Error {
 
 export const usageError = (message: string) => new ServiceError('UsageError', message);
 export const notFound = (message: string) => new ServiceError('NotFoundFault', message);
+
+// SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, restart, not yet ready).
+const unavailableStates = /^(08|57P0[1-3])/;
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+
+/** True when err says the database cannot be reached right now (restart, failover, network), not that a query is wrong. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && (unavailableStates.test(e.code) || unavailableCodes.has(e.code))) return true;
+  // pg and pg-pool report a dropped or never-made connection with these messages and no code.
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/i.test(e.message ?? '');
+}

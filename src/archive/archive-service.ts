@@ -3,7 +3,8 @@
 import type { Fibre } from '../domain/frame.js';
 import { ServiceError, notFound } from '../errors.js';
 import type { Pool } from '../store/db.js';
-import { findFrame, findFrameByPath, listFibres, listFrames, type IndexedFrame } from '../store/frame-store.js';
+import { findFrame, findFrameByPath, listFibres, listFrames } from '../store/frame-store.js';
+import type { ArchivedFrame } from '../domain/frame.js';
 import { parseFrameDid } from './dids.js';
 import type { FrameQuery } from './frame-query.js';
 import { isSafeRelPath, openInsideRoot, type OpenedFile } from './safe-path.js';
@@ -16,7 +17,7 @@ export interface ArchiveServiceDeps {
 }
 
 export interface FrameFile extends OpenedFile {
-  frame: IndexedFrame;
+  frame: ArchivedFrame;
   /** Strong ETag from the indexed sha256 while the file is as ingested; weak from size+mtime otherwise. */
   etag: string;
   /** True when the file on disk still has the size and mtime recorded at ingest. */
@@ -26,17 +27,17 @@ export interface FrameFile extends OpenedFile {
 export interface ArchiveService {
   readonly root: string | undefined;
   /** Throws UsageError for a malformed ID, NotFoundFault when no present frame has it. */
-  frame(id: string): Promise<IndexedFrame>;
-  frameWithFibres(id: string): Promise<{ frame: IndexedFrame; fibres: Fibre[] }>;
+  frame(id: string): Promise<ArchivedFrame>;
+  frameWithFibres(id: string): Promise<{ frame: ArchivedFrame; fibres: Fibre[] }>;
   /** Opens the frame's file; the caller must close the handle. Throws NotFoundFault / ServiceUnavailable. */
   openFrame(id: string): Promise<FrameFile>;
   /** Opens an indexed file by its path below the root (the archive's own YYMMDD/ccd_N/name layout). */
   openPath(relPath: string): Promise<FrameFile>;
-  list(q: FrameQuery): Promise<{ total: number; frames: IndexedFrame[] }>;
+  list(q: FrameQuery): Promise<{ total: number; frames: ArchivedFrame[] }>;
 }
 
 export function createArchiveService(d: ArchiveServiceDeps): ArchiveService {
-  const present = (f: IndexedFrame | null, what: string): IndexedFrame => {
+  const present = (f: ArchivedFrame | null, what: string): ArchivedFrame => {
     if (!f) throw notFound(`no frame ${what} in the archive`);
     if (f.missingSince) throw notFound(`frame ${f.id} is no longer in the archive (file missing since ${f.missingSince.toISOString()})`);
     return f;
@@ -45,7 +46,7 @@ export function createArchiveService(d: ArchiveServiceDeps): ArchiveService {
     parseFrameDid(d.authority, id);
     return present(await findFrame(d.pool, id), `with ID ${id}`);
   };
-  const open = async (f: IndexedFrame): Promise<FrameFile> => {
+  const open = async (f: ArchivedFrame): Promise<FrameFile> => {
     if (!d.root) throw new ServiceError('ServiceUnavailable', 'no raw archive is configured (ARCHIVE_ROOT)');
     // A frame indexed under another root (ARCHIVE_ROOT changed since) is not served from this one.
     if (f.root !== d.root) throw notFound(`frame ${f.id} is not in this archive`);

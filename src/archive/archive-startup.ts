@@ -1,7 +1,7 @@
 // What `serve` does for the archive at start, in the background so the server answers at once: make the
 // demo night when there is no ARCHIVE_ROOT, ingest the archive, and log the counts (and, for the demo,
 // a few object-frame IDs with a curl command that downloads one).
-import type { Config } from '../config.js';
+import type { ArchiveSettings } from '../config.js';
 import { ServiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
@@ -22,7 +22,11 @@ export interface ArchiveStartup {
 }
 
 export interface ArchiveStartupDeps {
-  config: Config;
+  archive: ArchiveSettings;
+  /** Service URL, for the demo night's example command. */
+  baseUrl: string;
+  /** IVO_AUTHORITY of the frames' publisher DIDs. */
+  authority: string;
   pool: Pool;
   log: Logger;
   makeDemo?: DemoMaker;
@@ -33,8 +37,8 @@ async function announceDemo(d: ArchiveStartupDeps): Promise<void> {
   const { frames } = await listFrames(d.pool, { ndfClass: ['MFOBJECT'] }, { limit: 4, offset: 0 });
   if (!frames.length) return;
   const ids = frames.map((f) => f.id);
-  const tryIt = `curl -fsS -o ${frames[0].fileName} '${rawFileUrl(d.config.baseUrl, ids[0])}'`;
-  d.log.info({ objectFrames: ids, tryIt, listing: `${d.config.baseUrl}/api/frames?class=MFOBJECT` }, 'demo archive ready');
+  const tryIt = `curl -fsS -o ${frames[0].fileName} '${rawFileUrl(d.baseUrl, ids[0])}'`;
+  d.log.info({ objectFrames: ids, tryIt, listing: `${d.baseUrl}/api/frames?class=MFOBJECT` }, 'demo archive ready');
 }
 
 /**
@@ -52,17 +56,17 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | undefi
 
 export function startArchive(d: ArchiveStartupDeps): ArchiveStartup {
   const abort = new AbortController();
-  const root = archiveRootOf(d.config);
+  const root = archiveRootOf(d.archive);
   const log = d.log.child({ archiveRoot: root });
   const run = async (): Promise<IngestReport | undefined> => {
     if (!root) {
       log.info('no raw archive configured (ARCHIVE_ROOT unset, DEMO_ARCHIVE=false)');
       return undefined;
     }
-    const demo = isDemoArchive(d.config);
+    const demo = isDemoArchive(d.archive);
     if (demo) await untilAborted((d.makeDemo ?? makeDemoArchive)(root, log), abort.signal);
     if (abort.signal.aborted) return undefined;
-    const r = await ingestArchive({ pool: d.pool, root, authority: d.config.ivoAuthority, log, signal: abort.signal });
+    const r = await ingestArchive({ pool: d.pool, root, authority: d.authority, log, signal: abort.signal });
     log.info({ scanned: r.scanned, added: r.added, updated: r.updated, unchanged: r.unchanged, missing: r.missing, failed: r.failed.length, refused: r.refused.length, ms: r.ms }, 'archive ingested');
     if (demo && !abort.signal.aborted) await announceDemo({ ...d, log });
     return r;

@@ -1,6 +1,5 @@
 // The JSON shape of frames in GET /api/frames, GET /api/frame and `drsoda frames --json`; pure.
-import type { Fibre } from '../domain/frame.js';
-import type { IndexedFrame } from '../store/frame-store.js';
+import type { ArchivedFrame, Fibre } from '../domain/frame.js';
 import { formatFieldDid } from './dids.js';
 
 export interface FrameJson {
@@ -44,7 +43,7 @@ export function rawFileUrl(baseUrl: string, id: string): string {
   return `${baseUrl}/files/raw?ID=${encodeURIComponent(id)}`;
 }
 
-export function frameJson(f: IndexedFrame, o: { baseUrl: string; authority: string }): FrameJson {
+export function frameJson(f: ArchivedFrame, o: { baseUrl: string; authority: string }): FrameJson {
   return {
     id: f.id,
     night: f.night,

@@ -2,18 +2,18 @@
 // bearer API token. Used by the UWS router; every mode also knows the admins (ADMIN_USERS).
 import type { Request } from 'express';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
+import type { AuthSettings } from '../config.js';
 import { ServiceError } from '../errors.js';
 import type { Queryable } from '../store/db.js';
 import { useToken } from '../store/token-store.js';
-import type { Caller } from '../uws/types.js';
+import type { Caller } from '../domain/job.js';
 import { hashToken, looksLikeToken, validUserId } from './tokens.js';
 
 /** Resolves the caller of a request; throws ServiceError AuthenticationError (401) when it cannot. */
 export type IdentifyCaller = (req: Request) => Promise<Caller>;
 
 export interface IdentityDeps {
-  config: Config;
+  auth: AuthSettings;
   db: Queryable;
   clock: Clock;
 }
@@ -25,7 +25,7 @@ function unauthenticated(message: string, mode: 'header' | 'token'): ServiceErro
 }
 
 export function createIdentity(d: IdentityDeps): IdentifyCaller {
-  const { mode, header, admins } = d.config.auth;
+  const { mode, header, admins } = d.auth;
   const caller = (userId: string): Caller => ({ userId, admin: admins.includes(userId) });
   if (mode === 'anonymous') {
     // Demo mode: everyone is the one anonymous owner and sees every job.

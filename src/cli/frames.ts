@@ -5,7 +5,7 @@ import { createArchiveService } from '../archive/archive-service.js';
 import { frameJson } from '../archive/frame-json.js';
 import { parseFrameQuery } from '../archive/frame-query.js';
 import { createLogger } from '../logger.js';
-import type { IndexedFrame } from '../store/frame-store.js';
+import type { ArchivedFrame } from '../domain/frame.js';
 import { cliContext, fail } from './context.js';
 import { openCliDatabase } from './open-db.js';
 
@@ -23,7 +23,7 @@ interface FramesOptions {
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Fixed-width text table: one frame per line, the ID first so it can be copied into a request. */
-export function framesTable(frames: IndexedFrame[]): string {
+export function framesTable(frames: ArchivedFrame[]): string {
   const rows = frames.map((f) => [f.id, f.ndfClass, f.object || '-', f.field || '-', f.plate ?? '-', f.exposedS, f.utStart || '-', f.relPath].map(String));
   const head = ['ID', 'CLASS', 'OBJECT', 'FIELD', 'PLATE', 'EXPOSED', 'UTSTART', 'FILE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -1,6 +1,6 @@
 // `drsoda migrate`: apply pending migrations and exit.
 import type { Command } from 'commander';
-import { openDatabase } from '../database.js';
+import { openDatabase } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
 import { cliContext, fail } from './context.js';
 

@@ -1,7 +1,7 @@
 // Opening the database from a one-shot subcommand (ingest, frames), with a message that says what to do
 // when the embedded PostgreSQL is already held by a running `drsoda serve`.
 import type { Config } from '../config.js';
-import { openDatabase, type Database } from '../database.js';
+import { openDatabase, type Database } from '../store/database.js';
 import type { Logger } from '../logger.js';
 import { migrate } from '../store/migrate.js';
 

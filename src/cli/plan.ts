@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseDid } from '../archive/dids.js';
-import { openDatabase } from '../database.js';
+import { openDatabase } from '../store/database.js';
 import type { FieldSelector } from '../domain/plan.js';
 import { usageError } from '../errors.js';
 import { createLogger } from '../logger.js';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { createToken } from '../auth/tokens.js';
 import { systemClock } from '../clock.js';
-import { openDatabase, type Database } from '../database.js';
+import { openDatabase, type Database } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
 import { listTokens, revokeToken } from '../store/token-store.js';
 import { cliContext, fail } from './context.js';

@@ -1,14 +1,10 @@
 // `drsoda worker`: a worker alone (no HTTP), to scale out on more hosts against the same database and storage.
-import path from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
-import { openDatabase } from '../database.js';
-import { archiveRootOf } from '../archive/archive-root.js';
-import { startEngine } from '../scheduler/start-engine.js';
-import { migrate } from '../store/migrate.js';
-import { sodaPublish } from '../soda/soda-wiring.js';
+import { createFactory } from '../factory.js';
+import { startMetricsServer, type MetricsServer } from '../ops/metrics-server.js';
 import { cliContext, fail } from './context.js';
-import { startWorkerMetrics } from '../ops/metrics-server.js';
+import { openCliDatabase } from './open-db.js';
 
 export function registerWorker(program: Command): void {
   program
@@ -17,27 +13,29 @@ export function registerWorker(program: Command): void {
     .option('--concurrency <n>', 'steps run at once (default WORKER_CONCURRENCY)')
     .action(async (opts: { concurrency?: string }) => {
       const { config, log } = cliContext({ WORKER_CONCURRENCY: opts.concurrency });
-      const db = await openDatabase(config, log, 'drsoda-worker').catch(fail);
-      await migrate(db.pool).catch(async (e) => {
+      const db = await openCliDatabase(config, log, 'drsoda-worker').catch(fail);
+      const factory = createFactory({ config, pool: db.pool, log, clock: systemClock });
+      let metrics: MetricsServer | undefined;
+      const closeAll = async () => {
+        await metrics?.close();
+        await factory.close();
         await db.close();
-        fail(e);
-      });
-      const engine = await startEngine({
-        config, pool: db.pool, databaseUrl: db.url, clock: systemClock, log, archiveRoot: archiveRootOf(config) ?? path.join(config.dataDir, 'no-archive'), work: true,
-        // This worker may finish a SODA job's last step: it publishes the job's cuts.
-        publish: sodaPublish({ config, pool: db.pool }),
-      }).catch(async (e) => {
-        await db.close();
-        fail(e);
-      });
-      // METRICS_PORT: this worker's own /metrics for Prometheus (docs/operations.md#metrics).
-      const metrics = config.ops.metricsPort === undefined ? undefined : await startWorkerMetrics(db.pool, log, { port: config.ops.metricsPort, host: config.host, poolMax: config.db.poolSize }).catch(fail);
-      log.info({ workerId: engine.workerId, metricsPort: metrics?.port }, 'drsoda worker ready');
+      };
+      try {
+        // This worker may finish a SODA job's last step: the factory's engine publishes the job's cuts.
+        const engine = await factory.engine({ work: true });
+        // METRICS_PORT: this worker's own /metrics for Prometheus (docs/operations.md#metrics).
+        if (config.ops.metricsPort !== undefined) metrics = await startMetricsServer(factory.metrics(), { port: config.ops.metricsPort, host: config.host });
+        log.info({ workerId: engine.workerId, metricsPort: metrics?.port }, 'drsoda worker ready');
+      } catch (err) {
+        await closeAll().catch(() => {});
+        fail(err);
+      }
       let signals = 0;
       const stop = (sig: NodeJS.Signals) => {
         if (++signals > 1) process.exit(130);
         log.info({ signal: sig }, 'stopping worker');
-        engine.stop().then(() => metrics?.close()).then(() => db.close()).then(() => process.exit(0), fail);
+        closeAll().then(() => process.exit(0), fail);
       };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);

@@ -6,6 +6,9 @@ export type Arm = 'blue' | 'red';
 /** 2dFdr frame classes (NDFCLASS). */
 export type NdfClass = 'BIAS' | 'DARK' | 'LFLAT' | 'MFFFF' | 'MFARC' | 'MFOBJECT' | 'MFSKY' | 'SFLAT' | 'MFFLX' | string;
 
+/** Frame classes taken through the fibres: they carry a fibre table (FIBRES HDU) and a 2dF configuration. */
+export const fibreFrameClasses: ReadonlySet<string> = new Set(['MFFFF', 'MFARC', 'MFOBJECT', 'MFSKY', 'SFLAT']);
+
 export type FibreType = 'P' | 'S' | 'F' | 'N' | 'U' | string;
 
 export interface Fibre {
@@ -56,4 +59,11 @@ export interface FrameRecord {
   sha256: string;
   /** File mtime, for re-reading changed files. */
   mtime: Date;
+}
+
+/** A frame as the archive index holds it: the record plus the root it was indexed under, its field, and whether its file is still there. */
+export interface ArchivedFrame extends FrameRecord {
+  root: string;
+  field: string;
+  missingSince: Date | null;
 }

@@ -46,7 +46,7 @@ export interface IdxFile {
 }
 
 export interface Step {
-  /** sha256 (hex, first 32 digits) of operation + input identities + idx content + argv + REDUCER_VERSION. */
+  /** sha256 (hex, first 32 digits) of operation + input identities + idx content + argv + PLAN_RECIPE_VERSION (planner/recipe-version.ts). */
   id: string;
   operation: Operation;
   /** Human-readable one-liner, e.g. "reduce_object 26sep10033.fits". */
@@ -99,9 +99,14 @@ export interface PlanRequest {
 
 export type ProductKind = 'reduced' | 'tlm' | 'combined' | 'spliced';
 
+/** One file of one step: the pair names the same bytes wherever the step's products are cached. */
 export interface ProductRef {
   stepId: string;
   fileName: string;
+}
+
+/** A final product of a plan target, with the arm it covers and what kind of product it is. */
+export interface TargetProduct extends ProductRef {
   arm: Arm | 'both';
   kind: ProductKind;
 }
@@ -113,7 +118,7 @@ export interface PlanTarget {
   /** Raw frames this target reduces (both arms when requested). */
   frameIds: string[];
   /** Final products, per arm, then combined and spliced. */
-  products: ProductRef[];
+  products: TargetProduct[];
 }
 
 export type CalibrationRole = 'bias' | 'dark' | 'lflat' | 'tlm' | 'wavel' | 'fflat' | 'thput';

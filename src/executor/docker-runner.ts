@@ -1,19 +1,18 @@
-// Runs each step in a fresh container (dockerode is imported only here and in sandbox code).
+// Runs each step in a fresh container, created through the container client.
 import { chown, chmod, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import Docker from 'dockerode';
+import type { ContainerClient } from './container-client.js';
+import { containerLabels, type ContainerLimits } from './container-spec.js';
+import { isTransientDockerError, withDeadline } from './deadline.js';
 import { appendTail, type StepRunner, type StepRunRequest, type StepRunResult } from './types.js';
-import { containerLabels, hardenedHostConfig, isTransientDockerError, removeContainer, watchContainerEnd, withDeadline, type ContainerLimits } from './docker-common.js';
 
 export interface DockerRunnerOptions {
-  docker: Docker;
+  containers: ContainerClient;
   image: string;
   limits: ContainerLimits;
   /** uid:gid the step runs as inside the container; never root. */
   user: string;
-  /** Deadline for each Docker API call other than waiting for the step. */
-  apiTimeoutMs?: number;
 }
 
 /** Makes the work dir writable by the container user without opening it to everyone. */
@@ -27,7 +26,7 @@ export async function handOver(workDir: string, user: string): Promise<void> {
 }
 
 export function createDockerRunner(o: DockerRunnerOptions): StepRunner {
-  const api = o.apiTimeoutMs ?? 30000;
+  const docker = o.containers;
   return {
     kind: 'docker',
     async run(req: StepRunRequest): Promise<StepRunResult> {
@@ -45,26 +44,19 @@ export function createDockerRunner(o: DockerRunnerOptions): StepRunner {
       });
       for (const i of req.inputs) await symlink(`/in/${i.name}`, path.join(req.workDir, i.name));
       await handOver(req.workDir, o.user);
-      let container: Docker.Container | undefined;
+      let id: string | undefined;
       try {
-        container = await withDeadline(
-          o.docker.createContainer({
-            Image: o.image,
-            Entrypoint: [req.argv[0]],
-            Cmd: req.argv.slice(1),
-            WorkingDir: '/work',
-            User: o.user,
-            Env: Object.entries({ HOME: '/work', TMPDIR: '/tmp', ...req.env }).map(([k, v]) => `${k}=${v}`),
-            Labels: containerLabels(req.labels),
-            NetworkDisabled: true,
-            HostConfig: {
-              ...hardenedHostConfig(o.limits),
-              Binds: [`${req.workDir}:/work:rw`, ...req.inputs.map((i) => `${i.hostPath}:/in/${i.name}:ro`)],
-            },
-          }),
-          api,
-          'docker create',
-        );
+        id = await docker.create({
+          image: o.image,
+          entrypoint: [req.argv[0]],
+          cmd: req.argv.slice(1),
+          workingDir: '/work',
+          user: o.user,
+          env: { HOME: '/work', TMPDIR: '/tmp', ...req.env },
+          labels: containerLabels(req.labels),
+          binds: [`${req.workDir}:/work:rw`, ...req.inputs.map((i) => `${i.hostPath}:/in/${i.name}:ro`)],
+          limits: o.limits,
+        });
         const out = new PassThrough();
         const err = new PassThrough();
         out.setEncoding('utf8').on('data', (d: string) => {
@@ -75,15 +67,14 @@ export function createDockerRunner(o: DockerRunnerOptions): StepRunner {
           stderr = appendTail(stderr, d);
           req.onOutput?.(d, 'stderr');
         });
-        const stream = await withDeadline(container.attach({ stream: true, stdout: true, stderr: true }), api, 'docker attach');
-        const drained = new Promise<void>((resolve) => stream.on('end', resolve).on('close', resolve).on('error', () => resolve()));
-        container.modem.demuxStream(stream, out, err);
-        const waited = container.wait({ condition: 'next-exit' });
-        await withDeadline(container.start(), api, 'docker start');
+        const { ended } = await docker.attach(id, { stdout: out, stderr: err });
+        const exited = docker.waitForExit(id);
+        exited.catch(() => {}); // awaited below; a start failure must not leave it unhandled
+        await docker.start(id);
         let failure: StepRunResult['failure'];
         let message: string | undefined;
-        const c = container;
-        const kill = () => c.kill({ signal: 'SIGKILL' }).catch(() => {});
+        const c = id;
+        const kill = () => docker.kill(c, 'SIGKILL').catch(() => {});
         const timer = setTimeout(() => {
           failure = 'timeout';
           message = `step exceeded its timeout of ${Math.round(req.timeoutMs / 1000)} s and its container was killed`;
@@ -96,25 +87,25 @@ export function createDockerRunner(o: DockerRunnerOptions): StepRunner {
         };
         req.signal?.addEventListener('abort', onAbort, { once: true });
         if (req.signal?.aborted) onAbort();
-        let status: { StatusCode: number };
+        let exitCode: number;
         try {
-          status = await watchContainerEnd(c, waited, { apiTimeoutMs: api });
+          exitCode = await exited;
         } finally {
           clearTimeout(timer);
           req.signal?.removeEventListener('abort', onAbort);
         }
-        await withDeadline(drained, 5000, 'container output').catch(() => {});
+        await withDeadline(ended, 5000, 'container output').catch(() => {});
         if (failure) return result({ failure, message });
-        const info = await withDeadline(container.inspect(), api, 'docker inspect');
-        if (info.State.OOMKilled) {
+        const info = await docker.inspect(id);
+        if (info.oomKilled) {
           return result({ failure: 'oom', message: `step ran out of memory (limit ${o.limits.memoryBytes} bytes) and was killed` });
         }
-        return result({ exitCode: status.StatusCode, runtime: info.Image });
+        return result({ exitCode, runtime: info.image });
       } catch (e) {
         if (isTransientDockerError(e)) return result({ failure: 'transient', message: `Docker daemon error: ${(e as Error).message}` });
         throw e;
       } finally {
-        if (container) await removeContainer(container, api);
+        if (id) await docker.remove(id);
       }
     },
     close: async () => {},

@@ -1,16 +1,15 @@
 // VOSI capabilities (VOSI 1.1 section 3.3) and the DALI examples document (DALI 1.1 section 2.3) of /soda:
 // GET only, readable anonymously.
 import { Router } from 'express';
-import type { Pool } from '../store/db.js';
-import { exampleData } from '../soda/example-data.js';
+import type { ExampleData } from '../vo/examples.js';
 import { capabilitiesXml } from '../vo/capabilities.js';
 import { examplesXhtml } from '../vo/examples.js';
 import type { SodaParamDecl } from '../vo/service-descriptor.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 
 export interface CapabilitiesRouterDeps {
-  pool: Pool;
-  authority: string;
+  /** Real identifiers from the archive, so every example works as written (soda/example-data.ts). */
+  exampleData: () => Promise<ExampleData | null>;
   /** Absolute URL of the service root, e.g. `${BASE_URL}/soda`. */
   serviceUrl: string;
   sodaParams: readonly SodaParamDecl[];
@@ -30,7 +29,7 @@ export function createCapabilitiesRouter(d: CapabilitiesRouterDeps): Router {
   r.all('/capabilities', methodNotAllowed(['GET', 'HEAD']));
 
   r.get('/examples', async (_req, res) => {
-    const xhtml = examplesXhtml(d.serviceUrl, await exampleData(d.pool, d.authority));
+    const xhtml = examplesXhtml(d.serviceUrl, await d.exampleData());
     res.setHeader('Cache-Control', 'no-store');
     res.type('application/xhtml+xml; charset=utf-8').send(xhtml);
   });

@@ -1,8 +1,7 @@
 // The one place errors become HTTP responses: DALI-style text/plain "Label: message", no stack traces.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ServiceError } from '../errors.js';
+import { isDatabaseUnavailable, ServiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { isDatabaseUnavailable } from '../store/db.js';
 
 /** Body-parser and similar errors carry an HTTP status; map them to DALI labels (also used by the DataLink routes). */
 export function toServiceError(err: unknown): ServiceError {

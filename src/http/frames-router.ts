@@ -6,6 +6,7 @@ import type { ArchiveService, FrameFile } from '../archive/archive-service.js';
 import { fibreJson, frameJson } from '../archive/frame-json.js';
 import { lowerCaseParams, parseFrameQuery } from '../archive/frame-query.js';
 import { notFound, ServiceError, usageError } from '../errors.js';
+import type { FramesPageJson, FrameWithFibresJson } from './api-types.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { sendFile } from './send-file.js';
 
@@ -78,14 +79,16 @@ export function createFramesRouter(d: FramesRouterDeps): Router {
       next = `${d.baseUrl}/api/frames?${params}`;
     }
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ total, offset: q.offset, limit: q.limit, next, frames: frames.map((f) => frameJson(f, o)) });
+    const body: FramesPageJson = { total, offset: q.offset, limit: q.limit, next, frames: frames.map((f) => frameJson(f, o)) };
+    res.json(body);
   });
   r.all('/api/frames', methodNotAllowed(['GET', 'HEAD']));
 
   r.get('/api/frame', async (req, res) => {
     const { frame, fibres } = await d.archive.frameWithFibres(singleId(req));
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ ...frameJson(frame, o), fibres: fibres.map(fibreJson) });
+    const body: FrameWithFibresJson = { ...frameJson(frame, o), fibres: fibres.map(fibreJson) };
+    res.json(body);
   });
   r.all('/api/frame', methodNotAllowed(['GET', 'HEAD']));
   return r;

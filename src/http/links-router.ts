@@ -3,12 +3,12 @@
 // DataLink fault label (DataLink 1.1 section 3.4), not the service's usual text/plain.
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { IdentifyCaller } from '../auth/identity.js';
-import type { Config } from '../config.js';
+import type { AuthSettings } from '../config.js';
 import { ServiceError, usageError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { LinksService } from '../soda/links-service.js';
+import type { LinksService } from '../datalink/links-service.js';
 import type { JobList } from '../uws/job-list.js';
-import type { OwnerScope } from '../store/link-store.js';
+import type { OwnerScope } from '../domain/job.js';
 import { datalinkContentType, linksErrorVotable, linksVotable, type FaultLabel } from '../vo/datalink.js';
 import { readDaliParams } from './dali-params.js';
 import { toServiceError } from './errors.js';
@@ -21,7 +21,7 @@ export type ScopeOf = (req: Request) => Promise<OwnerScope>;
  * frames are public): in authenticated modes it sees no products. Credentials that are present but wrong,
  * or missing where they are required, give 401.
  */
-export function createScopeOf(identify: IdentifyCaller, auth: Config['auth'], o: { optional: boolean }): ScopeOf {
+export function createScopeOf(identify: IdentifyCaller, auth: Pick<AuthSettings, 'mode' | 'header'>, o: { optional: boolean }): ScopeOf {
   return async (req) => {
     const bare = req.get('authorization') === undefined && req.get(auth.header) === undefined;
     if (o.optional && auth.mode !== 'anonymous' && bare) return { kind: 'none' };

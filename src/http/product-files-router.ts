@@ -4,15 +4,14 @@ import path from 'node:path';
 import { Router } from 'express';
 import { openInsideRoot } from '../archive/safe-path.js';
 import { notFound } from '../errors.js';
-import type { Pool } from '../store/db.js';
-import { findProduct } from '../store/link-store.js';
-import { isProductFileName, isStepId } from '../soda/product-ids.js';
+import type { ProductAccess } from '../datalink/product-access.js';
+import { isProductFileName, isStepId } from '../datalink/product-ids.js';
 import type { ScopeOf } from './links-router.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { sendFile } from './send-file.js';
 
 export interface ProductFilesRouterDeps {
-  pool: Pool;
+  products: ProductAccess;
   /** DATA_DIR/products, the execution engine's product store. */
   productsRoot: string;
   /** The caller's scope; unlike /soda/links, a request without credentials is refused in authenticated modes. */
@@ -30,7 +29,7 @@ export function createProductFilesRouter(d: ProductFilesRouterDeps): Router {
     // A preview `<stem>.png` is visible exactly when its product `<stem>.fits` is.
     const isPreview = /\.png$/i.test(fileName);
     const productName = isPreview ? fileName.replace(/\.png$/i, '.fits') : fileName;
-    const product = await findProduct(d.pool, stepId, productName, scope);
+    const product = await d.products.find(stepId, productName, scope);
     if (!product) throw missing();
     const file = await openInsideRoot(d.productsRoot, path.posix.join(stepId.slice(0, 2), stepId, fileName)).catch(() => {
       throw missing();

@@ -7,16 +7,16 @@ import path from 'node:path';
 import { Router, type Response } from 'express';
 import type { IdentifyCaller } from '../auth/identity.js';
 import { notFound } from '../errors.js';
-import type { PreviewLookup } from '../soda/links-context.js';
-import { productFileUrl } from '../soda/product-ids.js';
-import type { Pool } from '../store/db.js';
-import { jobStepLogPath, jobStepViews, type StepView } from '../store/step-view-store.js';
+import type { PreviewLookup } from '../datalink/links-context.js';
+import { productFileUrl } from '../datalink/product-ids.js';
+import type { StepView, StepViews } from '../scheduler/step-views.js';
 import type { JobList } from '../uws/job-list.js';
-import type { Caller, Job } from '../uws/types.js';
+import type { Caller, Job } from '../domain/job.js';
+import type { StepJson, StepsJson } from './api-types.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 
 export interface StepsRouterDeps {
-  pool: Pool;
+  steps: StepViews;
   jobs: JobList;
   identify: IdentifyCaller;
   /** Absolute URL of the job list, e.g. `${config.baseUrl}/soda/async`. */
@@ -34,10 +34,7 @@ const stepIdRe = /^[0-9a-f]{8,64}$/;
 const getOnly = methodNotAllowed(['GET', 'HEAD']);
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** One step in GET /soda/async/{id}/steps (docs/web.md describes every field). */
-export type StepJson = Awaited<ReturnType<typeof stepJson>>;
-
-async function stepJson(s: StepView, o: { jobUrl: string; baseUrl: string; previews: PreviewLookup }) {
+async function stepJson(s: StepView, o: { jobUrl: string; baseUrl: string; previews: PreviewLookup }): Promise<StepJson> {
   const products = await Promise.all(
     s.products.map(async (p) => {
       const preview = await o.previews({ stepId: s.id, fileName: p.fileName });
@@ -96,12 +93,13 @@ export function createStepsRouter(d: StepsRouterDeps): Router {
     .get(async (req, res) => {
       const job = await visibleJob(res, req.params.id);
       const jobUrl = `${d.jobsUrl}/${encodeURIComponent(job.id)}`;
-      const views = await jobStepViews(d.pool, job.id);
+      const views = await d.steps.ofJob(job.id);
       const steps = await Promise.all(views.map((s) => stepJson(s, { jobUrl, baseUrl: d.baseUrl, previews: d.previews })));
       const counts: Record<string, number> = {};
       for (const s of views) counts[s.state] = (counts[s.state] ?? 0) + 1;
       res.setHeader('Cache-Control', 'no-store');
-      res.json({ jobId: job.id, phase: job.phase, counts, steps });
+      const body: StepsJson = { jobId: job.id, phase: job.phase, counts, steps };
+      res.json(body);
     })
     .all(getOnly);
 
@@ -111,7 +109,7 @@ export function createStepsRouter(d: StepsRouterDeps): Router {
       const stepId = req.params.stepId;
       const missing = () => notFound(`job ${job.id} has no log for step ${stepId}`);
       if (!stepIdRe.test(stepId)) throw missing();
-      const logPath = await jobStepLogPath(d.pool, job.id, stepId);
+      const logPath = await d.steps.logPath(job.id, stepId);
       // The path comes from the database; serve it only from the logs folder all the same.
       if (!logPath || !path.resolve(logPath).startsWith(logsRoot + path.sep)) throw missing();
       // Symlinks followed, it must still be a log: a link planted in the logs folder exposes nothing.

@@ -5,14 +5,13 @@
 import { Router, type Response } from 'express';
 import type { IdentifyCaller } from '../auth/identity.js';
 import { notFound } from '../errors.js';
-import type { Pool } from '../store/db.js';
-import { autoJobTimes } from '../store/turnaround-store.js';
 import type { JobList } from '../uws/job-list.js';
-import { turnaroundDocument } from '../watch/turnaround.js';
+import type { TurnaroundDocument } from '../watch/turnaround.js';
+import type { TurnaroundJson } from './api-types.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 
 export interface TurnaroundRouterDeps {
-  pool: Pool;
+  turnaround: { ofJob(jobId: string): Promise<TurnaroundDocument | null> };
   jobs: Pick<JobList, 'get'>;
   identify: IdentifyCaller;
 }
@@ -22,10 +21,11 @@ export function createTurnaroundRouter(d: TurnaroundRouterDeps): Router {
   r.route('/:id/turnaround')
     .get(async (req, res: Response) => {
       const job = await d.jobs.get(await d.identify(req), req.params.id);
-      const times = await autoJobTimes(d.pool, job.id);
-      if (!times) throw notFound(`job ${job.id} was not made by the archive watcher; it has no turnaround record`);
+      const doc = await d.turnaround.ofJob(job.id);
+      if (!doc) throw notFound(`job ${job.id} was not made by the archive watcher; it has no turnaround record`);
       res.setHeader('Cache-Control', 'no-store');
-      res.json(turnaroundDocument(times));
+      const body: TurnaroundJson = doc;
+      res.json(body);
     })
     .all(methodNotAllowed(['GET', 'HEAD']));
   return r;

@@ -5,7 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import type { IdentifyCaller } from '../auth/identity.js';
 import { notFound, usageError } from '../errors.js';
 import type { JobList } from '../uws/job-list.js';
-import type { Caller, Job } from '../uws/types.js';
+import type { Caller, Job } from '../domain/job.js';
 import { decodeCursor, parseExecutionDuration, parseInstant, parseLast, parsePhaseAction, parsePhaseFilter, parseWait } from '../uws/uws-values.js';
 import { errorVotable, jobListXml, jobXml, parametersXml, resultsXml } from '../vo/uws-xml.js';
 import { readDaliParams, type DaliParams } from './dali-params.js';

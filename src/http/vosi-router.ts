@@ -1,31 +1,23 @@
 // VOSI endpoints that need no job machinery: availability (VOSI 1.1 section 3.2), GET only.
 import { Router } from 'express';
-import type { Pool } from '../store/db.js';
-import { withTimeout } from '../store/db.js';
-import { latestMigration } from '../store/health-store.js';
+import type { DatabaseHealth } from '../ops/health.js';
 import { availabilityXml } from '../vo/availability.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 
 export interface VosiDeps {
-  pool: Pool;
+  databaseHealth: () => Promise<DatabaseHealth>;
   upSince: Date;
   /** True once shutdown has begun: availability then says so. */
   isShuttingDown: () => boolean;
-  healthTimeoutMs?: number;
 }
 
 export function createVosiRouter(d: VosiDeps): Router {
   const r = Router();
   r.get('/availability', async (_req, res) => {
     const notes: string[] = [];
-    let dbUp = false;
-    try {
-      const latest = await withTimeout(latestMigration(d.pool), d.healthTimeoutMs ?? 3000, 'database health check');
-      dbUp = latest !== null;
-      if (!dbUp) notes.push('database schema is not migrated');
-    } catch (err) {
-      notes.push(`database unreachable: ${(err as Error).message}`);
-    }
+    const db = await d.databaseHealth();
+    const dbUp = db.up;
+    if (db.note) notes.push(db.note);
     const stopping = d.isShuttingDown();
     if (stopping) notes.push('shutting down');
     if (dbUp && !stopping) notes.push('service is accepting requests');

@@ -5,8 +5,8 @@ import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config.js';
-import { dockerFromHost } from '../executor/docker-client.js';
-import { withDeadline } from '../executor/docker-common.js';
+import { createContainerClient } from '../executor/container-client.js';
+import type { Logger } from '../logger.js';
 import { readMigrations } from '../store/migrate.js';
 import { appliedMigrations } from '../store/ops-store.js';
 
@@ -69,9 +69,10 @@ export interface DockerFindings {
   image: CheckResult;
 }
 
+export type DockerCheckSettings = Pick<Config['executor'], 'kind' | 'dockerHost' | 'image'>;
+
 /** The daemon (DOCKER_HOST) and the pipeline image: presence, id and registry digest. */
-export async function checkDocker(config: Config, timeoutMs: number): Promise<DockerFindings> {
-  const x = config.executor;
+export async function checkDocker(x: DockerCheckSettings, log: Logger, timeoutMs: number): Promise<DockerFindings> {
   const image = x.image;
   if (x.kind === 'local') {
     const skip = (name: string): CheckResult => ({ name, status: 'skip', detail: 'EXECUTOR=local: steps run as local processes' });
@@ -80,16 +81,15 @@ export async function checkDocker(config: Config, timeoutMs: number): Promise<Do
   const where = x.dockerHost ?? 'unix:///var/run/docker.sock';
   // Without EXECUTOR=docker a missing daemon is not fatal: serve falls back to local processes.
   const severity: CheckStatus = x.kind === 'docker' ? 'fail' : 'warn';
-  let docker;
   try {
-    docker = dockerFromHost(x.dockerHost);
-    const v = (await withDeadline(docker.version(), timeoutMs, 'docker version')) as { Version: string; ApiVersion: string; Os: string; Arch: string };
-    const found: DockerFindings = { docker: { name: 'docker', status: 'ok', detail: `Docker ${v.Version} (API ${v.ApiVersion}, ${v.Os}/${v.Arch}) at ${where}` }, image: { name: 'pipeline image', status: 'ok', detail: '' } };
+    const docker = createContainerClient({ dockerHost: x.dockerHost, log, timeouts: { imageMs: timeoutMs } });
+    const v = await docker.version();
+    const found: DockerFindings = { docker: { name: 'docker', status: 'ok', detail: `Docker ${v.version} (API ${v.apiVersion}, ${v.os}/${v.arch}) at ${where}` }, image: { name: 'pipeline image', status: 'ok', detail: '' } };
     try {
-      const info = await withDeadline(docker.getImage(image).inspect(), timeoutMs, 'docker image inspect');
-      const digest = info.RepoDigests?.[0]?.split('@')[1];
-      const hash = info.Config?.Labels?.['drsoda.reducer.hash'];
-      found.image.detail = `${image}: id ${info.Id}${digest ? `, digest ${digest}` : ', built locally (no registry digest)'}, created ${info.Created}${hash ? `, reducer hash ${hash}` : ''}`;
+      const info = await docker.inspectImage(image);
+      const digest = info.repoDigests[0]?.split('@')[1];
+      const hash = info.labels['drsoda.reducer.hash'];
+      found.image.detail = `${image}: id ${info.id}${digest ? `, digest ${digest}` : ', built locally (no registry digest)'}, created ${info.created}${hash ? `, reducer hash ${hash}` : ''}`;
     } catch (err) {
       found.image = { name: 'pipeline image', status: 'fail', detail: `${image} is not on the daemon at ${where} (${msg(err)})`, fix: `build the reference reducer with \`npm run image:reducer\`, or load your 2dFdr image (deploy/2dfdr/README.md) and set PIPELINE_IMAGE` };
     }
@@ -127,8 +127,10 @@ export async function checkDisk(dataDir: string, minFreeGiB: number): Promise<Ch
   return [writable, disk];
 }
 
+export type ArchiveCheckSettings = Pick<Config, 'archiveRoot' | 'demoArchive' | 'dataDir'>;
+
 /** The archive root exists, is readable and holds YYMMDD night folders. */
-export async function checkArchive(config: Config): Promise<CheckResult> {
+export async function checkArchive(config: ArchiveCheckSettings): Promise<CheckResult> {
   const name = 'archive root';
   const root = config.archiveRoot;
   if (!root) {

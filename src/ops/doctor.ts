@@ -1,6 +1,6 @@
 // `drsoda doctor`: runs every check against the configured setup and renders the findings with what to fix.
 import type { Config } from '../config.js';
-import { openDatabase } from '../database.js';
+import { openDatabase } from '../store/database.js';
 import type { Logger } from '../logger.js';
 import { withTimeout } from '../store/db.js';
 import { checkArchive, checkDatabase, checkDisk, checkDocker, runningEmbeddedUrl, type CheckResult } from './doctor-checks.js';
@@ -33,8 +33,7 @@ async function databaseCheck(config: Config, log: Logger, timeoutMs: number): Pr
   }
 }
 
-async function smtpCheck(config: Config, timeoutMs: number): Promise<CheckResult> {
-  const smtp = config.ops.smtp;
+async function smtpCheck(smtp: Config['ops']['smtp'], timeoutMs: number): Promise<CheckResult> {
   if (!smtp) return { name: 'smtp', status: 'skip', detail: 'SMTP_URL unset: jobs cannot ask for NOTIFY_EMAIL' };
   const mailer = createMailer({ url: smtp.url, from: smtp.from, timeoutMs });
   const where = smtp.url.replace(/\/\/[^@]*@/, '//');
@@ -55,10 +54,10 @@ export async function runDoctor(config: Config, log: Logger, o: DoctorOptions): 
   ];
   const [database, docker, disk, archive, smtp] = await Promise.all([
     databaseCheck(config, log, o.timeoutMs),
-    checkDocker(config, o.timeoutMs),
+    checkDocker(x, log, o.timeoutMs),
     checkDisk(config.dataDir, o.minFreeGiB),
     checkArchive(config),
-    smtpCheck(config, o.timeoutMs),
+    smtpCheck(config.ops.smtp, o.timeoutMs),
   ]);
   results.push(database, docker.docker, docker.image, ...disk, archive, smtp);
   return results;

@@ -1,37 +1,13 @@
-// In-process operational events (node:diagnostics_channel): the scheduler publishes what it did without
-// knowing who listens; the metrics registry (ops/metrics.ts) subscribes. Publishing with no subscriber is free.
+// The notifier's operational events (node:diagnostics_channel), subscribed by the metrics registry like the
+// engine's (scheduler/events.ts). Publishing with no subscriber is free.
 import dc from 'node:diagnostics_channel';
-
-export interface StepFinishedEvent {
-  operation: string;
-  /** ok, or the failure kind: fatal, transient, usage, aborted. */
-  outcome: 'ok' | 'fatal' | 'transient' | 'usage' | 'aborted';
-  durationMs: number;
-}
-
-export interface CacheLookupEvent {
-  /** Steps of a submitted plan whose products were already there (verified). */
-  hits: number;
-  /** Steps that have to run (or are running for another job). */
-  misses: number;
-}
 
 export interface NotificationEvent {
   channel: 'webhook' | 'email';
   outcome: 'delivered' | 'retry' | 'failed';
 }
 
-export const stepFinishedChannel = dc.channel('drsoda:step-finished');
-export const cacheLookupChannel = dc.channel('drsoda:step-cache');
 export const notificationChannel = dc.channel('drsoda:notification');
-
-export function publishStepFinished(e: StepFinishedEvent): void {
-  if (stepFinishedChannel.hasSubscribers) stepFinishedChannel.publish(e);
-}
-
-export function publishCacheLookup(e: CacheLookupEvent): void {
-  if (cacheLookupChannel.hasSubscribers) cacheLookupChannel.publish(e);
-}
 
 export function publishNotification(e: NotificationEvent): void {
   if (notificationChannel.hasSubscribers) notificationChannel.publish(e);

@@ -1,7 +1,7 @@
 // E-mail through the operator's SMTP server (nodemailer: STARTTLS, auth and timeouts from SMTP_URL), and the
 // text of the start/end messages PAWS used to send its users.
 import nodemailer from 'nodemailer';
-import type { Job } from '../uws/types.js';
+import type { Job } from '../domain/job.js';
 
 export interface Mailer {
   send(to: string, subject: string, text: string): Promise<void>;

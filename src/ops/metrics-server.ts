@@ -2,9 +2,7 @@
 // scrapes every worker host: step durations, container failures and pool use are per process.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../logger.js';
-import type { Pool } from '../store/db.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import type { Metrics } from './metrics.js';
 
 export interface MetricsServer {
   port: number;
@@ -31,22 +29,6 @@ export async function startMetricsServer(metrics: Pick<Metrics, 'scrape' | 'cont
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-/** The registry and its endpoint for a worker process; close() stops both. */
-export async function startWorkerMetrics(pool: Pool, log: Logger, o: { port: number; host: string; poolMax: number }): Promise<MetricsServer> {
-  const metrics = createMetrics({ pool, log, poolMax: o.poolMax });
-  const server = await startMetricsServer(metrics, o).catch((err) => {
-    metrics.close();
-    throw err;
-  });
-  return {
-    port: server.port,
-    close: async () => {
-      await server.close();
-      metrics.close();
     },
   };
 }

@@ -1,13 +1,14 @@
 // The Prometheus registry of one process (prom-client): HTTP traffic (observed by ops/http-metrics.ts),
-// step outcomes and cache lookups (from ops/events.ts), and gauges read from PostgreSQL at scrape time
+// step outcomes and cache lookups (from scheduler/events.ts), and gauges read from PostgreSQL at scrape time
 // (jobs by phase, steps by state, queue depth, notifications) and from the pool. docs/operations.md lists them.
 import client from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
 import { withTimeout } from '../store/db.js';
 import { jobCountsByPhase, notificationCounts, queueDepth, stepCountsByState } from '../store/ops-store.js';
-import { phases } from '../uws/types.js';
-import { cacheLookupChannel, notificationChannel, stepFinishedChannel, type CacheLookupEvent, type NotificationEvent, type StepFinishedEvent } from './events.js';
+import { phases } from '../domain/job.js';
+import { cacheLookupChannel, stepFinishedChannel, type CacheLookupEvent, type StepFinishedEvent } from '../scheduler/events.js';
+import { notificationChannel, type NotificationEvent } from './events.js';
 
 export interface MetricsOptions {
   pool: Pool;

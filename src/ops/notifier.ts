@@ -1,30 +1,26 @@
 // Delivers the notification outbox (migrations/000005_ops.sql): woken by LISTEN notification and by a timer at
 // the next due retry, it claims due rows (SKIP LOCKED + lease, so several API processes share the work and a
 // crashed one's rows are retried), calls the webhook or sends the e-mail, and backs off exponentially on failure.
-import type pg from 'pg';
+import type { NotifySettings } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
 import { getJob } from '../store/job-store.js';
 import { claimNotifications, markNotificationDelivered, markNotificationFailed, nextNotificationDue, pruneNotifications, type NotificationRow } from '../store/notification-store.js';
-import { createPhaseListener, type PhaseListener } from '../uws/phase-listener.js';
+import type { NotificationListener } from '../store/notification-listener.js';
 import { publishNotification } from './events.js';
 import { jobMail, type Mailer } from './mailer.js';
 import { postWebhook } from './webhook.js';
 
 export interface NotifierOptions {
   pool: Pool;
-  clientConfig: pg.ClientConfig;
+  /** The process's LISTEN connection: the outbox trigger wakes delivery (not closed here). */
+  listener: NotificationListener;
   log: Logger;
   /** Absolute URL of a job of this kind, or null for kinds with no public URL (hidden sync jobs). */
   jobUrl: (kind: string, jobId: string) => string | null;
   mailer?: Mailer;
-  maxAttempts: number;
-  retryBaseS: number;
-  timeoutMs: number;
-  allowPrivate: boolean;
-  webhookSecret?: string;
-  /** Delivered and failed rows are deleted after this long. */
-  retentionS: number;
+  /** Attempts, backoff, timeout, webhook address policy and signing key, and how long rows are kept (NOTIFY_*). */
+  notify: NotifySettings;
   /** Longest sleep between checks when nothing is due (a lost NOTIFY is picked up then). */
   idleMs?: number;
 }
@@ -39,6 +35,7 @@ const batch = 20;
 const maxBackoffS = 3600;
 
 export function createNotifier(o: NotifierOptions): Notifier {
+  const { maxAttempts, retryBaseS, timeoutMs, allowPrivate, webhookSecret, retentionS } = o.notify;
   const log = o.log.child({ component: 'notify' });
   const idleMs = o.idleMs ?? 30000;
   let closed = false;
@@ -54,7 +51,7 @@ export function createNotifier(o: NotifierOptions): Notifier {
         event: n.id, jobId: n.jobId, runId: n.runId, kind: n.kind, phase: n.phase, previousPhase: n.previousPhase,
         time: n.eventTime.toISOString(), job: jobUrl, attempt: n.attempts,
       };
-      return postWebhook(n.target, event, { timeoutMs: o.timeoutMs, allowPrivate: o.allowPrivate, secret: o.webhookSecret });
+      return postWebhook(n.target, event, { timeoutMs, allowPrivate, secret: webhookSecret });
     }
     if (!o.mailer) return { ok: false, retry: false, detail: 'this service has no SMTP_URL' };
     const job = await getJob(o.pool, n.jobId).catch(() => null);
@@ -72,7 +69,7 @@ export function createNotifier(o: NotifierOptions): Notifier {
   async function pass(): Promise<number> {
     let delivered = 0;
     for (;;) {
-      const due = await claimNotifications(o.pool, batch, Math.ceil(o.timeoutMs / 1000) * 2 + 5);
+      const due = await claimNotifications(o.pool, batch, Math.ceil(timeoutMs / 1000) * 2 + 5);
       if (!due.length) break;
       await Promise.all(
         due.map(async (n) => {
@@ -85,7 +82,7 @@ export function createNotifier(o: NotifierOptions): Notifier {
             log.info({ ...l, detail: r.detail }, 'notification delivered');
             return;
           }
-          const retryS = r.retry && n.attempts < o.maxAttempts ? Math.min(maxBackoffS, o.retryBaseS * 2 ** (n.attempts - 1)) : null;
+          const retryS = r.retry && n.attempts < maxAttempts ? Math.min(maxBackoffS, retryBaseS * 2 ** (n.attempts - 1)) : null;
           const state = await markNotificationFailed(o.pool, n.id, r.detail, retryS);
           publishNotification({ channel: n.channel, outcome: state === 'pending' ? 'retry' : 'failed' });
           log.warn({ ...l, detail: r.detail, retryS }, state === 'pending' ? 'notification failed; will retry' : 'notification failed for good');
@@ -94,7 +91,7 @@ export function createNotifier(o: NotifierOptions): Notifier {
     }
     if (Date.now() - lastPrune > 3600_000) {
       lastPrune = Date.now();
-      const pruned = await pruneNotifications(o.pool, o.retentionS);
+      const pruned = await pruneNotifications(o.pool, retentionS);
       if (pruned) log.info({ pruned }, 'old notifications removed');
     }
     return delivered;
@@ -135,9 +132,8 @@ export function createNotifier(o: NotifierOptions): Notifier {
     timer.unref();
   }
 
-  const listener: PhaseListener = createPhaseListener({ clientConfig: o.clientConfig, log, channel: 'notification' });
-  const unsubscribe = listener.subscribe(() => void kick());
-  listener.ready().then(
+  const unsubscribe = o.listener.subscribe('notification', () => void kick());
+  o.listener.ready().then(
     () => void kick(),
     (err) => log.warn({ err: (err as Error).message }, 'notification listener could not connect yet; retrying'),
   );
@@ -148,7 +144,6 @@ export function createNotifier(o: NotifierOptions): Notifier {
       closed = true;
       clearTimeout(timer);
       unsubscribe();
-      await listener.close();
       await running?.catch(() => 0);
       o.mailer?.close();
     },

@@ -2,7 +2,8 @@
 // a job is created or changed and hides them from the job kind's runner (whose parser refuses unknown names).
 // The outbox trigger (migrations/000005_ops.sql) reads them from the stored parameters.
 import { usageError } from '../errors.js';
-import type { JobParameter, JobRunner } from '../uws/types.js';
+import type { JobParameter } from '../domain/job.js';
+import type { JobRunner } from '../uws/types.js';
 import { isEmailAddress } from './mailer.js';
 import { checkWebhookUrl } from './webhook.js';
 

@@ -1,5 +1,6 @@
 // Frame classification: NDFCLASS checked against FLAPS, LAMPNAME and EXPOSED; frames that contradict their
 // headers are reclassified or ignored by the rule table below, duplicates are dropped; pure.
+import { fibreFrameClasses } from '../domain/frame.js';
 import type { FrameRecord } from '../domain/frame.js';
 import type { IgnoredFrame, ReclassifiedFrame } from '../domain/plan.js';
 
@@ -92,7 +93,6 @@ export function judge(f: FrameRecord): Verdict {
   }
 }
 
-const fibreClasses = new Set<PlanClass>(['MFFFF', 'MFARC', 'MFOBJECT', 'MFSKY']);
 
 export function compareFrames(a: FrameRecord, b: FrameRecord): number {
   return (
@@ -134,7 +134,7 @@ export function classifyFrames(input: readonly FrameRecord[]): Classification {
       continue;
     }
     if (v.reason) reclassified.push({ frameId: kept.id, fileName: kept.fileName, from: kept.ndfClass, to: v.cls, reason: v.reason });
-    if (fibreClasses.has(v.cls) && (!kept.cfgFile.trim() || kept.plate === null)) {
+    if (fibreFrameClasses.has(v.cls) && (!kept.cfgFile.trim() || kept.plate === null)) {
       ignore(kept, `${v.cls} without a 2dF configuration (CFG_FILE/SOURCE): its tramlines cannot be matched`);
       continue;
     }

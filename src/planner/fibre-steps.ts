@@ -69,7 +69,7 @@ function addFibreStep(ctx: PlanContext, x: FibreStep): Product {
 const extracted = (root: string) => [`${root}im.fits`, `${root}ex.fits`, `${root}red.fits`];
 
 /** The tramline map of a fibre flat. */
-export function makeTlm(ctx: PlanContext, flat: IndexedFrame): Product {
+export function planTramlineMap(ctx: PlanContext, flat: IndexedFrame): Product {
   return memoise(ctx, `make_tlm|${flat.frame.id}`, () => {
     const root = rootOf(flat.frame);
     return addFibreStep(ctx, { op: 'make_tlm', s: flat, pre: ['-TLMAP_FILENAME', `${root}tlm.fits`], post: [], inputs: [], outputs: [`${root}im.fits`, `${root}tlm.fits`], product: `${root}tlm.fits` });
@@ -77,21 +77,21 @@ export function makeTlm(ctx: PlanContext, flat: IndexedFrame): Product {
 }
 
 /** Reduces an arc along the tramlines of its own matched flat; arcs always use GAUSS extraction (as SAMI). */
-export function reduceArc(ctx: PlanContext, arc: IndexedFrame): Product {
+export function planArcReduction(ctx: PlanContext, arc: IndexedFrame): Product {
   return memoise(ctx, `reduce_arc|${arc.frame.id}`, () => {
     const flat = requireMatch(ctx, arc, 'MFFFF');
-    const tlm = record(ctx, arc, 'tlm', makeTlm(ctx, flat.frame), flat.reason, flat.tier !== 'block');
+    const tlm = record(ctx, arc, 'tlm', planTramlineMap(ctx, flat.frame), flat.reason, flat.tier !== 'block');
     const root = rootOf(arc.frame);
     return addFibreStep(ctx, { op: 'reduce_arc', s: arc, pre: ['-TLMAP_FILENAME', tlm.fileName], post: ['-EXTR_OPERATION', 'GAUSS'], inputs: [tlm], outputs: extracted(root), product: `${root}red.fits` });
   });
 }
 
 /** Reduces a fibre flat with its own TLM (-DO_TLMAP 0: passing another would make 2dfdr overwrite it). */
-export function reduceFflat(ctx: PlanContext, flat: IndexedFrame): Product {
+export function planFibreFlatReduction(ctx: PlanContext, flat: IndexedFrame): Product {
   return memoise(ctx, `reduce_fflat|${flat.frame.id}`, () => {
-    const tlm = record(ctx, flat, 'tlm', makeTlm(ctx, flat), 'its own tramline map (2dfdr overwrites any other)', false);
+    const tlm = record(ctx, flat, 'tlm', planTramlineMap(ctx, flat), 'its own tramline map (2dfdr overwrites any other)', false);
     const arc = requireMatch(ctx, flat, 'MFARC');
-    const wavel = record(ctx, flat, 'wavel', reduceArc(ctx, arc.frame), arc.reason, arc.tier !== 'block');
+    const wavel = record(ctx, flat, 'wavel', planArcReduction(ctx, arc.frame), arc.reason, arc.tier !== 'block');
     const root = rootOf(flat.frame);
     return addFibreStep(ctx, {
       op: 'reduce_fflat',
@@ -110,9 +110,9 @@ function fibreCalibrations(ctx: PlanContext, s: IndexedFrame): { pre: string[]; 
   const flat = requireMatch(ctx, s, 'MFFFF');
   const arc = requireMatch(ctx, s, 'MFARC');
   const fallback = flat.tier !== 'block';
-  const tlm = record(ctx, s, 'tlm', makeTlm(ctx, flat.frame), flat.reason, fallback);
-  const wavel = record(ctx, s, 'wavel', reduceArc(ctx, arc.frame), arc.reason, arc.tier !== 'block');
-  const fflat = record(ctx, s, 'fflat', reduceFflat(ctx, flat.frame), flat.reason, fallback);
+  const tlm = record(ctx, s, 'tlm', planTramlineMap(ctx, flat.frame), flat.reason, fallback);
+  const wavel = record(ctx, s, 'wavel', planArcReduction(ctx, arc.frame), arc.reason, arc.tier !== 'block');
+  const fflat = record(ctx, s, 'fflat', planFibreFlatReduction(ctx, flat.frame), flat.reason, fallback);
   return {
     pre: ['-TLMAP_FILENAME', tlm.fileName, '-WAVEL_FILENAME', wavel.fileName, '-FFLAT_FILENAME', fflat.fileName],
     inputs: [tlm, wavel, fflat],
@@ -120,7 +120,7 @@ function fibreCalibrations(ctx: PlanContext, s: IndexedFrame): { pre: string[]; 
 }
 
 /** Reduces an offset-sky frame: the throughput source for OFFSKY. */
-export function reduceSky(ctx: PlanContext, sky: IndexedFrame): Product {
+export function planSkyReduction(ctx: PlanContext, sky: IndexedFrame): Product {
   return memoise(ctx, `reduce_sky|${sky.frame.id}`, () => {
     const c = fibreCalibrations(ctx, sky);
     const root = rootOf(sky.frame);
@@ -150,12 +150,12 @@ function throughput(ctx: PlanContext, obj: IndexedFrame): { post: string[]; inpu
     return { post: ['-TPMETH', 'SKYFLUX(MED)'], inputs: [] };
   }
   if (m.tier !== 'block') ctx.graph.warn(fallbackCode.MFSKY, `${obj.frame.fileName}: ${m.reason}`);
-  const sky = record(ctx, obj, 'thput', reduceSky(ctx, m.frame), m.reason, m.tier !== 'block');
+  const sky = record(ctx, obj, 'thput', planSkyReduction(ctx, m.frame), m.reason, m.tier !== 'block');
   return { post: ['-TPMETH', 'OFFSKY', '-THPUT_FILENAME', sky.fileName], inputs: [sky] };
 }
 
 /** The full reduction of one object frame. */
-export function reduceObject(ctx: PlanContext, obj: IndexedFrame): Product {
+export function planObjectReduction(ctx: PlanContext, obj: IndexedFrame): Product {
   return memoise(ctx, `reduce_object|${obj.frame.id}`, () => {
     const c = fibreCalibrations(ctx, obj);
     const t = throughput(ctx, obj);

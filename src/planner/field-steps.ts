@@ -1,7 +1,7 @@
 // Field products: combine_spectra of a field's object frames per arm, and splice of blue + red (per field when
 // combining, else per exposure) (2dfdr-domain-notes §4.2, §5.1); pure.
 import type { Arm, FrameRecord } from '../domain/frame.js';
-import type { ProductInput, ProductRef } from '../domain/plan.js';
+import type { ProductInput, TargetProduct } from '../domain/plan.js';
 import { rootOf, type PlanContext } from './context.js';
 import type { IndexedFrame } from './frame-index.js';
 import { stages, type Product } from './step-graph.js';
@@ -49,9 +49,9 @@ function addSplice(ctx: PlanContext, blue: Product, red: Product, first: FrameRe
  * Adds the combine and splice steps for the reduced object frames; returns, per object frame id, the combined
  * and spliced products it contributes to.
  */
-export function addFieldSteps(ctx: PlanContext, objects: ReducedObject[]): Map<string, ProductRef[]> {
-  const refs = new Map<string, ProductRef[]>();
-  const addRef = (ids: string[], ref: ProductRef) => ids.forEach((id) => refs.set(id, [...(refs.get(id) ?? []), ref]));
+export function addFieldSteps(ctx: PlanContext, objects: ReducedObject[]): Map<string, TargetProduct[]> {
+  const refs = new Map<string, TargetProduct[]>();
+  const addRef = (ids: string[], ref: TargetProduct) => ids.forEach((id) => refs.set(id, [...(refs.get(id) ?? []), ref]));
   const sorted = [...objects].sort((a, b) => a.frame.frame.utMjd - b.frame.frame.utMjd || a.frame.frame.ccd - b.frame.frame.ccd);
 
   // Groups per field, arm and set-up (a set-up change within a field would make the combination meaningless).

@@ -1,5 +1,6 @@
 // Indexes classified frames by night, arm, class and set-up, and splits each night into continuous observing
 // blocks (COBs) as GALAH's 2dF reduction does (2dfdr-domain-notes §4.3); pure.
+import { fibreFrameClasses } from '../domain/frame.js';
 import type { Arm, FrameRecord } from '../domain/frame.js';
 import type { ClassifiedFrame, PlanClass } from './classify.js';
 
@@ -11,7 +12,6 @@ export interface IndexedFrame extends ClassifiedFrame {
 /** A pointing change larger than this between consecutive fibre frames starts a new block (GALAH rule). */
 const blockJumpDeg = 1;
 
-const fibreClasses = new Set<PlanClass>(['MFFFF', 'MFARC', 'MFOBJECT', 'MFSKY']);
 
 function separationDeg(a: FrameRecord, b: FrameRecord): number | null {
   if (a.meanRaDeg === null || a.meanDecDeg === null || b.meanRaDeg === null || b.meanDecDeg === null) return null;
@@ -45,7 +45,7 @@ export class FrameIndex {
         prev = null;
       }
       let block = 0;
-      if (fibreClasses.has(c.cls)) {
+      if (fibreFrameClasses.has(c.cls)) {
         const sep = prev ? separationDeg(prev, f) : null;
         if (!prev || !sameConfiguration(prev, f) || (sep !== null && sep > blockJumpDeg)) cob++;
         prev = f;

@@ -1,6 +1,6 @@
 // Canonical JSON and content hashes for step ids: equal values give equal text whatever their key order.
 import { createHash } from 'node:crypto';
-import { STEP_ID_HEX_DIGITS } from './version.js';
+import { STEP_ID_HEX_DIGITS } from './recipe-version.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json | undefined };
 

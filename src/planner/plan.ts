@@ -1,20 +1,20 @@
 // The planner's entry point: archive frames + request + options -> Plan (a DAG of 2dFdr steps). Pure and
 // deterministic: no I/O, and the same frames in any order give the same plan.
 import type { FrameRecord } from '../domain/frame.js';
-import type { Plan, PlanRequest, ProductRef } from '../domain/plan.js';
+import type { Plan, PlanRequest, TargetProduct } from '../domain/plan.js';
 import { ServiceError, usageError } from '../errors.js';
 import { classifyFrames } from './classify.js';
 import type { PlanContext } from './context.js';
 import { summarise } from './cost.js';
 import { reduceDetectorFrame } from './detector-steps.js';
-import { reduceArc, reduceFflat, reduceObject, reduceSky, makeTlm } from './fibre-steps.js';
+import { planArcReduction, planFibreFlatReduction, planObjectReduction, planSkyReduction, planTramlineMap } from './fibre-steps.js';
 import { addFieldSteps, type ReducedObject } from './field-steps.js';
 import { FrameIndex, type IndexedFrame } from './frame-index.js';
 import { resolvePlanOptions, type PlanOptionsInput } from './options.js';
 import { createIdxLookup, type PipelinePresets } from './presets.js';
 import { MissingCalibration, StepGraph } from './step-graph.js';
 import { resolveTargets } from './targets.js';
-import { REDUCER_VERSION } from './version.js';
+import { PLAN_RECIPE_VERSION } from './recipe-version.js';
 
 export interface PlanInput {
   /** Archive index rows: the requested frames and every frame of their nights that may calibrate them. */
@@ -28,22 +28,22 @@ export interface PlanInput {
 const maxListed = 20;
 
 /** The products a requested frame yields on its own: its reduced file (and the tramline map of a fibre flat). */
-function reduceTarget(ctx: PlanContext, f: IndexedFrame): ProductRef[] {
+function reduceTarget(ctx: PlanContext, f: IndexedFrame): TargetProduct[] {
   const arm = f.frame.arm;
-  const ref = (p: { stepId: string; fileName: string }, kind: ProductRef['kind']): ProductRef => ({ stepId: p.stepId, fileName: p.fileName, arm, kind });
+  const ref = (p: { stepId: string; fileName: string }, kind: TargetProduct['kind']): TargetProduct => ({ stepId: p.stepId, fileName: p.fileName, arm, kind });
   switch (f.cls) {
     case 'BIAS':
     case 'DARK':
     case 'LFLAT':
       return [ref(reduceDetectorFrame(ctx, f, ctx.idxFor(f.frame.gratId)), 'reduced')];
     case 'MFFFF':
-      return [ref(makeTlm(ctx, f), 'tlm'), ref(reduceFflat(ctx, f), 'reduced')];
+      return [ref(planTramlineMap(ctx, f), 'tlm'), ref(planFibreFlatReduction(ctx, f), 'reduced')];
     case 'MFARC':
-      return [ref(reduceArc(ctx, f), 'reduced')];
+      return [ref(planArcReduction(ctx, f), 'reduced')];
     case 'MFSKY':
-      return [ref(reduceSky(ctx, f), 'reduced')];
+      return [ref(planSkyReduction(ctx, f), 'reduced')];
     case 'MFOBJECT':
-      return [ref(reduceObject(ctx, f), 'reduced')];
+      return [ref(planObjectReduction(ctx, f), 'reduced')];
   }
 }
 
@@ -63,7 +63,7 @@ export function createPlan(input: PlanInput): Plan {
 
   const missing = new Set<string>();
   const objects = new Map<string, ReducedObject>();
-  const own = new Map<string, ProductRef[]>();
+  const own = new Map<string, TargetProduct[]>();
   for (const t of targets) {
     for (const f of t.frames) {
       if (own.has(f.frame.id)) continue;
@@ -87,7 +87,7 @@ export function createPlan(input: PlanInput): Plan {
   const steps = graph.orderedSteps();
   return {
     formatVersion: 1,
-    reducerVersion: REDUCER_VERSION,
+    reducerVersion: PLAN_RECIPE_VERSION,
     options,
     steps,
     targets: targets.map((t) => {

@@ -4,7 +4,7 @@ import type { Arm } from '../domain/frame.js';
 import type { IdxFile, MatchedCalibration, Operation, PlanOptions, PlanWarning, Step, StepInput } from '../domain/plan.js';
 import { estimateCostS } from './cost.js';
 import { contentId, sha256Hex } from './hash.js';
-import { REDUCER_VERSION } from './version.js';
+import { PLAN_RECIPE_VERSION } from './recipe-version.js';
 
 /** A file a step produces, with the raw frames behind it (for the calibration report). */
 export interface Product {
@@ -87,7 +87,7 @@ export class StepGraph {
     if (names.size !== inputs.length || names.has(spec.idx.fileName)) {
       throw new Error(`planner bug: ${spec.label} has two inputs named alike: ${inputs.map((i) => i.fileName).join(', ')}`);
     }
-    const id = contentId([REDUCER_VERSION, spec.operation, inputs.map(identity), idxDigest(spec.idx), argv]);
+    const id = contentId([PLAN_RECIPE_VERSION, spec.operation, inputs.map(identity), idxDigest(spec.idx), argv]);
     const existing = this.steps.get(id);
     if (existing) return existing.step;
     const dependsOn = [...new Set(inputs.flatMap((i) => (i.kind === 'product' ? [i.stepId] : [])))].sort();

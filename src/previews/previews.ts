@@ -1,12 +1,12 @@
 // Quick-look PNGs of reduced products, made on the server when a job's steps are done (docs/web.md): each
 // product `<stem>.fits` of a step gets `<stem>.png` beside it in the product store, which DataLink lists as
-// #preview (src/soda/previews.ts looks for exactly that file) and /files/products serves to the product's owners.
+// #preview (src/datalink/preview-lookup.ts looks for exactly that file) and /files/products serves to the product's owners.
 import { randomBytes } from 'node:crypto';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { Plan } from '../domain/plan.js';
 import type { Logger } from '../logger.js';
-import type { ResultPublisher } from '../scheduler/job-sync.js';
-import { previewFileName } from '../soda/product-ids.js';
+import type { ResultPublisher } from '../scheduler/ports.js';
+import { previewFileName } from './preview-names.js';
 import { renderProductPreview } from './product-preview.js';
 
 /** Where products live: the execution engine's ProductStore (structurally, so tests can pass their own). */

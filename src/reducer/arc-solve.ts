@@ -1,7 +1,7 @@
 // The wavelength solution of an extracted arc frame: lines found in every fibre, identified on a
 // central reference fibre against the lamp's list, then fitted fibre by fibre (reduce_arc's core).
 import { ReducerError } from './errors.js';
-import { findArcLines, type FoundLines } from './maths/arc-lines.js';
+import { findArcLines, type FoundLines } from './maths/arc-line-finder.js';
 import { bestShift, isMonotonic, isolatedLines, searchOffset, solveDispersion, type ArcLine, type DispersionSolution, type LinearGuess } from './maths/dispersion.js';
 import { FWHM_PER_SIGMA } from './maths/gaussian.js';
 import { evalPoly, type Poly } from './maths/polyfit.js';

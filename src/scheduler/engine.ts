@@ -1,15 +1,14 @@
-// The execution engine's composition: product store, job sync, worker, and the submit/cancel entry points
-// the reduction job runner uses. One per process; `drsoda serve` and `drsoda worker` both build it.
+// The execution engine: job sync, worker, and the submit/cancel entry points the reduction job runner uses.
+// One per process, built by the composition root (src/factory.ts) for `drsoda serve`, `worker` and `watch`.
 import os from 'node:os';
 import path from 'node:path';
-import type pg from 'pg';
-import type { Clock } from '../clock.js';
 import type { Plan } from '../domain/plan.js';
 import type { StepRunner } from '../executor/types.js';
 import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
-import { createJobTransitions } from '../uws/transitions.js';
-import { createJobSync, publishTargetProducts, type ResultPublisher } from './job-sync.js';
+import type { NotificationListener } from '../store/notification-listener.js';
+import { createJobSync } from './job-sync.js';
+import type { JobPhasePort, ResultPublisher } from './ports.js';
 import { evictProducts } from './cache-eviction.js';
 import { ProductStore } from './product-store.js';
 import { cancelJobSteps, submitPlan } from './submit.js';
@@ -17,10 +16,17 @@ import { createWorker, type Worker } from './worker.js';
 
 export interface EngineOptions {
   pool: Pool;
-  clientConfig: pg.ClientConfig;
-  clock: Clock;
+  /** The process's LISTEN connection (not closed by the engine). */
+  listener: NotificationListener;
   log: Logger;
   runner: StepRunner;
+  /** Where the UWS phases of the jobs whose plans run here are changed (uws/transitions.ts). */
+  phases: JobPhasePort;
+  /** A finished plan's results (SODA cuts, previews); see ports.ts. */
+  publish: ResultPublisher;
+  /** The content-addressed product store; default DATA_DIR/products. */
+  products?: ProductStore;
+  /** DATA_DIR: products, work dirs and step logs live under it. */
   dataDir: string;
   archiveRoot: string;
   /** Run a worker in this process (false for an API-only process). */
@@ -32,7 +38,6 @@ export interface EngineOptions {
   retryBaseS?: number;
   agingS?: number;
   tickMs?: number;
-  publish?: ResultPublisher;
   workerId?: string;
   /** Product cache limit; checked by the worker about once a minute. */
   cacheMaxBytes?: number;
@@ -54,13 +59,12 @@ export interface Engine {
 }
 
 export function createEngine(o: EngineOptions): Engine {
-  const products = new ProductStore(path.join(o.dataDir, 'products'));
+  const products = o.products ?? new ProductStore(path.join(o.dataDir, 'products'));
   const workerId = o.workerId ?? makeWorkerId();
-  const transitions = createJobTransitions({ pool: o.pool, clock: o.clock, dataDir: o.dataDir });
   const syncJob = createJobSync({
     pool: o.pool,
-    transitions,
-    publish: o.publish ?? publishTargetProducts(products, o.dataDir),
+    transitions: o.phases,
+    publish: o.publish,
     log: o.log,
     onJobEnded: async (jobId) => {
       await o.runner.endJob?.(jobId);
@@ -70,11 +74,11 @@ export function createEngine(o: EngineOptions): Engine {
   const worker = o.work
     ? createWorker({
         pool: o.pool,
-        clientConfig: o.clientConfig,
+        listener: o.listener,
         runner: o.runner,
         products,
         syncJob,
-        markExecuting: transitions.markExecuting,
+        markExecuting: o.phases.markExecuting,
         archiveRoot: o.archiveRoot,
         workRoot: path.join(o.dataDir, 'work'),
         logsRoot: path.join(o.dataDir, 'logs'),

@@ -1,21 +1,16 @@
 // Keeps a job's UWS phase truthful to its steps: EXECUTING once work runs, COMPLETED with results when
 // every step is done, ERROR when a step it needs failed for good (then its other steps are cancelled).
 import path from 'node:path';
-import type { Plan } from '../domain/plan.js';
 import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
 import { cancelStepsOfJob, jobSyncState } from '../store/step-claim-store.js';
 import { loadJobPlan, stepsOfJob } from '../store/step-store.js';
-import { jobDir } from '../uws/job-files.js';
-import type { JobTransitions } from '../uws/transitions.js';
-import type { ResultInput } from '../uws/types.js';
+import type { ResultInput } from '../domain/job.js';
+import type { JobPhasePort, ResultPublisher } from './ports.js';
 import type { ProductStore } from './product-store.js';
 
-/** Turns a completed plan into the job's results; the SODA layer supplies one that cuts products. */
-export type ResultPublisher = (jobId: string, plan: Plan) => Promise<ResultInput[]>;
-
-/** Default: every target product, hard-linked into the job's folder under its 2dFdr name. */
-export function publishTargetProducts(products: ProductStore, dataDir: string): ResultPublisher {
+/** Every target product, hard-linked into the job's folder (jobDirOf) under its 2dFdr name. */
+export function publishTargetProducts(products: ProductStore, jobDirOf: (jobId: string) => string): ResultPublisher {
   return async (jobId, plan) => {
     const results: ResultInput[] = [];
     const seen = new Set<string>();
@@ -24,7 +19,7 @@ export function publishTargetProducts(products: ProductStore, dataDir: string): 
         if (seen.has(p.fileName)) continue;
         seen.add(p.fileName);
         const rel = path.join('results', p.fileName);
-        await products.publish(p.stepId, p.fileName, path.join(jobDir(dataDir, jobId), rel));
+        await products.publish(p.stepId, p.fileName, path.join(jobDirOf(jobId), rel));
         results.push({ id: p.fileName.replace(/\.fits$/i, ''), file: rel, mimeType: 'application/fits' });
       }
     }
@@ -34,7 +29,7 @@ export function publishTargetProducts(products: ProductStore, dataDir: string): 
 
 export interface JobSyncDeps {
   pool: Pool;
-  transitions: JobTransitions;
+  transitions: JobPhasePort;
   publish: ResultPublisher;
   log: Logger;
   /** Called when a job needs no more steps (sandbox release). */

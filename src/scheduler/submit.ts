@@ -7,7 +7,7 @@ import { cancelStepsOfJob } from '../store/step-claim-store.js';
 import { attachPlanSteps, doneStepsOfJob, invalidateSteps, promoteReadySteps, saveJobPlan, touchSteps } from '../store/step-store.js';
 import type { JobSync } from './job-sync.js';
 import type { ProductStore } from './product-store.js';
-import { publishCacheLookup } from '../ops/events.js';
+import { publishCacheLookup } from './events.js';
 
 export interface SubmitDeps {
   pool: Pool;

@@ -2,21 +2,21 @@
 // concurrency, renews leases while they run, records verdicts and keeps the jobs' phases in step.
 // Woken by LISTEN/NOTIFY (step_ready, step_state); a slow safety tick recovers expired leases and backoffs.
 import PQueue from 'p-queue';
-import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { StepRunner } from '../executor/types.js';
 import { withTransaction, type Pool } from '../store/db.js';
 import { claimStep, finishStepDone, finishStepFailed, jobsToReconcile, liveJobsOfStep, releaseExpiredLeases, renewLease } from '../store/step-claim-store.js';
 import { promoteReadySteps, type StepRow } from '../store/step-store.js';
-import { createPhaseListener, type PhaseListener } from '../uws/phase-listener.js';
+import type { NotificationListener } from '../store/notification-listener.js';
 import type { JobSync } from './job-sync.js';
 import type { ProductStore } from './product-store.js';
 import { runStep } from './run-step.js';
-import { publishStepFinished } from '../ops/events.js';
+import { publishStepFinished } from './events.js';
 
 export interface WorkerOptions {
   pool: Pool;
-  clientConfig: pg.ClientConfig;
+  /** The process's LISTEN connection: step_ready wakes claiming, step_state kills steps cancelled elsewhere. */
+  listener: NotificationListener;
   runner: StepRunner;
   products: ProductStore;
   syncJob: JobSync;
@@ -49,7 +49,7 @@ export interface Worker {
 export function createWorker(o: WorkerOptions): Worker {
   const queue = new PQueue({ concurrency: o.concurrency });
   const active = new Map<string, AbortController>();
-  let listeners: PhaseListener[] = [];
+  let unsubscribe: Array<() => void> = [];
   let tick: NodeJS.Timeout | undefined;
   let stopping = false;
   let filling = false;
@@ -149,19 +149,15 @@ export function createWorker(o: WorkerOptions): Worker {
     })();
   };
 
-  const onStepState = (e: { jobId: string; phase: string }) => {
-    // jobId carries the step id on this channel; a step cancelled elsewhere is killed here.
-    if (e.phase === 'cancelled') active.get(e.jobId)?.abort();
+  // A step cancelled by another process is killed here.
+  const onStepState = (e: { stepId: string; state: string }) => {
+    if (e.state === 'cancelled') active.get(e.stepId)?.abort();
   };
 
   return {
     async start() {
-      const ready = createPhaseListener({ clientConfig: o.clientConfig, log: o.log, channel: 'step_ready' });
-      const state = createPhaseListener({ clientConfig: o.clientConfig, log: o.log, channel: 'step_state' });
-      listeners = [ready, state];
-      ready.subscribe(() => fill());
-      state.subscribe(onStepState);
-      await Promise.all(listeners.map((l) => l.ready()));
+      unsubscribe = [o.listener.subscribe('step_ready', () => fill()), o.listener.subscribe('step_state', onStepState), o.listener.onReconnect(() => fill())];
+      await o.listener.ready();
       tick = setInterval(() => {
         releaseExpiredLeases(o.pool).then(
           async (released) => {
@@ -188,7 +184,7 @@ export function createWorker(o: WorkerOptions): Worker {
       clearInterval(tick);
       for (const ac of active.values()) ac.abort();
       await queue.onIdle();
-      await Promise.all(listeners.map((l) => l.close()));
+      for (const off of unsubscribe) off();
     },
     running: () => [...active.keys()],
     poke: fill,

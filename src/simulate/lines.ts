@@ -1,7 +1,6 @@
-// Emission-line lists the simulator ships: a CuAr-like arc lamp and the night-sky lines, air wavelengths in Angstrom.
-// Wavelengths are NIST-style air values of real Ar I, Ar II and Cu I lines (and of the [O I], Na D, Hg and OH sky
-// lines); relative intensities are our own, chosen to look like a CuAr lamp through 580V/385R. The reducer may use
-// cuarLines as its arc line list: the simulator places lines exactly at these wavelengths.
+// Emission-line lists the simulator ships besides the arc lamp: night-sky and galaxy lines, air wavelengths in
+// Angstrom (NIST-style values of the [O I], Na D, Hg and OH sky lines). Arcs are rendered from the reducer's own
+// CuAr list (src/reducer/arc-lines.ts), so the reducer finds lines exactly where the simulator put them.
 
 export interface EmissionLine {
   wavelengthAngstrom: number;
@@ -11,29 +10,6 @@ export interface EmissionLine {
 }
 
 const line = (wavelengthAngstrom: number, intensity: number, species: string): EmissionLine => ({ wavelengthAngstrom, intensity, species });
-
-export const cuarLines: readonly EmissionLine[] = Object.freeze([
-  line(3850.581, 120, 'Ar II'), line(3868.528, 180, 'Ar II'), line(3928.623, 150, 'Ar II'), line(3948.979, 220, 'Ar I'),
-  line(4013.857, 140, 'Ar II'), line(4022.628, 90, 'Cu I'), line(4042.894, 160, 'Ar II'), line(4062.640, 110, 'Cu I'),
-  line(4072.005, 190, 'Ar II'), line(4103.912, 170, 'Ar II'), line(4131.724, 260, 'Ar II'), line(4158.590, 420, 'Ar I'),
-  line(4181.884, 120, 'Ar I'), line(4200.674, 380, 'Ar I'), line(4228.158, 210, 'Ar II'), line(4259.362, 330, 'Ar I'),
-  line(4277.528, 300, 'Ar II'), line(4300.101, 200, 'Ar I'), line(4333.561, 240, 'Ar I'), line(4348.064, 620, 'Ar II'),
-  line(4379.667, 180, 'Ar II'), line(4426.001, 520, 'Ar II'), line(4510.733, 230, 'Ar I'), line(4545.052, 480, 'Ar II'),
-  line(4579.350, 400, 'Ar II'), line(4609.567, 470, 'Ar II'), line(4657.901, 560, 'Ar II'), line(4726.868, 450, 'Ar II'),
-  line(4735.906, 420, 'Ar II'), line(4764.865, 600, 'Ar II'), line(4806.020, 700, 'Ar II'), line(4847.810, 330, 'Ar II'),
-  line(4879.864, 720, 'Ar II'), line(4965.080, 380, 'Ar II'), line(5009.334, 300, 'Ar II'), line(5062.037, 280, 'Ar II'),
-  line(5105.541, 520, 'Cu I'), line(5153.235, 640, 'Cu I'), line(5218.202, 700, 'Cu I'), line(5421.352, 110, 'Ar I'),
-  line(5451.652, 150, 'Ar I'), line(5495.874, 190, 'Ar I'), line(5558.702, 220, 'Ar I'), line(5606.733, 260, 'Ar I'),
-  line(5650.704, 240, 'Ar I'), line(5700.237, 380, 'Cu I'), line(5739.520, 200, 'Ar I'), line(5782.132, 420, 'Cu I'),
-  line(5888.584, 230, 'Ar I'), line(5912.085, 300, 'Ar I'), line(6032.127, 260, 'Ar I'), line(6043.223, 280, 'Ar I'),
-  line(6059.372, 220, 'Ar I'), line(6416.307, 320, 'Ar I'), line(6677.282, 420, 'Ar I'), line(6752.834, 400, 'Ar I'),
-  line(6871.289, 360, 'Ar I'), line(6937.664, 300, 'Ar I'), line(6965.431, 1800, 'Ar I'), line(7030.251, 260, 'Ar I'),
-  line(7067.218, 1500, 'Ar I'), line(7147.042, 900, 'Ar I'), line(7272.936, 1000, 'Ar I'), line(7383.980, 1400, 'Ar I'),
-  line(7503.869, 2000, 'Ar I'), line(7514.652, 1500, 'Ar I'), line(7635.106, 2500, 'Ar I'), line(7723.761, 1600, 'Ar I'),
-  line(7948.176, 2000, 'Ar I'), line(8006.157, 1400, 'Ar I'), line(8014.786, 2200, 'Ar I'), line(8103.693, 1500, 'Ar I'),
-  line(8115.311, 2500, 'Ar I'), line(8264.522, 1800, 'Ar I'), line(8408.210, 1600, 'Ar I'), line(8424.648, 2000, 'Ar I'),
-  line(8521.442, 1700, 'Ar I'), line(8667.944, 1200, 'Ar I'),
-]);
 
 /** Night-sky lines: [O I], Na D, city Hg and the brighter OH lines; intensity in electrons per second per fibre. */
 export const skyLines: readonly EmissionLine[] = Object.freeze([

@@ -1,11 +1,12 @@
 // Builds the complete truth of a night from its options: arms, fields, exposures, cosmic rays; pure and seeded.
+import { cuarLines } from '../reducer/arc-lines.js';
 import { hms, mjdOfDate, rawFileName } from './astro-time.js';
 import { allocateFibres, brokenFibres, fieldCentre, isGuide, N_FIBRES } from './fields.js';
 import {
   arms, dispersion, geometryFor, halfWidth, lineFwhmPx, traceCoeffs, TRACE_FWHM_PX, wavelengthCoeffs, xCentre,
   type ArmName, type Geometry,
 } from './instrument.js';
-import { cuarLines, skyLines } from './lines.js';
+import { skyLines } from './lines.js';
 import type { PlannedExposure, ResolvedOptions } from './plan.js';
 import { Random } from './random.js';
 import type { ArmTruth, ExposureTruth, FieldTruth, NightTruth } from './truth.js';

@@ -41,7 +41,7 @@ export interface NightSummary {
 
 /**
  * Simulates a night. Deterministic: the same options give byte-identical files whatever the concurrency.
- * Throws ServiceError UsageError for invalid options (bad date, too many exposures for one night).
+ * Throws SimulateOptionsError for invalid options (bad date, too many exposures for one night).
  */
 export async function simulateNight(options: SimulateOptions): Promise<NightSummary> {
   const started = performance.now();

@@ -1,6 +1,10 @@
 // Options of a simulated night and its observing plan: which exposures, in which order, at which UT; pure.
-import { usageError } from '../errors.js';
 import type { SimSize } from './instrument.js';
+
+/** Options the simulator refuses (bad date, out-of-range count, a night too full); the message names the option. */
+export class SimulateOptionsError extends Error {
+  override name = 'SimulateOptionsError';
+}
 
 export type FrameClass = 'BIAS' | 'DARK' | 'LFLAT' | 'MFFFF' | 'MFARC' | 'MFOBJECT';
 
@@ -48,19 +52,19 @@ export const LFLAT_EXPOSURE_S = 20;
 
 function int(name: string, v: number | undefined, dflt: number, lo: number, hi: number): number {
   const n = v ?? dflt;
-  if (!Number.isInteger(n) || n < lo || n > hi) throw usageError(`${name} must be an integer from ${lo} to ${hi}, got ${String(v)}`);
+  if (!Number.isInteger(n) || n < lo || n > hi) throw new SimulateOptionsError(`${name} must be an integer from ${lo} to ${hi}, got ${String(v)}`);
   return n;
 }
 
-/** Validates and fills in defaults. Throws ServiceError UsageError naming the bad option. */
+/** Validates and fills in defaults. Throws SimulateOptionsError naming the bad option. */
 export function resolveOptions(o: SimulateOptions): ResolvedOptions {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(o.night ?? '');
   const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!m || !d || d.toISOString().slice(0, 10) !== o.night) throw usageError(`night must be a date YYYY-MM-DD, got ${JSON.stringify(o.night)}`);
-  if (Number(m[1]) < 2006 || Number(m[1]) > 2099) throw usageError('night must be between 2006 (AAOmega) and 2099');
+  if (!m || !d || d.toISOString().slice(0, 10) !== o.night) throw new SimulateOptionsError(`night must be a date YYYY-MM-DD, got ${JSON.stringify(o.night)}`);
+  if (Number(m[1]) < 2006 || Number(m[1]) > 2099) throw new SimulateOptionsError('night must be between 2006 (AAOmega) and 2099');
   const size = o.size ?? 'full';
-  if (size !== 'full' && size !== 'small') throw usageError(`size must be full or small, got ${JSON.stringify(size)}`);
-  if (!o.outDir) throw usageError('an output directory is required');
+  if (size !== 'full' && size !== 'small') throw new SimulateOptionsError(`size must be full or small, got ${JSON.stringify(size)}`);
+  if (!o.outDir) throw new SimulateOptionsError('an output directory is required');
   const concurrency = o.concurrency === undefined ? undefined : int('concurrency', o.concurrency, 0, 0, 64);
   return {
     outDir: o.outDir,
@@ -79,7 +83,7 @@ export function resolveOptions(o: SimulateOptions): ResolvedOptions {
 
 /**
  * The night's exposures in run order: biases, darks and long-slit flats in the afternoon, then per field a
- * fibre flat, an arc and the object exposures (DEVILS/SAGA order). Throws UsageError when it runs past dawn.
+ * fibre flat, an arc and the object exposures (DEVILS/SAGA order). Throws SimulateOptionsError when it runs past dawn.
  */
 export function planNight(o: ResolvedOptions): PlannedExposure[] {
   const out: PlannedExposure[] = [];
@@ -100,7 +104,7 @@ export function planNight(o: ResolvedOptions): PlannedExposure[] {
   }
   const last = out[out.length - 1];
   if (last && last.utStartS + last.exposedS > DAWN_S) {
-    throw usageError(`${o.fields} fields of ${o.objects} x ${o.objectExposureS} s do not fit in one night (08:40-20:00 UT); use fewer fields or objects`);
+    throw new SimulateOptionsError(`${o.fields} fields of ${o.objects} x ${o.objectExposureS} s do not fit in one night (08:40-20:00 UT); use fewer fields or objects`);
   }
   return out;
 }

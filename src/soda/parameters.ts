@@ -1,5 +1,6 @@
 // The SODA parameters drsoda offers, declared once: the request parser validates against them and the DataLink
 // service descriptors / VOSI capabilities render them (ivoa-notes §4 three-factor semantics, §5.3 descriptors).
+import type { CutFormat } from '../cutout/filters.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +38,7 @@ export const responseFormats = {
   'text/xml': 'application/x-votable+xml',
 } as const;
 
-export type SodaFormat = 'application/fits' | 'application/x-votable+xml';
+export type SodaFormat = CutFormat;
 
 // The option enumerations and defaults come from the planner's zod schema, so the descriptor cannot drift from
 // what the planner accepts.

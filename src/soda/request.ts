@@ -2,22 +2,9 @@
 // parameters (parameters.ts), with one value per spatial region and per band; pure.
 import type { PlanOptionsInput } from '../planner/options.js';
 import { ServiceError, usageError } from '../errors.js';
-import type { Region } from './geometry.js';
+import type { BandFilter, SpatialFilter } from '../cutout/filters.js';
 import { responseFormats, sodaParameters, type SodaFormat, type SodaParamDecl } from './parameters.js';
 import { parseBoolean, parseCircle, parseInterval, parsePolygon, parsePos, quoteValue } from './values.js';
-
-export interface SpatialFilter {
-  /** The parameter it came from and its value as sent (for result descriptions). */
-  param: 'POS' | 'CIRCLE' | 'POLYGON';
-  value: string;
-  region: Region;
-}
-
-export interface BandFilter {
-  value: string;
-  /** Wavelength interval in metres (open ends are infinite). */
-  metres: [number, number];
-}
 
 export interface SodaRequest {
   /** Distinct IDs in request order. */

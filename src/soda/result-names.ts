@@ -1,11 +1,12 @@
 // Which results a SODA request gives and what they are called: every ID x product x region x band combination
 // (SODA 1.0 section 3.4), named <ID label>_<product>[_pos<k>][_band<k>].<fits|vot|txt>; pure.
 import type { DidRef } from '../archive/dids.js';
-import type { Plan, ProductRef } from '../domain/plan.js';
+import type { Plan, TargetProduct } from '../domain/plan.js';
 import { usageError } from '../errors.js';
 import type { ResolvedId } from './plan-request.js';
 import { targetsOfId } from './plan-request.js';
-import type { BandFilter, SodaRequest, SpatialFilter } from './request.js';
+import type { BandFilter, SpatialFilter } from '../cutout/filters.js';
+import type { SodaRequest } from './request.js';
 import { limits } from './request.js';
 
 export interface PlannedCut {
@@ -13,7 +14,7 @@ export interface PlannedCut {
   resultId: string;
   id: string;
   /** null for an ID that selects nothing (the result is a "no data" text). */
-  product: ProductRef | null;
+  product: TargetProduct | null;
   noData?: string;
   spatial?: SpatialFilter;
   band?: BandFilter;
@@ -31,7 +32,7 @@ export function idLabel(ref: DidRef): string {
 export const extensionOf = (format: SodaRequest['format']) => (format === 'application/fits' ? 'fits' : 'vot');
 
 /** The products an ID gives, without repeats, in the planner's order (per arm, then combined, then spliced). */
-export function productsOfId(r: ResolvedId, plan: Plan | null): ProductRef[] {
+export function productsOfId(r: ResolvedId, plan: Plan | null): TargetProduct[] {
   if (!plan || r.noData) return [];
   const seen = new Set<string>();
   return targetsOfId(r.ref, r.id, plan)
@@ -39,13 +40,13 @@ export function productsOfId(r: ResolvedId, plan: Plan | null): ProductRef[] {
     .filter((p) => !seen.has(p.stepId + p.fileName) && !!seen.add(p.stepId + p.fileName));
 }
 
-const rank: Record<ProductRef['kind'], number> = { tlm: 0, reduced: 1, combined: 2, spliced: 3 };
+const rank: Record<TargetProduct['kind'], number> = { tlm: 0, reduced: 1, combined: 2, spliced: 3 };
 
 /**
  * The one product a synchronous request answers with: the most processed one (spliced, then combined, then
  * reduced). Throws UsageError when several are equally final (e.g. both arms without SPLICE), naming them.
  */
-export function mainProduct(products: readonly ProductRef[], id: string): ProductRef {
+export function mainProduct(products: readonly TargetProduct[], id: string): TargetProduct {
   const best = Math.max(...products.map((p) => rank[p.kind]));
   const top = products.filter((p) => rank[p.kind] === best);
   if (top.length === 1) return top[0];
@@ -72,7 +73,7 @@ export function plannedCuts(req: SodaRequest, ids: readonly ResolvedId[], plan: 
     const seen = labels.get(label) ?? 0;
     labels.set(label, seen + 1);
     if (seen) label = `${label}-${seen + 1}`;
-    const products: Array<ProductRef | null> = r.noData ? [null] : productsOfId(r, plan);
+    const products: Array<TargetProduct | null> = r.noData ? [null] : productsOfId(r, plan);
     for (const product of products) {
       spatial.forEach((s, i) =>
         bands.forEach((b, j) => {

@@ -5,15 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
-import type { Plan, ProductRef } from '../domain/plan.js';
+import type { Plan, TargetProduct } from '../domain/plan.js';
 import { ServiceError } from '../errors.js';
 import type { PipelinePresets } from '../planner/presets.js';
 import type { ProductStore } from '../scheduler/product-store.js';
 import type { Pool } from '../store/db.js';
 import { getStep, stepOutputs, touchSteps } from '../store/step-store.js';
 import type { JobList } from '../uws/job-list.js';
-import type { Caller, JobParameter } from '../uws/types.js';
-import { cutProduct, type CutOutcome } from './cut-product.js';
+import type { Caller, JobParameter } from '../domain/job.js';
+import { cutProduct, type CutOutcome } from '../cutout/cut-product.js';
 import { planSoda } from './plan-request.js';
 import { parseSodaRequest, type ParamLike, type SodaRequest } from './request.js';
 import { mainProduct, productsOfId } from './result-names.js';
@@ -39,7 +39,7 @@ export type SyncAnswer =
 /** Where sync answers are cut before they are streamed (removed after sending). */
 const syncDir = (dataDir: string) => path.join(dataDir, 'soda-sync');
 
-async function isCached(d: SyncServiceDeps, p: ProductRef): Promise<boolean> {
+async function isCached(d: SyncServiceDeps, p: TargetProduct): Promise<boolean> {
   const step = await getStep(d.pool, p.stepId);
   return step?.state === 'done' && (await d.products.verify(p.stepId, await stepOutputs(d.pool, p.stepId)));
 }
@@ -51,7 +51,7 @@ function retryAfterS(plan: Plan, elapsedS: number, fraction: number | null): num
 }
 
 export function createSyncService(d: SyncServiceDeps) {
-  async function cut(req: SodaRequest, id: string, p: ProductRef): Promise<SyncAnswer> {
+  async function cut(req: SodaRequest, id: string, p: TargetProduct): Promise<SyncAnswer> {
     await mkdir(syncDir(d.dataDir), { recursive: true });
     const ext = req.format === 'application/fits' ? 'fits' : 'vot';
     const outFile = path.join(syncDir(d.dataDir), `${randomBytes(9).toString('base64url')}.${ext}`);

@@ -1,7 +1,7 @@
 // DALI 1.1 literal values of the SODA parameters: numbers, intervals, circles, polygons, POS shapes and booleans;
 // pure. Every parser throws UsageError naming the parameter and quoting (a prefix of) the bad value.
 import { usageError } from '../errors.js';
-import { normRa, preparePolygon, type Region } from './geometry.js';
+import { normRa, preparePolygon, type Region } from '../cutout/geometry.js';
 
 const shown = (v: string) => JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
 

@@ -1,5 +1,6 @@
 // The PostgreSQL pool: statement and connect timeouts on every connection, and a transaction helper.
 import pg from 'pg';
+import { isDatabaseUnavailable } from '../errors.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -28,19 +29,6 @@ export function createPool(o: PoolOptions): pg.Pool {
   // An idle client losing its server (restart, network) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return pool;
-}
-
-// SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, restart, not yet ready).
-const unavailableStates = /^(08|57P0[1-3])/;
-const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-
-/** True when err says the database cannot be reached right now (restart, failover, network), not that a query is wrong. */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | null;
-  if (!e || typeof e !== 'object') return false;
-  if (typeof e.code === 'string' && (unavailableStates.test(e.code) || unavailableCodes.has(e.code))) return true;
-  // pg and pg-pool report a dropped or never-made connection with these messages and no code.
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/i.test(e.message ?? '');
 }
 
 /**

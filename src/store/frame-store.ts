@@ -1,14 +1,8 @@
 // frame and frame_fibre rows: the raw-archive index (migrations/000003_archive.sql).
-import type { Fibre, FrameRecord } from '../domain/frame.js';
+import type { ArchivedFrame, Fibre, FrameRecord } from '../domain/frame.js';
 import type { Pool, Queryable } from './db.js';
 import { withTransaction } from './db.js';
 
-/** A frame row: the shared record plus where it was indexed and whether its file is still there. */
-export interface IndexedFrame extends FrameRecord {
-  root: string;
-  field: string;
-  missingSince: Date | null;
-}
 
 const columns = `id, root, rel_path, file_name, night::text as night, ccd, arm, run, ndf_class, object, grat_id,
   lambda_c_angstrom, dispersion_angstrom_per_px, speed, cfg_file, field, plate, exposed_s, ut_mjd, ut_start,
@@ -16,7 +10,7 @@ const columns = `id, root, rel_path, file_name, night::text as night, ccd, arm, 
 
 type Row = Record<string, unknown>;
 
-function toFrame(r: Row): IndexedFrame {
+function toFrame(r: Row): ArchivedFrame {
   return {
     id: r.id as string,
     root: r.root as string,
@@ -70,13 +64,13 @@ export async function listIndexedFiles(db: Queryable, root: string, prefix: stri
   return rows.map((r) => ({ id: r.id, relPath: r.rel_path, sizeBytes: r.size_bytes, mtime: r.mtime, sha256: r.sha256 }));
 }
 
-export async function findFrame(db: Queryable, id: string): Promise<IndexedFrame | null> {
+export async function findFrame(db: Queryable, id: string): Promise<ArchivedFrame | null> {
   const { rows } = await db.query(`select ${columns} from frame where id = $1`, [id]);
   return rows.length ? toFrame(rows[0]) : null;
 }
 
 /** The present frame stored at root/relPath, if any. */
-export async function findFrameByPath(db: Queryable, root: string, relPath: string): Promise<IndexedFrame | null> {
+export async function findFrameByPath(db: Queryable, root: string, relPath: string): Promise<ArchivedFrame | null> {
   const { rows } = await db.query(`select ${columns} from frame where root = $1 and rel_path = $2 and missing_since is null`, [root, relPath]);
   return rows.length ? toFrame(rows[0]) : null;
 }
@@ -156,7 +150,7 @@ export interface FrameFilter {
 }
 
 /** Present frames matching the filter, ordered by night, run, ccd, with the total before paging. */
-export async function listFrames(db: Queryable, f: FrameFilter, page: { limit: number; offset: number }): Promise<{ total: number; frames: IndexedFrame[] }> {
+export async function listFrames(db: Queryable, f: FrameFilter, page: { limit: number; offset: number }): Promise<{ total: number; frames: ArchivedFrame[] }> {
   const arr = (v: readonly unknown[] | undefined) => (v && v.length ? v : null);
   const { rows } = await db.query(
     `select ${columns}, count(*) over () as total from frame

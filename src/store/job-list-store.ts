@@ -1,5 +1,5 @@
 // Queries over many jobs: the filtered, keyset-paged job list, the reaper's sweeps and run-time history.
-import type { Phase, JobRef } from '../uws/types.js';
+import type { Phase, JobRef } from '../domain/job.js';
 import type { Queryable } from './db.js';
 
 export interface ListQuery {

@@ -1,6 +1,6 @@
 // uws_job, uws_parameter and uws_result: reading and writing one job. Phase changes are compare-and-set:
 // each mark* updates only `where phase = any(from)` and returns null when another actor got there first.
-import type { ErrorInput, Job, JobParameter, Phase } from '../uws/types.js';
+import type { ErrorInput, Job, JobParameter, Phase } from '../domain/job.js';
 import { withTransaction, type Pool, type Queryable } from './db.js';
 
 interface JobRow {

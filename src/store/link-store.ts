@@ -1,10 +1,10 @@
 // Read-only queries behind DataLink: which done steps derive from raw frames, what a product was made from,
 // and whether the caller may see a product (a product is visible to the owners and readers of the jobs that used it).
+import type { OwnerScope } from '../domain/job.js';
 import type { StepInput } from '../domain/plan.js';
 import type { Queryable } from './db.js';
 
 /** Whose products a caller sees: every job's (admin), one owner's (null = the anonymous owner), or none. */
-export type OwnerScope = { kind: 'all' } | { kind: 'owner'; ownerId: string | null } | { kind: 'none' };
 
 export interface ProductFile {
   stepId: string;

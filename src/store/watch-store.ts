@@ -1,5 +1,6 @@
 // watch_root, watch_file, auto_job, auto_job_frame: what the archive watcher saw land and the auto jobs its
 // rules made (migrations/000006_watch.sql). A (kind, subject) pair is claimed once, so nothing is reduced twice.
+import { fibreFrameClasses } from '../domain/frame.js';
 import { withTransaction, type Pool, type Queryable } from './db.js';
 
 /** Registers the root; firstRun is true when this database never watched it before. */
@@ -125,12 +126,12 @@ export async function watchedFields(db: Queryable, root: string, since: Date): P
             count(r.run)::int as exposures, count(r.run) filter (where r.arms < 2)::int as one_arm,
             exists (select 1 from frame n
                      where n.root = $1 and n.night = wd.night and n.missing_since is null and n.cfg_file <> ''
-                       and n.field <> wd.field and n.ndf_class in ('MFFFF', 'MFARC', 'MFOBJECT', 'MFSKY')
+                       and n.field <> wd.field and n.ndf_class = any($3::text[])
                        and n.run > (select max(run) from runs r2 where r2.night = wd.night and r2.field = wd.field)) as next_started
        from watched wd join runs r on r.night = wd.night and r.field = wd.field
       group by wd.night, wd.field, wd.cfg_file, wd.object, wd.last_landed, wd.programmes
       order by wd.night, wd.last_landed`,
-    [root, since],
+    [root, since, [...fibreFrameClasses]],
   );
   return rows.map((r) => ({
     night: r.night, field: r.field, cfgFile: r.cfg_file, object: r.object, exposures: r.exposures, oneArmExposures: r.one_arm,

@@ -4,7 +4,8 @@ import type { Logger } from '../logger.js';
 import { retryWhileUnavailable } from '../store/db.js';
 import { jobDir } from './job-files.js';
 import type { JobTransitions } from './transitions.js';
-import type { Job, JobRunner, RunContext } from './types.js';
+import type { Job } from '../domain/job.js';
+import type { JobRunner, RunContext } from './types.js';
 
 /** The abort reason a runner sees when the process stops (not the job): it may fail the job as transient. */
 export const shutdownReason = 'shutdown';

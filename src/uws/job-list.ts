@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
+import type { UwsSettings } from '../config.js';
 import { ServiceError, notFound, usageError } from '../errors.js';
 import type { Pool } from '../store/db.js';
 import { listJobs } from '../store/job-list-store.js';
@@ -12,9 +12,10 @@ import { deleteJob, getJob, insertJob, markAborted, markQueued, replaceParameter
 import { checkXmlFragment } from '../vo/uws-xml.js';
 import type { Executions } from './executions.js';
 import { checkUploadName, jobDir, realJobFile, removeJobDir, stageUploads, uploadPath } from './job-files.js';
-import type { PhaseListener } from './phase-listener.js';
+import type { PhaseWaiters } from './phase-waiters.js';
 import { estimateRunS, quoteFrom } from './quote.js';
-import { activePhases, waitablePhases, type Caller, type Job, type JobParameter, type JobRef, type JobRunner, type Phase } from './types.js';
+import { activePhases, waitablePhases, type Caller, type Job, type JobParameter, type JobRef, type Phase } from '../domain/job.js';
+import type { JobRunner } from './types.js';
 import { encodeCursor } from './uws-values.js';
 import { waitForChange } from './wait.js';
 
@@ -55,9 +56,11 @@ export interface ListPage {
 export interface JobListDeps {
   pool: Pool;
   clock: Clock;
-  config: Config;
+  uws: UwsSettings;
+  /** DATA_DIR: uploads are staged in the job's dir under it. */
+  dataDir: string;
   runner: JobRunner;
-  listener: PhaseListener;
+  waiters: PhaseWaiters;
   executions: Executions;
   /** Largest job list page (keyset paging extension). */
   pageSize: number;
@@ -69,9 +72,8 @@ const illegal = (message: string) => new ServiceError('IllegalState', message);
 export type JobList = ReturnType<typeof createJobList>;
 
 export function createJobList(d: JobListDeps) {
-  const { runner, config } = d;
+  const { runner, uws, dataDir } = d;
   const kind = runner.kind;
-  const uws = config.uws;
 
   /**
    * The job if the caller may read it: its owner, an admin, or a reader it is shared with (uws_job_reader, e.g.
@@ -137,12 +139,12 @@ export function createJobList(d: JobListDeps) {
       const now = d.clock.now();
       const duration = clampDuration(r.executionDuration ?? uws.defaultExecutionDurationS);
       const destruction = clampDestruction(now, r.destruction ?? new Date(now.getTime() + uws.defaultDestructionS * 1000));
-      const staged = await stageUploads(config.dataDir, id, r.uploads ?? []);
+      const staged = await stageUploads(dataDir, id, r.uploads ?? []);
       try {
         const q = await quote(params, duration);
         await insertJob(d.pool, { id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo });
       } catch (err) {
-        await removeJobDir(config.dataDir, id);
+        await removeJobDir(dataDir, id);
         throw err;
       }
       await staged.commit();
@@ -168,7 +170,7 @@ export function createJobList(d: JobListDeps) {
     async wait(caller: Caller, id: string, o: { seconds: number; phase?: Phase; signal: AbortSignal }): Promise<Job> {
       const job = await readable(caller, id);
       if (!(waitablePhases as readonly Phase[]).includes(job.phase) || (o.phase && o.phase !== job.phase) || o.seconds <= 0) return job;
-      await waitForChange({ listener: d.listener, jobId: id, seconds: o.seconds, signal: o.signal, changed: async () => (await getJob(d.pool, id))?.phase !== job.phase });
+      await waitForChange({ waiters: d.waiters, jobId: id, seconds: o.seconds, signal: o.signal, changed: async () => (await getJob(d.pool, id))?.phase !== job.phase });
       return readable(caller, id);
     },
 
@@ -208,7 +210,7 @@ export function createJobList(d: JobListDeps) {
       if (!(await deleteJob(d.pool, id))) throw notFound(`no job ${id}`);
       d.executions.abortLocal(id, 'DELETED');
       if ((activePhases as readonly Phase[]).includes(job.phase)) await runner.abort({ id, kind });
-      await removeJobDir(config.dataDir, id);
+      await removeJobDir(dataDir, id);
     },
 
     async setExecutionDuration(caller: Caller, id: string, seconds: number): Promise<void> {
@@ -234,7 +236,7 @@ export function createJobList(d: JobListDeps) {
       runner.authorize?.(caller, merged);
       runner.validate(merged);
       const jobInfo = await describe(merged);
-      const staged = await stageUploads(config.dataDir, id, r.uploads ?? []);
+      const staged = await stageUploads(dataDir, id, r.uploads ?? []);
       const ok = await replaceParameters(d.pool, id, incoming, await quote(merged, job.executionDuration), r.runId).catch(async (err) => {
         await staged.discard();
         throw err;
@@ -253,7 +255,7 @@ export function createJobList(d: JobListDeps) {
       const r = job.results.find((x) => x.id === resultId);
       if (!r) throw notFound(`job ${id} has no result ${resultId}`);
       if (r.href !== null) return { href: r.href };
-      const file = await realJobFile(config.dataDir, id, r.path!);
+      const file = await realJobFile(dataDir, id, r.path!);
       if (!file) throw notFound(`result ${resultId} is no longer available`);
       return { file, mimeType: r.mimeType ?? 'application/octet-stream' };
     },
@@ -262,7 +264,7 @@ export function createJobList(d: JobListDeps) {
     async upload(caller: Caller, id: string, name: string): Promise<string> {
       const job = await readable(caller, id);
       if (!job.parameters.some((p) => p.byReference && p.value === name)) throw notFound(`job ${id} has no uploaded parameter ${name}`);
-      const file = await realJobFile(config.dataDir, id, path.relative(jobDir(config.dataDir, id), uploadPath(config.dataDir, id, name)));
+      const file = await realJobFile(dataDir, id, path.relative(jobDir(dataDir, id), uploadPath(dataDir, id, name)));
       if (!file) throw notFound(`upload ${name} is no longer available`);
       return file;
     },

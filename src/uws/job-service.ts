@@ -1,7 +1,7 @@
-// The job manager: job lists per runner kind, the process's one LISTEN connection, local runs, and the
-// reaper that enforces execution durations and destruction times. Created once in the composition root.
+// The job manager: job lists per runner kind, WAIT wake-ups from the process's notification listener, local runs,
+// and the reaper that enforces execution durations and destruction times. Created once in the composition root.
 import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
+import type { UwsSettings } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
 import { destroyDueJobs, expireOverdueJobs, type SweptJob } from '../store/job-list-store.js';
@@ -9,15 +9,23 @@ import { createExecutions } from './executions.js';
 import { recoverJobDirs, removeJobDir } from './job-files.js';
 import { getJob } from '../store/job-store.js';
 import { createJobList, type JobList } from './job-list.js';
-import { createPhaseListener, type PhaseListener } from './phase-listener.js';
+import type { NotificationListener } from '../store/notification-listener.js';
+import { createPhaseWaiters } from './phase-waiters.js';
 import { createJobTransitions, type JobTransitions } from './transitions.js';
-import { terminalPhases, type JobRunner } from './types.js';
+import { terminalPhases } from '../domain/job.js';
+import type { JobRunner } from './types.js';
 
 export interface JobServiceDeps {
   pool: Pool;
   clock: Clock;
-  config: Config;
+  uws: UwsSettings;
+  /** DATA_DIR: job dirs live under DATA_DIR/uws. */
+  dataDir: string;
+  /** SHUTDOWN_GRACE_MS: how long close() lets local runs finish. */
+  shutdownGraceMs: number;
   runners: readonly JobRunner[];
+  /** The process's LISTEN connection (the composition root's; not closed here). */
+  listener: NotificationListener;
   log: Logger;
   /** Reaper period (default 1000 ms); 0 disables the timer (tests then call sweep()). */
   sweepIntervalMs?: number;
@@ -34,10 +42,9 @@ export interface JobService {
   /** The job list of one runner kind; throws for a kind with no runner. */
   forKind(kind: string): JobList;
   transitions: JobTransitions;
-  listener: PhaseListener;
   /** One reaper pass: overdue jobs to ERROR, then due jobs deleted with their files. */
   sweep(): Promise<SweepReport>;
-  /** Stops the reaper, the local runs (up to the shutdown grace) and the listener. */
+  /** Stops the reaper and the local runs (up to the shutdown grace), and wakes every WAIT. */
   close(): Promise<void>;
 }
 
@@ -45,15 +52,14 @@ const sweepBatch = 500;
 
 export function createJobService(d: JobServiceDeps): JobService {
   const log = d.log.child({ component: 'uws' });
-  const transitions = createJobTransitions({ pool: d.pool, clock: d.clock, dataDir: d.config.dataDir });
-  const listener = createPhaseListener({ clientConfig: d.pool.options, log });
-  listener.ready().catch((err) => log.warn({ err: (err as Error).message }, 'uws listener could not connect yet; retrying'));
-  const executions = createExecutions({ transitions, dataDir: d.config.dataDir, log });
+  const transitions = createJobTransitions({ pool: d.pool, clock: d.clock, dataDir: d.dataDir });
+  const waiters = createPhaseWaiters(d.listener);
+  const executions = createExecutions({ transitions, dataDir: d.dataDir, log });
   const runners = new Map(d.runners.map((r) => [r.kind, r]));
   const lists = new Map<string, JobList>();
 
   // A job finished, aborted or deleted by any process stops its local run here.
-  const unsubscribe = listener.subscribe(({ jobId, phase }) => {
+  const unsubscribe = d.listener.subscribe('uws_job', ({ jobId, phase }) => {
     if (phase === 'DELETED' || (terminalPhases as readonly string[]).includes(phase)) executions.abortLocal(jobId, phase);
   });
 
@@ -70,13 +76,13 @@ export function createJobService(d: JobServiceDeps): JobService {
     await abortElsewhere(expired);
     const destroyed = await destroyDueJobs(d.pool, now, sweepBatch);
     await abortElsewhere(destroyed.filter((j) => !(terminalPhases as readonly string[]).includes(j.phase)));
-    for (const j of destroyed) await removeJobDir(d.config.dataDir, j.id).catch((err) => log.warn({ err, jobId: j.id }, 'could not remove job files'));
+    for (const j of destroyed) await removeJobDir(d.dataDir, j.id).catch((err) => log.warn({ err, jobId: j.id }, 'could not remove job files'));
     if (expired.length || destroyed.length) log.info({ expired: expired.length, destroyed: destroyed.length }, 'uws reaper pass');
     return { expired, destroyed };
   }
 
   // Job dirs a crashed process of this host left mid-creation: finish or remove them (docs/reliability.md).
-  let sweeping: Promise<unknown> = recoverJobDirs(d.config.dataDir, async (id) => (await getJob(d.pool, id)) !== null).then(
+  let sweeping: Promise<unknown> = recoverJobDirs(d.dataDir, async (id) => (await getJob(d.pool, id)) !== null).then(
     (n) => n && log.info({ repaired: n }, 'job dirs left by a crashed process repaired'),
     (err) => log.warn({ err: (err as Error).message }, 'could not check job dirs left by crashed processes'),
   );
@@ -95,19 +101,18 @@ export function createJobService(d: JobServiceDeps): JobService {
       if (list) return list;
       const runner = runners.get(kind);
       if (!runner) throw new Error(`no runner for job kind ${kind}`);
-      list = createJobList({ pool: d.pool, clock: d.clock, config: d.config, runner, listener, executions, pageSize: d.pageSize ?? 1000 });
+      list = createJobList({ pool: d.pool, clock: d.clock, uws: d.uws, dataDir: d.dataDir, runner, waiters, executions, pageSize: d.pageSize ?? 1000 });
       lists.set(kind, list);
       return list;
     },
     transitions,
-    listener,
     sweep,
     async close() {
       clearInterval(timer);
       await sweeping;
-      await executions.close(d.config.shutdownGraceMs);
+      await executions.close(d.shutdownGraceMs);
       unsubscribe();
-      await listener.close();
+      waiters.close();
     },
   };
 }

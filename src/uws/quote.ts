@@ -3,7 +3,8 @@
 // else the median run time of the kind's recent completed jobs, else nil.
 import type { Pool } from '../store/db.js';
 import { recentRunTime } from '../store/job-list-store.js';
-import type { JobParameter, JobRunner } from './types.js';
+import type { JobParameter } from '../domain/job.js';
+import type { JobRunner } from './types.js';
 
 /** How many recent completed jobs the median is taken over, and how many are needed to trust it. */
 const historySample = 50;

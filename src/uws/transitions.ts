@@ -6,7 +6,7 @@ import type { Pool } from '../store/db.js';
 import { markCompleted, markError, markExecuting, setJobInfo, setProgress, type StoredResult } from '../store/job-store.js';
 import { checkXmlFragment } from '../vo/uws-xml.js';
 import { resolveResultFile } from './job-files.js';
-import type { ErrorInput, ResultInput } from './types.js';
+import type { ErrorInput, ResultInput } from '../domain/job.js';
 
 export interface JobTransitions {
   /** QUEUED -> EXECUTING. */

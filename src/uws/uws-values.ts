@@ -1,7 +1,7 @@
 // Parsing of UWS control values (PHASE, WAIT, EXECUTIONDURATION, DESTRUCTION, AFTER, LAST) and the
 // keyset cursor of the job list. Pure; every bad value throws a UsageError naming the parameter.
 import { usageError } from '../errors.js';
-import { isPhase, type Phase } from './types.js';
+import { isPhase, type Phase } from '../domain/job.js';
 
 // ISO 8601 as UWS clients send it: pyvo writes %Y-%m-%dT%H:%M:%S.%f with 6 fraction digits and
 // maybe no zone; we accept 0-9 fraction digits, Z, an offset, or no zone (read as UTC).

@@ -1,9 +1,9 @@
 // The blocking part of WAIT (UWS 1.1 section 2.2.1.1): sleep until the job's phase changes, the time is
 // up, the client goes away or the process shuts down. Holds no database connection while blocked.
-import type { PhaseListener } from './phase-listener.js';
+import type { PhaseWaiters } from './phase-waiters.js';
 
 export interface WaitOptions {
-  listener: PhaseListener;
+  waiters: PhaseWaiters;
   jobId: string;
   seconds: number;
   signal: AbortSignal;
@@ -25,7 +25,7 @@ function waitOnce(o: WaitOptions, ms: number): Promise<Outcome> {
       resolve(why);
     };
     const onAbort = () => finish('aborted');
-    const unsubscribe = o.listener.onChange(o.jobId, () => finish('woken'));
+    const unsubscribe = o.waiters.onChange(o.jobId, () => finish('woken'));
     const timer = setTimeout(() => finish('timeout'), Math.min(ms, 2 ** 31 - 1));
     if (o.signal.aborted) return finish('aborted');
     o.signal.addEventListener('abort', onAbort);

@@ -3,7 +3,7 @@
 // (ivoa-notes 3.6, 8); element order as the XSD's sequences; xsi:nil for missing values.
 import { XMLValidator } from 'fast-xml-parser';
 import { fragment } from 'xmlbuilder2';
-import type { Job, JobParameter, JobRef, JobResult } from '../uws/types.js';
+import type { Job, JobParameter, JobRef, JobResult } from '../domain/job.js';
 import { amp, ampAttr, newDocument, ns, toXml, type XMLBuilder } from './xml.js';
 
 const xmlnsNs = 'http://www.w3.org/2000/xmlns/';

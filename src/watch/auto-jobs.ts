@@ -6,7 +6,7 @@ import type { Pool } from '../store/db.js';
 import { addJobReaders, EVERYONE } from '../store/job-reader-store.js';
 import { claimAutoJob, dropClaim, markAutoJobCreated, type AutoJobClaim } from '../store/watch-store.js';
 import type { JobList } from '../uws/job-list.js';
-import type { Caller, Job } from '../uws/types.js';
+import type { Caller, Job } from '../domain/job.js';
 import { jobParameters, type AutoRule } from './rules.js';
 
 export interface AutoJobDeps {

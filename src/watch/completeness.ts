@@ -1,14 +1,13 @@
 // Is a landing raw frame whole? The FITS structure must be complete: every header ends with its END card,
 // every HDU's data is all there, the file ends exactly at the last HDU's padded end, and a 2dF fibre frame
 // carries its fibre table. Size stability (file-tracker.ts) covers a writer pausing at an HDU boundary.
+import { fibreFrameClasses } from '../domain/frame.js';
 import { stat } from 'node:fs/promises';
 import { FitsError, findHdu, readHeaders, type Hdu } from '../fits/index.js';
 
 /** FITS block size (FITS 4.0 section 3.1): every HDU is padded to a multiple of it. */
 const BLOCK = 2880;
 
-/** Classes whose frames carry the 2dF fibre table (STRUCT.MORE.FIBRES); domain notes 2.4. */
-const fibreClasses = new Set(['MFFFF', 'MFARC', 'MFOBJECT', 'MFSKY', 'SFLAT']);
 
 export type Completeness =
   | { complete: true; sizeBytes: number; mtimeMs: number; programme: string | null }
@@ -50,7 +49,7 @@ export async function checkComplete(absPath: string): Promise<Completeness> {
   const nextend = hdus[0].header.number('NEXTEND');
   if (nextend !== undefined && hdus.length - 1 < nextend) return { complete: false, reason: `NEXTEND = ${nextend} but ${hdus.length - 1} extensions are present` };
   const ndfClass = hdus[0].header.string('NDFCLASS')?.trim().toUpperCase() ?? '';
-  if (fibreClasses.has(ndfClass) && !findHdu(hdus, 'FIBRES')) return { complete: false, reason: `a ${ndfClass} frame without its fibre table (still being written?)` };
+  if (fibreFrameClasses.has(ndfClass) && !findHdu(hdus, 'FIBRES')) return { complete: false, reason: `a ${ndfClass} frame without its fibre table (still being written?)` };
   if (!findHdu(hdus, 'NDF_CLASS') && !ndfClass) return { complete: false, reason: 'no NDFCLASS keyword and no NDF_CLASS table yet' };
   const after = await stat(absPath).catch(() => undefined);
   if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) return { complete: false, reason: 'the file changed while it was checked' };

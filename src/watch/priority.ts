@@ -3,12 +3,13 @@
 // job-manager parameter: checked here, hidden from the job kind's runner, and handed to the engine, which
 // claims ready steps by priority plus aging, then per-owner fairness, then age (store/step-claim-store.ts).
 // Nothing running is ever killed: a higher priority only changes which ready step starts next.
-import type { Config } from '../config.js';
+import type { PrioritySettings } from '../config.js';
 import { ServiceError, usageError } from '../errors.js';
 import type { Engine } from '../scheduler/engine.js';
 import type { Queryable } from '../store/db.js';
 import { jobPriority } from '../store/priority-store.js';
-import type { Caller, JobParameter, JobRunner } from '../uws/types.js';
+import type { Caller, JobParameter } from '../domain/job.js';
+import type { JobRunner } from '../uws/types.js';
 
 export const PRIORITY_PARAM = 'PRIORITY';
 
@@ -18,8 +19,9 @@ export interface PriorityPolicy {
   max: number;
 }
 
-export function priorityPolicy(config: Pick<Config, 'priority' | 'watch'>): PriorityPolicy {
-  return { users: [...config.priority.users, config.watch.user], max: config.priority.max };
+/** PRIORITY_USERS and PRIORITY_MAX, plus the watcher's service identity (WATCH_USER), whose auto jobs may be prioritised. */
+export function priorityPolicy(priority: PrioritySettings, watchUser: string): PriorityPolicy {
+  return { users: [...priority.users, watchUser], max: priority.max };
 }
 
 const isPriority = (p: { name: string }) => p.name.toUpperCase() === PRIORITY_PARAM;

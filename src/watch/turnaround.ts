@@ -4,7 +4,7 @@
 import client from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Queryable } from '../store/db.js';
-import { markAccounted, unaccountedEndedJobs, type AutoJobTimes } from '../store/turnaround-store.js';
+import { autoJobTimes, markAccounted, unaccountedEndedJobs, type AutoJobTimes } from '../store/turnaround-store.js';
 
 /** Stages between the five instants; total = landed to finished. */
 export const stages = ['ingest', 'plan', 'queue', 'run', 'total'] as const;
@@ -105,4 +105,14 @@ export async function accountEndedJobs(db: Queryable, metrics: TurnaroundMetrics
     log.info({ jobId: t.jobId, kind: t.kind, subject: t.subject, phase: t.phase, landedToFinishedS: total.length ? Math.max(...total) : null }, 'auto job ended');
   }
   return n;
+}
+
+/** The turnaround document of an auto job (GET /soda/async/{id}/turnaround); null for a job made by hand. */
+export function createTurnaroundRecords(db: Queryable): { ofJob(jobId: string): Promise<TurnaroundDocument | null> } {
+  return {
+    ofJob: async (jobId) => {
+      const times = await autoJobTimes(db, jobId);
+      return times ? turnaroundDocument(times) : null;
+    },
+  };
 }

@@ -1,36 +1,39 @@
 // The archive watcher (`drsoda watch`, or `serve` with WATCH_ENABLED): file-system events and a periodic
 // rescan feed the landing tracker; complete files are ingested; the rules engine makes auto jobs through an
-// ordinary /soda/async job list owned by the service identity; ended jobs are counted into the metrics.
+// ordinary /soda/async job list (the composition root's, with its decorators) owned by the service identity; ended jobs are counted into the metrics.
 // One loop, one step at a time, so nothing here races with itself; the database arbitrates between processes.
 import { mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import client from 'prom-client';
 import { archiveRootOf, isDemoArchive } from '../archive/archive-root.js';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
+import type { ArchiveSettings, WatchSettings } from '../config.js';
 import { ServiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Engine } from '../scheduler/engine.js';
-import { createSodaRunners } from '../soda/soda-wiring.js';
 import type { Pool } from '../store/db.js';
 import { openWatchRoot, releaseStaleClaims, setLastScan, watchFilesAt, watchFilesUnder } from '../store/watch-store.js';
-import { createJobService } from '../uws/job-service.js';
+import type { JobList } from '../uws/job-list.js';
 import { createAutoReducer, type AutoReducer } from './auto-reducer.js';
 import { FileTracker, type ReadyFile } from './file-tracker.js';
 import { watchArchive } from './fs-events.js';
 import { CHANGED_SINCE_CHECK, ingestReadyFiles } from './ingest-files.js';
-import { priorityPolicy, withJobPriority, withPriorityParam } from './priority.js';
 import { recordIngested } from './record-files.js';
 import { rescanChangedFolders } from './rescan.js';
 import { loadRules } from './rules.js';
 import { accountEndedJobs, createTurnaroundMetrics } from './turnaround.js';
 
 export interface WatchDeps {
-  config: Config;
+  watch: WatchSettings;
+  archive: ArchiveSettings;
+  /** IVO_AUTHORITY of the ingested frames' DIDs. */
+  authority: string;
+  /** Anonymous mode: auto jobs are readable by everyone. */
+  publicJobs: boolean;
   pool: Pool;
   log: Logger;
   clock: Clock;
-  engine: Pick<Engine, 'submit' | 'cancel' | 'products'>;
+  /** The /soda/async job list auto jobs are made through: the same runner, plan, engine and notifications as a user's. */
+  jobs: JobList;
   /** The process's metrics registry (src/ops/metrics.ts); default: a registry of the watcher's own. */
   registry?: client.Registry;
   /** false: rescans only, as on a file system that delivers no events (tests of the safety net). Default true. */
@@ -59,29 +62,25 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 /** Starts watching the archive root. Throws ConfigError for bad rules, Error when there is no archive to watch. */
 export async function startWatch(d: WatchDeps): Promise<Watcher> {
-  const { config } = d;
-  const rules = loadRules(config.watch.rules);
-  const root = archiveRootOf(config);
+  const rules = loadRules(d.watch.rules);
+  const root = archiveRootOf(d.archive);
   if (!root) throw new Error('no archive to watch: set ARCHIVE_ROOT');
   // The demo archive (no ARCHIVE_ROOT) is simulated in place after start: its folder may not exist yet.
-  if (isDemoArchive(config)) await mkdir(root, { recursive: true });
+  if (isDemoArchive(d.archive)) await mkdir(root, { recursive: true });
   const realRoot = await realpath(root).catch(() => {
     throw new Error(`archive root ${root} does not exist`);
   });
   const log = d.log.child({ component: 'watch', archiveRoot: root });
-  const w = config.watch;
+  const w = d.watch;
   const abort = new AbortController();
   const registry = d.registry ?? new client.Registry();
 
   const { firstRun, lastScanAt } = await openWatchRoot(d.pool, root);
-  // Auto jobs are /soda/async jobs: the same runner (plan in jobInfo, engine, SODA results), owned by WATCH_USER.
-  const soda = createSodaRunners({ config, pool: d.pool, clock: d.clock, log, engine: withJobPriority(d.engine, d.pool) });
-  const jobService = createJobService({ pool: d.pool, clock: d.clock, config, runners: [withPriorityParam(soda.async, priorityPolicy(config))], log, sweepIntervalMs: 0 });
   const reducer = createAutoReducer({
-    pool: d.pool, root, authority: config.ivoAuthority, rules, log,
-    jobs: jobService.forKind(soda.async.kind),
+    pool: d.pool, root, authority: d.authority, rules, log,
+    jobs: d.jobs,
     owner: { userId: w.user, admin: false },
-    public: config.auth.mode === 'anonymous',
+    public: d.publicJobs,
     retryMs: w.rescanS * 1000,
   });
   const tracker = new FileTracker({ stableMs: w.stableMs, brokenAfterMs: Math.max(60_000, 10 * w.stableMs) });
@@ -135,7 +134,7 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
     if (!queue.length) return 0;
     let done;
     try {
-      done = await ingestReadyFiles({ pool: d.pool, root: root!, authority: config.ivoAuthority, log, lockWaitMs: 5000, signal: abort.signal }, queue);
+      done = await ingestReadyFiles({ pool: d.pool, root: root!, authority: d.authority, log, lockWaitMs: 5000, signal: abort.signal }, queue);
     } catch (err) {
       if (err instanceof ServiceError && err.label === 'ServiceUnavailable') return 0; // another ingest runs: next loop
       throw err;
@@ -180,7 +179,6 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
       abort.abort();
       events.close();
       await loop;
-      await jobService.close();
       log.info('archive watcher stopped');
     },
   };

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { ingestArchive } from '../../src/archive/ingest.js';
 import { createLogger } from '../../src/logger.js';
 import { simulateNight, type NightSummary } from '../../src/simulate/index.js';
-import { listFrames, type IndexedFrame } from '../../src/store/frame-store.js';
+import { listFrames } from '../../src/store/frame-store.js';
+import type { ArchivedFrame } from '../../src/domain/frame.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -16,9 +17,9 @@ export interface DemoNight {
   app: TestApp;
   root: string;
   night: NightSummary;
-  frames: IndexedFrame[];
+  frames: ArchivedFrame[];
   /** The first blue object frame. */
-  object: IndexedFrame;
+  object: ArchivedFrame;
   close(): Promise<void>;
 }
 

@@ -1,18 +1,22 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type Docker from 'dockerode';
+import { Writable } from 'node:stream';
+import { createContainerClient, type ContainerClient } from '../../src/executor/container-client.js';
+import { LABEL_PREFIX } from '../../src/executor/container-spec.js';
 import { createDockerRunner } from '../../src/executor/docker-runner.js';
-import { LABEL_PREFIX } from '../../src/executor/docker-common.js';
 import type { StepRunRequest, StepRunner } from '../../src/executor/types.js';
-import { requireDocker } from '../support/docker.js';
+import { createLogger } from '../../src/logger.js';
+import { requireContainers, requireDocker } from '../support/docker.js';
 import { ensureBusyboxImage } from '../support/images.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'drsoda-step-'));
 
 describe('docker runner (real daemon)', () => {
-  let docker: Docker;
+  let containers: ContainerClient;
+  let image: string;
   let runner: StepRunner;
+  const limits = { cpus: 1, memoryBytes: 64 * 1024 * 1024, pids: 64, tmpfsBytes: 16 * 1024 * 1024 };
   const stepId = `test-${process.pid}-${Date.now()}`;
   const req = (argv: string[], extra: Partial<StepRunRequest> = {}): StepRunRequest => ({
     labels: { stepId, jobId: 'job1', owner: 'alice' },
@@ -25,18 +29,13 @@ describe('docker runner (real daemon)', () => {
   });
 
   beforeAll(async () => {
-    docker = await requireDocker();
-    const image = await ensureBusyboxImage(docker);
-    runner = createDockerRunner({
-      docker,
-      image,
-      user: '10001:10001',
-      limits: { cpus: 1, memoryBytes: 64 * 1024 * 1024, pids: 64, tmpfsBytes: 16 * 1024 * 1024 },
-    });
+    containers = await requireContainers();
+    image = await ensureBusyboxImage(await requireDocker());
+    runner = createDockerRunner({ containers, image, user: '10001:10001', limits });
   });
 
   afterEach(async () => {
-    const left = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL_PREFIX}.step=${stepId}`] }) });
+    const left = await containers.list({ [`${LABEL_PREFIX}.step`]: stepId });
     expect(left).toEqual([]);
   });
 
@@ -101,9 +100,8 @@ describe('docker runner (real daemon)', () => {
   });
 
   it('reports an unreachable daemon as transient', async () => {
-    const Dockerode = (await import('dockerode')).default;
     const dead = createDockerRunner({
-      docker: new Dockerode({ socketPath: '/nonexistent/docker.sock' }),
+      containers: createContainerClient({ dockerHost: 'unix:///nonexistent/docker.sock', log: createLogger('silent') }),
       image: 'x',
       user: '10001:10001',
       limits: { cpus: 1, memoryBytes: 1 << 26, pids: 16, tmpfsBytes: 1 << 20 },
@@ -111,5 +109,47 @@ describe('docker runner (real daemon)', () => {
     const res = await dead.run(req(['true']));
     expect(res.failure).toBe('transient');
     expect(existsSync(res.runtime)).toBe(false);
+  });
+
+  /** A debug logger whose JSON lines land in the array. */
+  const captured = (lines: Array<Record<string, unknown>>) =>
+    createLogger(
+      'debug',
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+          done();
+        },
+      }),
+    );
+
+  it('logs every Docker call of a step as a before/after pair with the container id', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logged = createContainerClient({ log: captured(lines) });
+    const res = await createDockerRunner({ containers: logged, image, user: '10001:10001', limits }).run(req(['true']));
+    expect(res.exitCode).toBe(0);
+    const calls = lines.filter((l) => l.component === 'docker');
+    expect(new Set(calls.map((l) => l.msg))).toEqual(new Set(['docker call', 'docker call done']));
+    const count = (op: string, msg: string) => calls.filter((l) => l.op === op && l.msg === msg).length;
+    // inspect is left out: the exit watch also polls it, and a poll may still be under way.
+    for (const op of ['create', 'attach', 'wait', 'start', 'rm']) expect([op, count(op, 'docker call'), count(op, 'docker call done')]).toEqual([op, 1, 1]);
+    expect(count('inspect', 'docker call done')).toBeGreaterThanOrEqual(1);
+    expect(calls.find((l) => l.op === 'create' && l.msg === 'docker call')).toMatchObject({ stepId, jobId: 'job1', image });
+    const containerId = calls.find((l) => l.op === 'create' && l.msg === 'docker call done')?.containerId;
+    expect(containerId).toMatch(/^[0-9a-f]{64}$/);
+    for (const l of calls.filter((c) => c.msg === 'docker call done')) {
+      expect(l.durationMs).toEqual(expect.any(Number));
+      expect(l.error).toBeUndefined();
+      expect(l.containerId).toBe(containerId);
+    }
+  });
+
+  it('reports a daemon call that fails in its "done" line', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logged = createContainerClient({ log: captured(lines) });
+    await expect(logged.inspect('drsoda-no-such-container')).rejects.toMatchObject({ statusCode: 404 });
+    const done = lines.find((l) => l.msg === 'docker call done');
+    expect(done).toMatchObject({ op: 'inspect', containerId: 'drsoda-no-such-container', durationMs: expect.any(Number) });
+    expect(done?.error).toMatch(/no such container/i);
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { systemClock } from '../../src/clock.js';
 import type { Plan } from '../../src/domain/plan.js';
-import { LABEL_PREFIX } from '../../src/executor/docker-common.js';
+import { LABEL_PREFIX } from '../../src/executor/container-spec.js';
 import { createDockerRunner } from '../../src/executor/docker-runner.js';
 import { createLocalRunner } from '../../src/executor/local-runner.js';
 import { createSandboxRunner } from '../../src/executor/sandbox/sandbox-runner.js';
@@ -19,7 +19,7 @@ import { readPipelinePresets } from '../../src/cli/plan.js';
 import { createEngine, makeWorkerId, type Engine } from '../../src/scheduler/engine.js';
 import { stepOutputs, stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { requireDocker } from '../support/docker.js';
+import { requireContainers, requireDocker } from '../support/docker.js';
 import { queuedJob, settled } from '../support/engine.js';
 import { ingestedNight, type IngestedNight } from '../support/night.js';
 import { projectRoot } from '../support/process.js';
@@ -73,13 +73,13 @@ describe('a simulated night reduced by the engine in every execution mode', () =
   it('gives identical products in sandbox, container-per-step and local modes, and leaves no container', async () => {
     const workerId = makeWorkerId();
     const sandbox = await reduce(createSandboxRunner({
-      docker, image: IMAGE, limits, user: '10001:10001', baseDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-sbx-')),
+      containers: await requireContainers(), image: IMAGE, limits, user: '10001:10001', baseDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-sbx-')),
       roots: [{ hostPath: night.root, containerPath: '/archive' }], workerId, idleMs: 60000, prestart: false,
     }));
     // Job completion released the job's sandbox.
     const left = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL_PREFIX}.job=${sandbox.jobId}`] }) });
     expect(left).toEqual([]);
-    const container = await reduce(createDockerRunner({ docker, image: IMAGE, limits, user: '10001:10001' }));
+    const container = await reduce(createDockerRunner({ containers: await requireContainers(), image: IMAGE, limits, user: '10001:10001' }));
     const local = await reduce(createLocalRunner({ programs: { aaorun: [process.execPath, path.join(projectRoot, 'bin/aaorun.js')] } }));
     expect(sandbox.products.size).toBe(plan.steps.reduce((a, s) => a + s.outputs.length, 0));
     for (const other of [container, local]) {

@@ -1,17 +1,17 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type Docker from 'dockerode';
-import { LABEL_PREFIX } from '../../src/executor/docker-common.js';
+import type { ContainerClient } from '../../src/executor/container-client.js';
+import { LABEL_PREFIX } from '../../src/executor/container-spec.js';
 import { createSandboxRunner, type SandboxRunner } from '../../src/executor/sandbox/sandbox-runner.js';
 import type { StepRunRequest } from '../../src/executor/types.js';
-import { requireDocker } from '../support/docker.js';
+import { requireContainers, requireDocker } from '../support/docker.js';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/images.js';
 
 const tmp = (p = 'drsoda-sbx-') => mkdtempSync(path.join(os.tmpdir(), p));
 
 describe('warm sandbox runner (real daemon)', () => {
-  let docker: Docker;
+  let client: ContainerClient;
   let runner: SandboxRunner;
   const workerId = `w-${process.pid}-${Date.now()}`;
   const archive = tmp('drsoda-archive-');
@@ -26,17 +26,17 @@ describe('warm sandbox runner (real daemon)', () => {
     timeoutMs: 20000,
     ...extra,
   });
-  const containers = async (extra: string[] = []) =>
-    docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL_PREFIX}.worker=${workerId}`, ...extra] }) });
+  const containers = async (extra: Record<string, string> = {}) =>
+    client.list({ [`${LABEL_PREFIX}.worker`]: workerId, ...extra });
 
   beforeAll(async () => {
-    docker = await requireDocker();
-    await ensureBusyboxImage(docker);
+    client = await requireContainers();
+    await ensureBusyboxImage(await requireDocker());
     // The archive is world-readable in production; mkdtemp makes it 0700.
     chmodSync(archive, 0o755);
     writeFileSync(path.join(archive, 'raw.fits'), 'RAW');
     runner = createSandboxRunner({
-      docker,
+      containers: client,
       image: BUSYBOX_IMAGE,
       user: '10001:10001',
       limits: { cpus: 1, memoryBytes: 128 * 1024 * 1024, pids: 128, tmpfsBytes: 16 * 1024 * 1024 },
@@ -79,7 +79,7 @@ describe('warm sandbox runner (real daemon)', () => {
     const results = await Promise.all([1, 2, 3].map(() => runner.run(req('jobB', ['sh', '-c', rendezvous]))));
     expect(results.map((r) => r.stdout)).toEqual(['ok\n', 'ok\n', 'ok\n']);
     expect(new Set(results.map((r) => r.runtime)).size).toBe(1);
-    expect(await containers([`${LABEL_PREFIX}.job=jobB`])).toHaveLength(1);
+    expect(await containers({ [`${LABEL_PREFIX}.job`]: 'jobB' })).toHaveLength(1);
   });
 
   it('kills a step at its timeout and keeps the sandbox', async () => {
@@ -100,7 +100,7 @@ describe('warm sandbox runner (real daemon)', () => {
     const c = await runner.run(req('jobD', ['true']));
     expect(c.runtime).not.toBe(b.runtime);
     await new Promise((r) => setTimeout(r, 300));
-    expect(await containers([`${LABEL_PREFIX}.job=jobD`])).toHaveLength(1);
+    expect(await containers({ [`${LABEL_PREFIX}.job`]: 'jobD' })).toHaveLength(1);
   });
 
   it('ends a running step and removes the sandbox when its job is aborted', async () => {
@@ -111,13 +111,13 @@ describe('warm sandbox runner (real daemon)', () => {
     const res = await running;
     expect(res.failure).toBe('transient');
     expect(Date.now() - t0).toBeLessThan(10000);
-    expect(await containers([`${LABEL_PREFIX}.job=jobF`])).toEqual([]);
+    expect(await containers({ [`${LABEL_PREFIX}.job`]: 'jobF' })).toEqual([]);
   });
 
   it('removes the sandbox when its job ends', async () => {
     await runner.run(req('jobE', ['true']));
-    expect(await containers([`${LABEL_PREFIX}.job=jobE`])).toHaveLength(1);
+    expect(await containers({ [`${LABEL_PREFIX}.job`]: 'jobE' })).toHaveLength(1);
     await runner.endJob('jobE');
-    expect(await containers([`${LABEL_PREFIX}.job=jobE`])).toEqual([]);
+    expect(await containers({ [`${LABEL_PREFIX}.job`]: 'jobE' })).toEqual([]);
   });
 });

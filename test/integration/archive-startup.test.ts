@@ -6,6 +6,12 @@ import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testConfig } from '../support/config.js';
 
+/** startArchive's settings from a test configuration with these variables. */
+function settings(env: Record<string, string>) {
+  const c = testConfig(env);
+  return { archive: c, baseUrl: c.baseUrl, authority: c.ivoAuthority };
+}
+
 describe('archive start-up', () => {
   let db: TestDatabase;
   beforeAll(async () => {
@@ -16,14 +22,14 @@ describe('archive start-up', () => {
   });
 
   it('does nothing without ARCHIVE_ROOT when the demo is off', async () => {
-    const s = startArchive({ config: testConfig({ DEMO_ARCHIVE: 'false' }), pool: db.pool, log: createLogger('silent') });
+    const s = startArchive({ ...settings({ DEMO_ARCHIVE: 'false' }), pool: db.pool, log: createLogger('silent') });
     await expect(s.done).resolves.toBeUndefined();
   });
 
   it('does not hold shutdown hostage to a demo simulation in progress', async () => {
     let started = false;
     const s = startArchive({
-      config: testConfig({ DEMO_ARCHIVE: 'true', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'drsoda-startup-')) }),
+      ...settings({ DEMO_ARCHIVE: 'true', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'drsoda-startup-')) }),
       pool: db.pool,
       log: createLogger('silent'),
       makeDemo: () => {
@@ -43,7 +49,7 @@ describe('archive start-up', () => {
   it('logs and survives an archive root that does not exist', async () => {
     const lines: string[] = [];
     const log = createLogger('info', { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream);
-    const s = startArchive({ config: testConfig({ ARCHIVE_ROOT: '/nonexistent/drsoda-archive' }), pool: db.pool, log });
+    const s = startArchive({ ...settings({ ARCHIVE_ROOT: '/nonexistent/drsoda-archive' }), pool: db.pool, log });
     await expect(s.done).resolves.toBeUndefined();
     expect(lines.join('')).toMatch(/"msg":"archive start-up failed"/);
   });

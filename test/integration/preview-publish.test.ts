@@ -10,7 +10,7 @@ import { writeFits } from '../../src/fits/index.js';
 import { createLogger } from '../../src/logger.js';
 import { previewFor, withPreviews } from '../../src/previews/previews.js';
 import { ProductStore } from '../../src/scheduler/product-store.js';
-import { createFilePreviewLookup } from '../../src/soda/previews.js';
+import { createFilePreviewLookup } from '../../src/datalink/preview-lookup.js';
 import { fakePlan } from '../support/fake-plan.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'drsoda-previews-'));

@@ -2,7 +2,7 @@
 // in jobInfo while PENDING, one result per ID x product x region x band, FITS cuts that keep only the fibres in
 // the region and the pixels in the band, VOTable results that pass XSD and votlint, "no data" results, aborts.
 import { findHdu, readHeaders, readImage, readTable } from '../../src/fits/index.js';
-import { separationDeg } from '../../src/soda/geometry.js';
+import { separationDeg } from '../../src/cutout/geometry.js';
 import { stepsOfJob } from '../../src/store/step-store.js';
 import { createJob, getJob, getText, parseXml, postForm, waitFinal, type Doc } from './uws-helpers.js';
 import { expectVotlintClean } from '../support/votlint.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FrameRecord } from '../../src/domain/frame.js';
 import type { FibreTruth, NightTruth } from '../../src/simulate/index.js';
-import { separationDeg } from '../../src/soda/geometry.js';
+import { separationDeg } from '../../src/cutout/geometry.js';
 
 /** The first object frame of the arm's CCD. */
 export function objectFrame(frames: readonly FrameRecord[], ccd: 1 | 2): FrameRecord {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { findHdu, readHeaders, readTable } from '../../src/fits/index.js';
 import type { Engine } from '../../src/scheduler/engine.js';
 import { listJobs } from '../../src/store/job-list-store.js';
-import { separationDeg } from '../../src/soda/geometry.js';
+import { separationDeg } from '../../src/cutout/geometry.js';
 import { expectVotlintClean } from '../support/votlint.js';
 import { expectValid } from '../support/xsd.js';
 import { simulatedArchive, startSodaApp, startSodaWorker, type SimulatedArchive, type SodaTestApp } from '../support/soda-app.js';

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { Clock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { createJobService, type JobService } from '../../src/uws/job-service.js';
-import type { Caller, JobRunner, RunContext } from '../../src/uws/types.js';
+import type { Caller } from '../../src/domain/job.js';
+import type { JobRunner, RunContext } from '../../src/uws/types.js';
 import { jobXml } from '../../src/vo/uws-xml.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -55,7 +56,8 @@ describe('UWS job service', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    service = createJobService({ pool: db.pool, clock, config: testConfig({ UWS_MAX_EXECUTION_DURATION_S: '0' }), runners: [manual, boom], log: createLogger('silent'), sweepIntervalMs: 0 });
+    const config = testConfig({ UWS_MAX_EXECUTION_DURATION_S: '0' });
+    service = createJobService({ pool: db.pool, clock, uws: config.uws, dataDir: config.dataDir, shutdownGraceMs: config.shutdownGraceMs, runners: [manual, boom], log: createLogger('silent'), sweepIntervalMs: 0 });
     await service.listener.ready();
   });
   afterAll(async () => {

@@ -7,7 +7,7 @@
 import type { SimulatedFrame } from '../../src/simulate/index.js';
 import { listAutoJobTimes } from '../../src/store/turnaround-store.js';
 import { getJob as getStoredJob } from '../../src/store/job-store.js';
-import type { Job } from '../../src/uws/types.js';
+import type { Job } from '../../src/domain/job.js';
 import { startWatch, type Watcher } from '../../src/watch/watch-service.js';
 import { systemClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';

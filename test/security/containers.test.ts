@@ -7,11 +7,11 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { LABEL_PREFIX } from '../../src/executor/docker-common.js';
+import { LABEL_PREFIX } from '../../src/executor/container-spec.js';
 import { createDockerRunner } from '../../src/executor/docker-runner.js';
 import { createSandboxRunner } from '../../src/executor/sandbox/sandbox-runner.js';
 import type { StepRunner, StepRunRequest } from '../../src/executor/types.js';
-import { requireDocker } from '../support/docker.js';
+import { requireContainers, requireDocker } from '../support/docker.js';
 import { projectRoot } from '../support/process.js';
 
 const IMAGE = 'drsoda/aaorun:latest';
@@ -66,9 +66,10 @@ describe.each(['container', 'sandbox'])('a step inside %s mode of the reducer im
     archive = tmp('drsoda-sec-archive-');
     writeFileSync(path.join(archive, 'raw.fits'), 'RAW');
     const limits = { cpus: 1, memoryBytes: MEMORY, pids: 128, tmpfsBytes: 16 * 1024 * 1024 };
+    const containers = await requireContainers();
     runner = mode === 'container'
-      ? createDockerRunner({ docker, image: IMAGE, limits, user: '10001:10001' })
-      : createSandboxRunner({ docker, image: IMAGE, limits, user: '10001:10001', baseDir: tmp('drsoda-sec-sbx-'), roots: [{ hostPath: archive, containerPath: '/archive' }], workerId, idleMs: 60000, prestart: false });
+      ? createDockerRunner({ containers, image: IMAGE, limits, user: '10001:10001' })
+      : createSandboxRunner({ containers, image: IMAGE, limits, user: '10001:10001', baseDir: tmp('drsoda-sec-sbx-'), roots: [{ hostPath: archive, containerPath: '/archive' }], workerId, idleMs: 60000, prestart: false });
   }, 660000);
   afterAll(async () => {
     await runner?.close();

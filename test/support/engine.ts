@@ -11,7 +11,7 @@ import { createLogger } from '../../src/logger.js';
 import { createEngine, type Engine, type EngineOptions } from '../../src/scheduler/engine.js';
 import { insertJob, getJob } from '../../src/store/job-store.js';
 import type { Pool } from '../../src/store/db.js';
-import type { Job } from '../../src/uws/types.js';
+import type { Job } from '../../src/domain/job.js';
 
 export const fakeAaorun = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/fake-aaorun.sh');
 

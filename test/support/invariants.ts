@@ -7,12 +7,12 @@ import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { LABEL_PREFIX } from '../../src/executor/docker-common.js';
+import { LABEL_PREFIX } from '../../src/executor/container-spec.js';
 import { ProductStore } from '../../src/scheduler/product-store.js';
 import type { Pool } from '../../src/store/db.js';
 import { getJob } from '../../src/store/job-store.js';
 import { stepOutputs } from '../../src/store/step-store.js';
-import type { Job } from '../../src/uws/types.js';
+import type { Job } from '../../src/domain/job.js';
 
 export interface InvariantOptions {
   pool: Pool;

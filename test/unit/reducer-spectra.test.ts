@@ -1,8 +1,8 @@
-import { findArcLines } from '../../src/reducer/maths/arc-lines.js';
+import { findArcLines } from '../../src/reducer/maths/arc-line-finder.js';
 import { isolatedLines, isMonotonic, searchOffset, solveDispersion, type ArcLine } from '../../src/reducer/maths/dispersion.js';
 import { evalPoly, fitPoly } from '../../src/reducer/maths/polyfit.js';
 import { refineArcModel } from '../../src/reducer/maths/arc-model.js';
-import { cuarLines } from '../../src/simulate/lines.js';
+import { cuarLines } from '../../src/reducer/arc-lines.js';
 import { scrunch } from '../../src/reducer/maths/scrunch.js';
 import { divideByFibreFlat, normaliseFibreFlat } from '../../src/reducer/maths/fibre-flat.js';
 import { medianSky, scaleFibres, skyLinePixels, skyLineThroughput, subtractSky } from '../../src/reducer/maths/sky.js';

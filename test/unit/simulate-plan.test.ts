@@ -1,5 +1,4 @@
-import { ServiceError } from '../../src/errors.js';
-import { planNight, resolveOptions } from '../../src/simulate/index.js';
+import { planNight, resolveOptions, SimulateOptionsError } from '../../src/simulate/index.js';
 
 describe('simulator options and night plan', () => {
   it('fills in defaults', () => {
@@ -19,7 +18,7 @@ describe('simulator options and night plan', () => {
     [{ outDir: '' }, /output directory/],
   ])('refuses %j', (bad, message) => {
     const call = () => resolveOptions({ outDir: '/tmp/x', night: '2014-09-26', ...(bad as object) });
-    expect(call).toThrow(ServiceError);
+    expect(call).toThrow(SimulateOptionsError);
     expect(call).toThrow(message);
   });
 

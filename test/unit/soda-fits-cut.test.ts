@@ -5,10 +5,10 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findHdu, Header, readHeaders, readImage, readTable, writeFits } from '../../src/fits/index.js';
-import { NoOverlap } from '../../src/soda/cut.js';
-import { writeFitsCut } from '../../src/soda/fits-cut.js';
-import { CutNotApplicable, openProduct, selectCut } from '../../src/soda/product-file.js';
-import { writeVotableCut } from '../../src/soda/votable-cut.js';
+import { NoOverlap } from '../../src/cutout/cut.js';
+import { writeFitsCut } from '../../src/cutout/fits-cut.js';
+import { CutNotApplicable, openProduct, selectCut } from '../../src/cutout/product-file.js';
+import { writeVotableCut } from '../../src/cutout/votable-cut.js';
 import { expectValid } from '../support/xsd.js';
 
 const nPix = 50;

@@ -1,8 +1,8 @@
 // Great-circle geometry of the SODA regions and the band/pixel arithmetic of cuts, against values worked out
 // by hand (and, for polygons, against the exact great-circle side test on random points).
 import fc from 'fast-check';
-import { bandPixels, fibresInside, wavelengthAxis } from '../../src/soda/cut.js';
-import { regionTest, separationDeg, unitVector, type Region } from '../../src/soda/geometry.js';
+import { bandPixels, fibresInside, wavelengthAxis } from '../../src/cutout/cut.js';
+import { regionTest, separationDeg, unitVector, type Region } from '../../src/cutout/geometry.js';
 
 const circle = (raDeg: number, decDeg: number, radiusDeg: number): Region => ({ shape: 'circle', raDeg, decDeg, radiusDeg });
 

@@ -1,6 +1,6 @@
 // Result multiplicity and names of SODA requests (ID x product x region x band), the IDs' targets in a plan, and
 // the one product a sync request answers with.
-import type { Plan, ProductRef } from '../../src/domain/plan.js';
+import type { Plan, TargetProduct } from '../../src/domain/plan.js';
 import { ServiceError } from '../../src/errors.js';
 import { resolveRef } from '../../src/soda/plan-request.js';
 import { parseSodaRequest } from '../../src/soda/request.js';
@@ -10,7 +10,7 @@ const A = 'drsoda.test';
 const frame = `ivo://${A}/aat?2026-03-14/ccd1/0005`;
 const field = `ivo://${A}/aat?2026-03-14/field/F260314_01_p0`;
 const night = `ivo://${A}/aat?2026-03-14`;
-const ref = (stepId: string, fileName: string, kind: ProductRef['kind'], arm: ProductRef['arm'] = 'blue'): ProductRef => ({ stepId, fileName, kind, arm });
+const ref = (stepId: string, fileName: string, kind: TargetProduct['kind'], arm: TargetProduct['arm'] = 'blue'): TargetProduct => ({ stepId, fileName, kind, arm });
 
 const plan = {
   targets: [

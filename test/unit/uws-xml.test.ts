@@ -1,7 +1,7 @@
 // The UWS document builders against the official UWS-v1.1.xsd, for every shape a job can take, plus the
 // exact text of a small job document (prefixes, order, nil, time format) for review.
 import fc from 'fast-check';
-import type { Job } from '../../src/uws/types.js';
+import type { Job } from '../../src/domain/job.js';
 import { errorVotable, jobListXml, jobXml, parametersXml, resultsXml } from '../../src/vo/uws-xml.js';
 import { expectValid } from '../support/xsd.js';
 

@@ -1,7 +1,7 @@
 // The application shell: header with navigation and sign-in state, the page for the current path, the
 // selection bar and the Reduce dialog.
 import { useEffect, useState } from 'preact/hooks';
-import { detectMode, signedIn, storeToken, type IdentityMode } from './api/auth';
+import { detectMode, signedIn, storeToken, type Identity, type IdentityMode } from './api/auth';
 import { sodaAsyncUrl } from './api/datalink';
 import { ReduceDialog } from './components/reduce-dialog';
 import { SelectionBar } from './components/selection-bar';
@@ -12,14 +12,6 @@ import { NightPage } from './pages/night-page';
 import { NightsPage } from './pages/nights-page';
 import { SignInPage } from './pages/sign-in-page';
 import { Link, navigate, paths, useRoute, type Route } from './router';
-
-export interface Identity {
-  mode: IdentityMode | 'unknown';
-  signedIn: boolean;
-  /** May this browser create and see jobs now? */
-  canUseJobs: boolean;
-  refresh(): void;
-}
 
 function useIdentity(): Identity {
   const [mode, setMode] = useState<IdentityMode | 'unknown'>('unknown');

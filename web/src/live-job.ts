@@ -1,12 +1,12 @@
 // A job followed live: its document and steps, re-read after every blocking WAIT until the job ends.
 import { useEffect, useState } from 'preact/hooks';
-import { getSteps, type StepsDocument } from './api/steps';
+import { getSteps, type StepsJson } from './api/steps';
 import { getJob, isFinal, waitJob, type Job } from './api/uws';
 
 /** Follows a job until it ends: each WAIT returns at once on a phase change; steps are re-read after each. */
 export function useLiveJob(id: string) {
   const [job, setJob] = useState<Job | null>(null);
-  const [steps, setSteps] = useState<StepsDocument | null>(null);
+  const [steps, setSteps] = useState<StepsJson | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [generation, setGeneration] = useState(0);
   useEffect(() => {

@@ -1,11 +1,11 @@
 // One warm sandbox per job (never shared between jobs or owners), an optional pre-started spare, and reaping.
 import path from 'node:path';
-import type Docker from 'dockerode';
-import type { ContainerLimits } from '../docker-common.js';
+import type { ContainerClient } from '../container-client.js';
+import type { ContainerLimits } from '../container-spec.js';
 import { Sandbox, type ReadOnlyRoot } from './sandbox.js';
 
 export interface SandboxPoolOptions {
-  docker: Docker;
+  containers: ContainerClient;
   image: string;
   limits: ContainerLimits;
   user: string;
@@ -34,7 +34,7 @@ export class SandboxPool {
 
   private create(jobId?: string, owner?: string): Promise<Sandbox> {
     const sb = new Sandbox({
-      docker: this.o.docker,
+      containers: this.o.containers,
       image: this.o.image,
       limits: this.o.limits,
       user: this.o.user,

@@ -6,8 +6,9 @@ import { chown, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type Docker from 'dockerode';
-import { containerLabels, hardenedHostConfig, removeContainer, watchContainerEnd, withDeadline, type ContainerLimits } from '../docker-common.js';
+import type { ContainerClient } from '../container-client.js';
+import { containerLabels, type ContainerLimits } from '../container-spec.js';
+import { withDeadline } from '../deadline.js';
 import { LAUNCHER_SH } from './launcher.js';
 
 const run = promisify(execFile);
@@ -19,7 +20,7 @@ export interface ReadOnlyRoot {
 }
 
 export interface SandboxOptions {
-  docker: Docker;
+  containers: ContainerClient;
   image: string;
   limits: ContainerLimits;
   user: string;
@@ -29,7 +30,6 @@ export interface SandboxOptions {
   labels: { workerId?: string; jobId?: string; owner?: string };
   /** Start Xvfb inside (real 2dFdr needs a DISPLAY). */
   xvfb?: boolean;
-  apiTimeoutMs?: number;
   readyTimeoutMs?: number;
 }
 
@@ -47,7 +47,7 @@ export class Sandbox {
   dead = false;
   lastUsed = Date.now();
   running = 0;
-  private container?: Docker.Container;
+  private containerId?: string;
   private requests?: import('node:fs/promises').FileHandle;
   private events?: net.Socket;
   private waiters = new Map<string, (d: StepDone | Error) => void>();
@@ -61,7 +61,6 @@ export class Sandbox {
   /** Creates the container and waits for the launcher's `ready`. Throws (after cleaning up) on failure. */
   async start(): Promise<void> {
     const [uid, gid] = this.o.user.split(':').map(Number);
-    const api = this.o.apiTimeoutMs ?? 30000;
     try {
       await mkdir(this.ctlDir, { recursive: true });
       await mkdir(this.stepsDir, { recursive: true });
@@ -77,34 +76,24 @@ export class Sandbox {
       this.events = new net.Socket({ fd: evFd, readable: true, writable: false });
       this.listen(this.events);
       const readyP = new Promise<void>((resolve, reject) => (this.ready = (e) => (e ? reject(e) : resolve())));
-      this.container = await withDeadline(
-        this.o.docker.createContainer({
-          Image: this.o.image,
-          Entrypoint: ['/bin/sh', '/ctl/launcher.sh'],
-          Cmd: [],
-          WorkingDir: '/steps',
-          User: this.o.user,
-          Env: this.o.xvfb ? ['DRSODA_XVFB=1', 'DISPLAY=:99'] : [],
-          Labels: containerLabels({ ...this.o.labels, kind: 'sandbox' }),
-          NetworkDisabled: true,
-          HostConfig: {
-            ...hardenedHostConfig(this.o.limits),
-            Binds: [
-              `${this.ctlDir}:/ctl:rw`,
-              `${this.stepsDir}:/steps:rw`,
-              ...this.o.roots.map((r) => `${r.hostPath}:${r.containerPath}:ro`),
-            ],
-          },
-        }),
-        api,
-        'docker create (sandbox)',
-      );
-      const c = this.container;
-      void watchContainerEnd(c, c.wait({ condition: 'next-exit' }), { apiTimeoutMs: api }).then(
+      const docker = this.o.containers;
+      const id = await docker.create({
+        image: this.o.image,
+        entrypoint: ['/bin/sh', '/ctl/launcher.sh'],
+        cmd: [],
+        workingDir: '/steps',
+        user: this.o.user,
+        env: this.o.xvfb ? { DRSODA_XVFB: '1', DISPLAY: ':99' } : {},
+        labels: containerLabels({ ...this.o.labels, kind: 'sandbox' }),
+        binds: [`${this.ctlDir}:/ctl:rw`, `${this.stepsDir}:/steps:rw`, ...this.o.roots.map((r) => `${r.hostPath}:${r.containerPath}:ro`)],
+        limits: this.o.limits,
+      });
+      this.containerId = id;
+      void docker.waitForExit(id).then(
         () => this.onContainerGone('sandbox container exited'),
         (e: Error) => this.onContainerGone(`sandbox container lost: ${e.message}`),
       );
-      await withDeadline(c.start(), api, 'docker start (sandbox)');
+      await docker.start(id);
       await withDeadline(readyP, this.o.readyTimeoutMs ?? 30000, 'sandbox launcher start');
     } catch (e) {
       await this.destroy();
@@ -179,7 +168,7 @@ export class Sandbox {
   /** Removes the container and the sandbox folder. Safe to call more than once. */
   async destroy(): Promise<void> {
     this.onContainerGone('sandbox destroyed');
-    if (this.container) await removeContainer(this.container, 30000);
+    if (this.containerId) await this.o.containers.remove(this.containerId);
     this.events?.destroy();
     await this.requests?.close().catch(() => {});
     await rm(this.o.dir, { recursive: true, force: true });

@@ -3,12 +3,12 @@
 // <root>red.fits with WAVELA (nm) and SHIFTS, the WAVEL_FILENAME of every later step.
 import path from 'node:path';
 import { Header } from '../../fits/index.js';
+import { arcLineList } from '../arc-lines.js';
 import { solveArcFrame } from '../arc-solve.js';
 import type { Operation } from '../context.js';
 import { ReducerError } from '../errors.js';
 import { extractIm, writeEx } from '../extraction.js';
 import { expectClass, makeIm } from '../im.js';
-import { arcLineList } from '../line-list.js';
 import { scrunch } from '../maths/scrunch.js';
 import { fibresHdu, imageHdu, ndfClassHdu, productHeader, reductionArgsHdu, setWavelengthWcs } from '../products.js';
 import { readTlm, usableFibres } from '../tlm.js';

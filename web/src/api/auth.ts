@@ -4,6 +4,15 @@ const key = 'drsoda.token';
 
 export type IdentityMode = 'open' | 'token' | 'proxy';
 
+/** What the pages know of the sign-in state (app.tsx keeps it). */
+export interface Identity {
+  mode: IdentityMode | 'unknown';
+  signedIn: boolean;
+  /** May this browser create and see jobs now? */
+  canUseJobs: boolean;
+  refresh(): void;
+}
+
 export function storedToken(): string | null {
   try {
     return sessionStorage.getItem(key);

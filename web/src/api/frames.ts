@@ -1,52 +1,17 @@
 // The raw archive through GET /api/frames and /api/frame (docs/archive.md): pages followed to the end, and the
 // nights and fields summarised from the frames, since the listing is the archive's one public index.
+import type { FibreJson, FrameJson, FramesPageJson, FrameWithFibresJson } from '../../../src/http/api-types';
 import { getJson } from './http';
 
-export interface Frame {
-  id: string;
-  night: string;
-  ccd: 1 | 2;
-  arm: 'blue' | 'red';
-  run: number;
-  ndfClass: string;
-  object: string;
-  field: string;
-  fieldId: string | null;
-  cfgFile: string;
-  plate: 0 | 1 | null;
-  gratId: string;
-  lambdaCAngstrom: number;
-  exposedS: number;
-  utStart: string;
-  utMjd: number;
-  meanRaDeg: number | null;
-  meanDecDeg: number | null;
-  fileName: string;
-  sizeBytes: number;
-  url: string;
-}
-
-export interface Fibre {
-  fibre: number;
-  name: string;
-  type: string;
-  raRad: number | null;
-  decRad: number | null;
-}
-
-interface FramePage {
-  total: number;
-  next: string | null;
-  frames: Frame[];
-}
+export type { FibreJson, FrameJson };
 
 /** Every frame matching the filters, following `next` (1000 a page). */
-export async function listFrames(filters: Record<string, string> = {}, signal?: AbortSignal): Promise<Frame[]> {
+export async function listFrames(filters: Record<string, string> = {}, signal?: AbortSignal): Promise<FrameJson[]> {
   const q = new URLSearchParams({ ...filters, limit: '1000' });
   let url: string | null = `/api/frames?${q}`;
-  const out: Frame[] = [];
+  const out: FrameJson[] = [];
   while (url) {
-    const page: FramePage = await getJson<FramePage>(url, { signal });
+    const page: FramesPageJson = await getJson<FramesPageJson>(url, { signal });
     out.push(...page.frames);
     url = page.next;
   }
@@ -54,7 +19,7 @@ export async function listFrames(filters: Record<string, string> = {}, signal?: 
 }
 
 export const frameWithFibres = (id: string, signal?: AbortSignal) =>
-  getJson<Frame & { fibres: Fibre[] }>(`/api/frame?ID=${encodeURIComponent(id)}`, { signal });
+  getJson<FrameWithFibresJson>(`/api/frame?ID=${encodeURIComponent(id)}`, { signal });
 
 export interface NightSummary {
   night: string;
@@ -66,8 +31,8 @@ export interface NightSummary {
   gratings: string[];
 }
 
-export function summariseNights(frames: Frame[]): NightSummary[] {
-  const by = new Map<string, Frame[]>();
+export function summariseNights(frames: FrameJson[]): NightSummary[] {
+  const by = new Map<string, FrameJson[]>();
   for (const f of frames) by.set(f.night, [...(by.get(f.night) ?? []), f]);
   return [...by.entries()]
     .map(([night, fs]) => ({
@@ -91,12 +56,12 @@ export interface FieldSummary {
   objectExposures: number;
   totalExposureS: number;
   arms: string[];
-  frames: Frame[];
+  frames: FrameJson[];
 }
 
 /** The 2dF configurations observed on a night with their object exposures. */
-export function summariseFields(frames: Frame[]): FieldSummary[] {
-  const by = new Map<string, Frame[]>();
+export function summariseFields(frames: FrameJson[]): FieldSummary[] {
+  const by = new Map<string, FrameJson[]>();
   for (const f of frames) if (f.field && f.fieldId) by.set(f.field, [...(by.get(f.field) ?? []), f]);
   return [...by.entries()]
     .map(([field, fs]) => {
@@ -118,7 +83,7 @@ export function summariseFields(frames: Frame[]): FieldSummary[] {
 }
 
 /** Targets (program fibres) and sky fibres of a frame's 2dF configuration. */
-export function countFibres(fibres: Fibre[]): { targets: number; sky: number; guide: number } {
+export function countFibres(fibres: FibreJson[]): { targets: number; sky: number; guide: number } {
   return {
     targets: fibres.filter((f) => f.type === 'P').length,
     sky: fibres.filter((f) => f.type === 'S').length,

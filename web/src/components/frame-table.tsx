@@ -1,12 +1,12 @@
 // A table of raw frames with filters (class, arm, text) and a checkbox per frame to add it to the selection.
 import { useMemo, useState } from 'preact/hooks';
-import type { Frame } from '../api/frames';
+import type { FrameJson } from '../api/frames';
 import { bytes, seconds } from '../format';
 import { selection, useSelection } from '../selection';
 
-export const frameLabel = (f: Frame) => `${f.fileName} (${f.arm}, ${f.ndfClass})`;
+export const frameLabel = (f: FrameJson) => `${f.fileName} (${f.arm}, ${f.ndfClass})`;
 
-export function FrameTable({ frames, caption }: { frames: Frame[]; caption: string }) {
+export function FrameTable({ frames, caption }: { frames: FrameJson[]; caption: string }) {
   useSelection();
   const [cls, setCls] = useState('');
   const [arm, setArm] = useState('');

@@ -2,7 +2,7 @@
 // datasets (#proc), the plan shown from a PENDING job before anything runs, and submission as a UWS job.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fetchLinks, sodaAsyncUrl, type DescriptorParam, type ServiceDescriptor } from '../api/datalink';
-import { frameWithFibres, listFrames, type Fibre } from '../api/frames';
+import { frameWithFibres, listFrames, type FibreJson } from '../api/frames';
 import { createJob, deleteJob, setPhase, type Job } from '../api/uws';
 import { navigate, paths } from '../router';
 import { selection, useSelection } from '../selection';
@@ -16,11 +16,11 @@ interface Setup {
   descriptor: ServiceDescriptor;
   asyncUrl: string;
   problems: string[];
-  fibres: Fibre[];
+  fibres: FibreJson[];
 }
 
 /** Fibres of the first selected dataset (a frame, or the first object frame of a field), for the sky map. */
-async function fibresOf(id: string, signal: AbortSignal): Promise<Fibre[]> {
+async function fibresOf(id: string, signal: AbortSignal): Promise<FibreJson[]> {
   const field = /\?(\d{4}-\d{2}-\d{2})\/field\/([^/]+)$/.exec(id);
   let frameId = id;
   if (field) {

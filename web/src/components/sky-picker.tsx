@@ -1,13 +1,13 @@
 // A map of the field's fibres for picking the CIRCLE region: click to centre it, the radius slider sizes it.
 // The numbers in the CIRCLE inputs stay the accessible way to set it; the map shows what they select.
-import type { Fibre } from '../api/frames';
+import type { FibreJson } from '../api/frames';
 import { parts } from './param-input';
 
 const deg = Math.PI / 180;
 const SIZE = 260;
 
 export interface SkyPickerProps {
-  fibres: Fibre[];
+  fibres: FibreJson[];
   /** The covering circle "ra dec r" from the descriptor (CIRCLE's MAX), the map's extent. */
   cover: [number, number, number];
   value: string;

@@ -1,16 +1,16 @@
 // A job's steps as a layered graph (each step one column right of the steps it needs), coloured by state.
 // The table beside it (job page) carries the same facts for screen readers; the graph is a picture of them.
-import type { Step } from '../api/steps';
+import type { StepJson } from '../api/steps';
 
 const W = 150;
 const H = 30;
 const GAP_X = 26;
 const GAP_Y = 10;
 
-export function layers(steps: Step[]): Map<string, number> {
+export function layers(steps: StepJson[]): Map<string, number> {
   const depth = new Map<string, number>();
   const byId = new Map(steps.map((s) => [s.id, s]));
-  const visit = (s: Step, seen: Set<string>): number => {
+  const visit = (s: StepJson, seen: Set<string>): number => {
     const known = depth.get(s.id);
     if (known !== undefined) return known;
     if (seen.has(s.id)) return 0;
@@ -23,14 +23,14 @@ export function layers(steps: Step[]): Map<string, number> {
   return depth;
 }
 
-const short = (s: Step) => {
+const short = (s: StepJson) => {
   const file = s.label.split(' ').slice(1).join(' ');
   return file.length > 22 ? `${file.slice(0, 21)}…` : file;
 };
 
-export function StepDag({ steps, onPick }: { steps: Step[]; onPick?: (id: string) => void }) {
+export function StepDag({ steps, onPick }: { steps: StepJson[]; onPick?: (id: string) => void }) {
   const depth = layers(steps);
-  const columns: Step[][] = [];
+  const columns: StepJson[][] = [];
   for (const s of steps) (columns[depth.get(s.id)!] ??= []).push(s);
   const pos = new Map<string, [number, number]>();
   columns.forEach((col, x) => col.forEach((s, y) => pos.set(s.id, [x * (W + GAP_X), y * (H + GAP_Y)])));

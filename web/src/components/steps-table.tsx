@@ -1,7 +1,7 @@
 // The steps of a job with state, attempts and timings; a step's 2dFdr log opens in place (the error of a
 // failed step is at its end).
 import { useEffect, useState } from 'preact/hooks';
-import { getStepLog, type Step } from '../api/steps';
+import { getStepLog, type StepJson } from '../api/steps';
 import { dateTime, duration } from '../format';
 
 function LogView({ url }: { url: string }) {
@@ -19,7 +19,7 @@ function LogView({ url }: { url: string }) {
   );
 }
 
-export function StepsTable({ steps, focus }: { steps: Step[]; focus: string | null }) {
+export function StepsTable({ steps, focus }: { steps: StepJson[]; focus: string | null }) {
   const [open, setOpen] = useState<Set<string>>(new Set());
   const toggle = (id: string) => setOpen((s) => new Set(s.has(id) ? [...s].filter((x) => x !== id) : [...s, id]));
   return (

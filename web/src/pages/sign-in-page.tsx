@@ -1,8 +1,7 @@
 // Sign-in for the token identity mode: paste an API token (from `drsoda token create USER`); it is checked
 // against the job list and kept for this tab only.
 import { useState } from 'preact/hooks';
-import type { Identity } from '../app';
-import { storeToken, tokenWorks } from '../api/auth';
+import { storeToken, tokenWorks, type Identity } from '../api/auth';
 import { Link, navigate, paths } from '../router';
 
 export function SignInPage({ identity }: { identity: Identity }) {

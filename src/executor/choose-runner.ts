@@ -1,0 +1,69 @@
+// Chooses how steps run from the executor settings: warm sandboxes or a container per step when a Docker
+// daemon answers and has the pipeline image, else (or with EXECUTOR=local) local processes.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { createContainerClient, type ContainerClient } from './container-client.js';
+import { createDockerRunner } from './docker-runner.js';
+import { createLocalRunner } from './local-runner.js';
+import { createSandboxRunner } from './sandbox/sandbox-runner.js';
+import type { StepRunner } from './types.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The configuration the executor reads: EXECUTOR, PIPELINE_IMAGE, limits..., and DATA_DIR for its sandboxes. */
+export type ExecutorSettings = Config['executor'] & { dataDir: string };
+
+export interface RunnerChoice {
+  runner: StepRunner;
+  description: string;
+  /** The daemon, when steps run in Docker (for the orphan reaper). */
+  containers?: ContainerClient;
+}
+
+export interface ChooseRunnerOptions {
+  /** Mounted read-only at /archive in sandboxes. */
+  archiveRoot: string;
+  /** Mounted read-only at /products in sandboxes. */
+  productsRoot: string;
+  workerId: string;
+  log: Logger;
+}
+
+/** Throws when EXECUTOR=docker is asked for and the daemon or image is missing, or DOCKER_HOST is malformed. */
+export async function chooseRunner(x: ExecutorSettings, o: ChooseRunnerOptions): Promise<RunnerChoice> {
+  if (x.kind !== 'local') {
+    const containers = createContainerClient({ dockerHost: x.dockerHost, log: o.log });
+    const up = await containers.answers();
+    const id = up ? await containers.imageId(x.image) : null;
+    if (up && id) {
+      const limits = { cpus: x.stepCpus, memoryBytes: x.stepMemoryBytes, pids: 512, tmpfsBytes: 256 * 1024 * 1024 };
+      if (x.mode === 'container') {
+        return { runner: createDockerRunner({ containers, image: x.image, limits, user: x.user }), description: `docker container per step (${x.image} ${id})`, containers };
+      }
+      const runner = createSandboxRunner({
+        containers,
+        image: x.image,
+        // A sandbox runs a job's steps side by side: give it room for the worker's concurrency.
+        limits: { ...limits, cpus: x.stepCpus * x.concurrency, memoryBytes: x.stepMemoryBytes * x.concurrency },
+        user: x.user,
+        baseDir: path.join(x.dataDir, 'sandboxes'),
+        roots: [
+          { hostPath: o.archiveRoot, containerPath: '/archive' },
+          { hostPath: o.productsRoot, containerPath: '/products' },
+        ],
+        workerId: o.workerId,
+        xvfb: x.sandboxXvfb,
+        idleMs: x.sandboxIdleS * 1000,
+        prestart: x.sandboxPrestart,
+      });
+      return { runner, description: `docker warm sandbox per job (${x.image} ${id})`, containers };
+    }
+    const why = !up ? `no Docker daemon answers${x.dockerHost ? ` at ${x.dockerHost}` : ''}` : `image ${x.image} is missing (npm run image:reducer builds it)`;
+    if (x.kind === 'docker') throw new Error(`EXECUTOR=docker but ${why}`);
+    o.log.warn({ reason: why }, 'running steps as local processes');
+  }
+  const cmd = x.aaorunCommand ? x.aaorunCommand.split(/\s+/) : [process.execPath, path.join(projectRoot, 'bin/aaorun.js')];
+  return { runner: createLocalRunner({ programs: { aaorun: cmd } }), description: `local processes (${cmd.join(' ')})` };
+}

@@ -1,0 +1,270 @@
+// The composition root: builds every service of a process once, from the configuration and an open database,
+// and closes them in reverse order. `serve`, `worker`, `watch`, the CLI and the tests take what they need from it;
+// nothing else constructs a service. No I/O happens until a part is first asked for.
+import path from 'node:path';
+import { archiveRootOf } from './archive/archive-root.js';
+import { createArchiveService, type ArchiveService } from './archive/archive-service.js';
+import { createIdentity, type IdentifyCaller } from './auth/identity.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { createLinksService, type LinksService } from './datalink/links-service.js';
+import { createFilePreviewLookup } from './datalink/preview-lookup.js';
+import { createProductAccess } from './datalink/product-access.js';
+import type { PreviewLookup } from './datalink/links-context.js';
+import { chooseRunner } from './executor/choose-runner.js';
+import { reapOrphanContainers, reapOrphanDirs, sandboxDirPid, workDirPid } from './executor/orphan-reaper.js';
+import { createHttpApp } from './http/app.js';
+import { createJobRateLimit } from './http/rate-limit.js';
+import type { Logger } from './logger.js';
+import { createDatabaseHealth } from './ops/health.js';
+import { createMailer } from './ops/mailer.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
+import { createNotifier, type Notifier } from './ops/notifier.js';
+import { withNotifyParams } from './ops/notify-params.js';
+import { withPreviews } from './previews/previews.js';
+import { createEngine, makeWorkerId, type Engine } from './scheduler/engine.js';
+import { publishTargetProducts } from './scheduler/job-sync.js';
+import type { ResultPublisher } from './scheduler/ports.js';
+import { ProductStore } from './scheduler/product-store.js';
+import { createStepViews } from './scheduler/step-views.js';
+import { exampleData } from './soda/example-data.js';
+import { committedPresets, sodaParameters } from './soda/parameters.js';
+import { createSodaPublisher } from './soda/publisher.js';
+import { SODA_ASYNC_KIND, SODA_SYNC_KIND } from './soda/request.js';
+import { createSodaRunner } from './soda/soda-runner.js';
+import { createSyncService, type SyncService } from './soda/sync-service.js';
+import type { Pool } from './store/db.js';
+import { createNotificationListener, type NotificationListener } from './store/notification-listener.js';
+import { jobDir } from './uws/job-files.js';
+import type { JobList } from './uws/job-list.js';
+import { createJobService, type JobService } from './uws/job-service.js';
+import { createJobTransitions } from './uws/transitions.js';
+import type { JobRunner } from './uws/types.js';
+import { priorityPolicy, withJobPriority, withPriorityParam } from './watch/priority.js';
+import { createTurnaroundRecords } from './watch/turnaround.js';
+import { startWatch, type Watcher } from './watch/watch-service.js';
+import type { Express } from 'express';
+
+export interface FactoryDeps {
+  config: Config;
+  pool: Pool;
+  log: Logger;
+  clock: Clock;
+  /**
+   * The job kind behind /soda/async in place of SODA reductions. Only the job manager's own tests use it
+   * (test/support/sleep-runner.ts); a service always runs SODA, and refuses to start without an archive.
+   */
+  asyncKind?: JobRunner;
+}
+
+export interface JobServices {
+  service: JobService;
+  /** The job list behind /soda/async (SODA, or the tests' kind). */
+  asyncJobs: JobList;
+  /** /soda/sync over the hidden `soda-sync` kind; absent with a test kind. */
+  sync?: SyncService;
+}
+
+export interface Factory {
+  readonly config: Config;
+  readonly log: Logger;
+  listener(): NotificationListener;
+  identity(): IdentifyCaller;
+  archive(): ArchiveService;
+  /** The archive root SODA resolves IDs against; throws a clear Error when none is configured. */
+  archiveRoot(): string;
+  products(): ProductStore;
+  metrics(): Metrics;
+  notifier(): Notifier;
+  links(): LinksService;
+  previews(): PreviewLookup;
+  /** The execution engine, started; `work` runs a worker in this process (fixed by the first call). */
+  engine(o: { work: boolean }): Promise<Engine>;
+  /** The UWS job manager with its job kinds (SODA async and sync unless FactoryDeps.asyncKind). */
+  jobs(): Promise<JobServices>;
+  /** The archive watcher (WATCH_ENABLED, `drsoda watch`), making auto jobs through jobs().asyncJobs. */
+  watcher(o?: { fileEvents?: boolean }): Promise<Watcher>;
+  /** The HTTP app of `drsoda serve`. */
+  httpApp(o: { upSince: Date; shutdown: AbortSignal }): Promise<Express>;
+  /** Closes what was built, last built first; the pool is the caller's. */
+  close(): Promise<void>;
+}
+
+export function createFactory(d: FactoryDeps): Factory {
+  const { config, pool, log, clock } = d;
+  const closers: Array<() => Promise<void> | void> = [];
+  const once = <T>(build: () => T): (() => T) => {
+    let built: { value: T } | undefined;
+    return () => (built ??= { value: build() }).value;
+  };
+  const productsRoot = path.join(config.dataDir, 'products');
+
+  const listener = once(() => {
+    const l = createNotificationListener({ clientConfig: pool.options, log });
+    l.ready().catch((err) => log.warn({ err: (err as Error).message }, 'listener could not connect yet; retrying'));
+    closers.push(() => l.close());
+    return l;
+  });
+  const identity = once(() => createIdentity({ auth: config.auth, db: pool, clock }));
+  const archiveRoot = () => {
+    const root = archiveRootOf(config);
+    if (!root) throw new Error('no archive to reduce from: set ARCHIVE_ROOT to the folder of raw frames, or DEMO_ARCHIVE=true for the simulated demo night');
+    return root;
+  };
+  const archive = once(() => createArchiveService({ pool, root: archiveRootOf(config), authority: config.ivoAuthority }));
+  const products = once(() => new ProductStore(productsRoot));
+  const metrics = once(() => {
+    const m = createMetrics({ pool, log, poolMax: config.db.poolSize });
+    closers.push(() => m.close());
+    return m;
+  });
+  const notifier = once(() => {
+    const n = config.ops.notify;
+    const smtp = config.ops.smtp;
+    const notifier = createNotifier({
+      pool,
+      listener: listener(),
+      log,
+      // Hidden /soda/sync jobs have no public URL; every other kind is a job of /soda/async.
+      jobUrl: (kind, id) => (kind === SODA_SYNC_KIND ? null : `${config.baseUrl}/soda/async/${encodeURIComponent(id)}`),
+      mailer: smtp ? createMailer({ url: smtp.url, from: smtp.from, timeoutMs: n.timeoutMs }) : undefined,
+      notify: n,
+    });
+    closers.push(() => notifier.close());
+    return notifier;
+  });
+  const previews = once(() => createFilePreviewLookup(productsRoot, config.baseUrl));
+  const links = once(() =>
+    createLinksService({
+      pool,
+      authority: config.ivoAuthority,
+      baseUrl: config.baseUrl,
+      presets: committedPresets,
+      sodaParams: sodaParameters,
+      previews: previews(),
+      authenticated: config.auth.mode !== 'anonymous',
+    }),
+  );
+
+  // The process that finishes a job's last step publishes its results (SODA cuts, hard links for other kinds),
+  // with quick-look PNGs made first for DataLink #preview; that may be a separate `drsoda worker`.
+  const publisher = once((): ResultPublisher => {
+    const store = products();
+    const sodaCuts = createSodaPublisher({
+      pool,
+      products: store,
+      dataDir: config.dataDir,
+      authority: config.ivoAuthority,
+      fallback: publishTargetProducts(store, (jobId) => jobDir(config.dataDir, jobId)),
+    });
+    return withPreviews(sodaCuts, store, log);
+  });
+
+  let engineWork: boolean | undefined;
+  const buildEngine = once(async (): Promise<Engine> => {
+    const work = engineWork!;
+    const x = config.executor;
+    const workerId = makeWorkerId();
+    // A worker without an archive can still run steps whose inputs are products; its raw inputs fail clearly.
+    const root = archiveRootOf(config) ?? path.join(config.dataDir, 'no-archive');
+    const choice = await chooseRunner({ ...x, dataDir: config.dataDir }, { archiveRoot: root, productsRoot, workerId, log });
+    const engine = createEngine({
+      pool,
+      listener: listener(),
+      log,
+      runner: choice.runner,
+      phases: createJobTransitions({ pool, clock, dataDir: config.dataDir }),
+      publish: publisher(),
+      products: products(),
+      dataDir: config.dataDir,
+      archiveRoot: root,
+      work,
+      concurrency: x.concurrency,
+      stepTimeoutS: x.stepTimeoutS,
+      leaseS: x.leaseS,
+      maxAttempts: x.maxAttempts,
+      workerId,
+      cacheMaxBytes: x.cacheMaxBytes,
+    });
+    if (work) {
+      const reaped = {
+        containers: choice.containers ? await reapOrphanContainers(choice.containers).catch(() => 0) : 0,
+        workDirs: await reapOrphanDirs(path.join(config.dataDir, 'work'), workDirPid),
+        sandboxDirs: await reapOrphanDirs(path.join(config.dataDir, 'sandboxes'), sandboxDirPid),
+      };
+      if (reaped.containers + reaped.workDirs + reaped.sandboxDirs) log.info(reaped, 'removed leftovers of dead workers');
+    }
+    closers.push(() => engine.stop());
+    await engine.start();
+    log.info({ executor: choice.description, concurrency: x.concurrency, worker: work }, 'execution engine started');
+    return engine;
+  });
+  const engine = (o: { work: boolean }) => {
+    engineWork ??= o.work;
+    return buildEngine();
+  };
+
+  const jobs = once(async (): Promise<JobServices> => {
+    const email = !!config.ops.smtp;
+    let asyncRunner: JobRunner;
+    let syncRunner: JobRunner | undefined;
+    let eng: Engine | undefined;
+    if (d.asyncKind) {
+      asyncRunner = withNotifyParams(d.asyncKind, { email });
+    } else {
+      const root = archiveRoot();
+      eng = await engine({ work: config.executor.runWorker });
+      // PRIORITY (priority lanes, docs/quick-turnaround.md) is checked outermost (its authorize hook sees the
+      // caller) and handed to the engine with the plan.
+      const deps = { pool, engine: withJobPriority(eng, pool), authority: config.ivoAuthority, presets: committedPresets, archiveRoot: root, log: log.child({ component: 'soda' }) };
+      const policy = priorityPolicy(config.priority, config.watch.user);
+      asyncRunner = withPriorityParam(withNotifyParams(createSodaRunner(deps, SODA_ASYNC_KIND), { email }), policy);
+      syncRunner = createSodaRunner(deps, SODA_SYNC_KIND);
+    }
+    const service = createJobService({
+      pool, clock, log, listener: listener(),
+      uws: config.uws, dataDir: config.dataDir, shutdownGraceMs: config.shutdownGraceMs,
+      runners: syncRunner ? [asyncRunner, syncRunner] : [asyncRunner],
+    });
+    closers.push(() => service.close());
+    const sync = syncRunner && eng
+      ? createSyncService({
+          pool, clock, jobs: service.forKind(SODA_SYNC_KIND), products: eng.products, authority: config.ivoAuthority,
+          presets: committedPresets, archiveRoot: archiveRoot(), dataDir: config.dataDir, waitS: config.soda.syncWaitS,
+        })
+      : undefined;
+    return { service, asyncJobs: service.forKind(asyncRunner.kind), sync };
+  });
+
+  let watching: Promise<Watcher> | undefined;
+  const watcher = (o: { fileEvents?: boolean } = {}) => (watching ??= (async () => {
+    const { asyncJobs } = await jobs();
+    const w = await startWatch({
+      watch: config.watch, archive: config, authority: config.ivoAuthority, publicJobs: config.auth.mode === 'anonymous',
+      pool, log, clock, jobs: asyncJobs, registry: metrics().registry, fileEvents: o.fileEvents,
+    });
+    closers.push(() => w.stop());
+    return w;
+  })());
+
+  const httpApp = async (o: { upSince: Date; shutdown: AbortSignal }) => {
+    const { asyncJobs, sync } = await jobs();
+    const identify = identity();
+    notifier();
+    return createHttpApp({
+      log, baseUrl: config.baseUrl, auth: config.auth, dataDir: config.dataDir, productsRoot, waitMaxS: config.uws.waitMaxS,
+      upSince: o.upSince, shutdown: o.shutdown, identify,
+      jobRateLimit: createJobRateLimit({ perMinute: config.uws.jobsPerMinute, identify, clock }),
+      asyncJobs, sync, archive: archive(), authority: config.ivoAuthority, links: links(), products: createProductAccess(pool),
+      previews: previews(), steps: createStepViews(pool), turnaround: createTurnaroundRecords(pool),
+      exampleData: () => exampleData(pool, config.ivoAuthority), databaseHealth: createDatabaseHealth(pool), metrics: metrics(),
+    });
+  };
+
+  return {
+    config, log, listener, identity, archive, archiveRoot, products, metrics, notifier, links, previews, engine, jobs, watcher, httpApp,
+    async close() {
+      for (const c of closers.splice(0).reverse()) await c();
+    },
+  };
+}

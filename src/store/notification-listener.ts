@@ -1,0 +1,166 @@
+// LISTEN/NOTIFY for a whole process on ONE connection: the channels the database triggers announce on
+// (migrations 000002, 000004, 000005), each with a typed payload. The composition root makes one listener per
+// process and database and hands it to the job service, the engine's worker and the notifier. It reconnects
+// when the link drops and then tells every subscriber to re-read, since notifications may have been missed.
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+
+/** What each channel's trigger announces (payload text parsed by `parsers` below). */
+export interface ChannelEvents {
+  /** uws_job: a job changed phase, or was deleted (phase 'DELETED'). */
+  uws_job: { jobId: string; phase: string };
+  /** step_ready: a step became ready to claim. */
+  step_ready: { stepId: string };
+  /** step_state: a step changed state (e.g. 'cancelled' by another process). */
+  step_state: { stepId: string; state: string };
+  /** notification: a webhook or e-mail is due in the outbox. */
+  notification: { notificationId: string };
+}
+
+export type Channel = keyof ChannelEvents;
+
+const firstWord = (p: string) => p.split(' ', 1)[0];
+const secondWord = (p: string) => p.slice(p.indexOf(' ') + 1);
+
+const parsers: { [C in Channel]: (payload: string) => ChannelEvents[C] } = {
+  uws_job: (p) => ({ jobId: firstWord(p), phase: secondWord(p) }),
+  step_ready: (p) => ({ stepId: p }),
+  step_state: (p) => ({ stepId: firstWord(p), state: secondWord(p) }),
+  notification: (p) => ({ notificationId: p }),
+};
+
+export interface NotificationListener {
+  /** Resolves when the connection is up and every channel subscribed so far is listened to. */
+  ready(): Promise<void>;
+  /** Subscribe *before* re-reading state, so a change committed in between is not missed. */
+  subscribe<C extends Channel>(channel: C, cb: (e: ChannelEvents[C]) => void): () => void;
+  /** Called after every reconnect: events may have been missed, so re-read what you wait for. */
+  onReconnect(cb: () => void): () => void;
+  connected(): boolean;
+  /** Ends the connection; subscribers get nothing more. */
+  close(): Promise<void>;
+}
+
+export interface NotificationListenerOptions {
+  /** Connection settings of the application's pool (a dedicated client is opened with them). */
+  clientConfig: pg.ClientConfig;
+  log: Logger;
+  maxBackoffMs?: number;
+}
+
+type Subscriber = { channel: Channel; cb: (e: never) => void };
+
+export function createNotificationListener(o: NotificationListenerOptions): NotificationListener {
+  const log = o.log.child({ component: 'listen' });
+  const maxBackoffMs = o.maxBackoffMs ?? 5000;
+  const subscribers = new Set<Subscriber>();
+  const reconnectCallbacks = new Set<() => void>();
+  let client: pg.Client | null = null;
+  let listening = new Set<Channel>();
+  let backoffMs = 100;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let everConnected = false;
+
+  const wanted = () => new Set([...subscribers].map((s) => s.channel));
+
+  function deliver(channel: string, payload: string | undefined): void {
+    if (!payload || !(channel in parsers)) return;
+    const event = parsers[channel as Channel](payload);
+    for (const s of subscribers) if (s.channel === channel) (s.cb as (e: unknown) => void)(event);
+  }
+
+  async function listen(c: pg.Client, channel: Channel): Promise<void> {
+    if (listening.has(channel)) return;
+    listening.add(channel);
+    await c.query(`listen ${pg.escapeIdentifier(channel)}`).catch((err) => {
+      listening.delete(channel);
+      throw err;
+    });
+  }
+
+  async function connect(): Promise<void> {
+    const c = new pg.Client({ ...o.clientConfig, application_name: 'drsoda-listen', keepAlive: true });
+    c.on('notification', (n) => deliver(n.channel, n.payload));
+    c.on('error', (err) => log.warn({ err: err.message }, 'listener connection error'));
+    c.on('end', () => {
+      if (client !== c) return;
+      client = null;
+      if (closed) return;
+      log.warn('listener disconnected; reconnecting');
+      scheduleRetry();
+    });
+    listening = new Set();
+    try {
+      await c.connect();
+      for (const ch of wanted()) await listen(c, ch);
+    } catch (err) {
+      await c.end().catch(() => {});
+      throw err;
+    }
+    if (closed) {
+      await c.end().catch(() => {});
+      return;
+    }
+    client = c;
+    backoffMs = 100;
+    // Channels subscribed while connecting.
+    for (const ch of wanted()) await listen(c, ch);
+    if (everConnected) for (const cb of reconnectCallbacks) cb();
+    everConnected = true;
+  }
+
+  function scheduleRetry(): void {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      connect().catch((err) => {
+        log.warn({ err: (err as Error).message, retryMs: backoffMs }, 'listener reconnect failed');
+        backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+        if (!closed) scheduleRetry();
+      });
+    }, backoffMs);
+  }
+
+  const firstConnect = connect().catch((err) => {
+    if (!closed) scheduleRetry();
+    throw err;
+  });
+  firstConnect.catch(() => {});
+  let pending: Promise<unknown> = firstConnect;
+
+  return {
+    ready: async () => {
+      await firstConnect;
+      await pending;
+    },
+    subscribe(channel, cb) {
+      const s: Subscriber = { channel, cb: cb as (e: never) => void };
+      subscribers.add(s);
+      if (client && !listening.has(channel)) {
+        const c = client;
+        const p = listen(c, channel).catch((err) => log.warn({ err: (err as Error).message, channel }, 'listen failed; retried on reconnect'));
+        pending = Promise.all([pending.catch(() => {}), p]);
+      }
+      return () => {
+        subscribers.delete(s);
+      };
+    },
+    onReconnect(cb) {
+      reconnectCallbacks.add(cb);
+      return () => {
+        reconnectCallbacks.delete(cb);
+      };
+    },
+    connected: () => !closed && client !== null,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearTimeout(retryTimer);
+      subscribers.clear();
+      reconnectCallbacks.clear();
+      const c = client;
+      client = null;
+      if (c) await c.end().catch(() => {});
+    },
+  };
+}
