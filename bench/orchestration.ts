@@ -14,7 +14,11 @@ import { createSandboxRunner } from '../src/executor/sandbox/sandbox-runner.js';
 import type { StepRunner } from '../src/executor/types.js';
 import { createLogger } from '../src/logger.js';
 import { createEngine, makeWorkerId, type Engine } from '../src/scheduler/engine.js';
+import { publishTargetProducts } from '../src/scheduler/job-sync.js';
+import { ProductStore } from '../src/scheduler/product-store.js';
 import { getJob } from '../src/store/job-store.js';
+import { jobDir } from '../src/uws/job-files.js';
+import { createJobTransitions } from '../src/uws/transitions.js';
 import { fakeAaorun, fakeArchive, queuedJob } from '../test/support/engine.js';
 import { fakePlan, type FakeStepSpec } from '../test/support/fake-plan.js';
 import { ensureFakeAaorunImage } from '../test/support/images.js';
@@ -26,11 +30,16 @@ const cores = os.cpus().length;
 const limits = { cpus: 1, memoryBytes: 512 << 20, pids: 256, tmpfsBytes: 64 << 20 };
 const user = '10001:10001';
 
+// The engine alone (no job manager, no SODA): UWS phases through the transitions, every target product
+// hard-linked into the job's folder, as test/support/engine.ts wires it.
 function engineWith(db: BenchDb, runner: StepRunner, archive: string, workerId: string): Engine {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-data-'));
+  const products = new ProductStore(path.join(dataDir, 'products'));
   return createEngine({
-    pool: db.pool, clientConfig: { connectionString: db.url }, clock: systemClock, log: createLogger('silent'),
-    runner, dataDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-data-')), archiveRoot: archive,
-    work: true, concurrency: cores, stepTimeoutS: 120, workerId,
+    pool: db.pool, listener: db.listener, log: createLogger('silent'), runner,
+    phases: createJobTransitions({ pool: db.pool, clock: systemClock, dataDir }),
+    publish: publishTargetProducts(products, (jobId) => jobDir(dataDir, jobId)), products,
+    dataDir, archiveRoot: archive, work: true, concurrency: cores, stepTimeoutS: 120, workerId,
   });
 }
 
@@ -39,6 +48,7 @@ let salt = 0;
 async function timeJob(db: BenchDb, engine: Engine, specs: FakeStepSpec[]): Promise<number> {
   const jobId = await queuedJob(db.pool, 'bench');
   const done = terminalPhase(db.listener, jobId, 20000);
+  await db.listener.ready();
   const t0 = performance.now();
   await engine.submit(jobId, 'bench', fakePlan(specs, `bench-${process.pid}-${++salt}-${Date.now()}`));
   const phase = await done.catch(async (e) => {

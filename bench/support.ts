@@ -8,12 +8,13 @@ import { createLogger } from '../src/logger.js';
 import { createPool, type Pool } from '../src/store/db.js';
 import { startEmbeddedPostgres } from '../src/store/embedded.js';
 import { migrate } from '../src/store/migrate.js';
-import { createPhaseListener, type PhaseListener } from '../src/uws/phase-listener.js';
+import { createNotificationListener, type NotificationListener } from '../src/store/notification-listener.js';
 
 export interface BenchDb {
   url: string;
   pool: Pool;
-  listener: PhaseListener;
+  /** The database's one LISTEN connection, for the benches that build an engine by hand (uws_job subscribed). */
+  listener: NotificationListener;
   close(): Promise<void>;
 }
 
@@ -22,6 +23,8 @@ export interface BenchServer {
   database(): Promise<BenchDb>;
   close(): Promise<void>;
 }
+
+const terminal = ['COMPLETED', 'ERROR', 'ABORTED'];
 
 export async function benchServer(): Promise<BenchServer> {
   let admin = process.env.DATABASE_URL;
@@ -48,8 +51,7 @@ export async function benchServer(): Promise<BenchServer> {
       const url = u.toString();
       const pool = createPool({ connectionString: url, max: 20, statementTimeoutMs: 600000, connectTimeoutMs: 10000 });
       await migrate(pool);
-      const listener = createPhaseListener({ clientConfig: { connectionString: url }, log: createLogger('silent') });
-      await listener.ready();
+      const listener = createNotificationListener({ clientConfig: { connectionString: url }, log: createLogger('silent') });
       const db: BenchDb = {
         url,
         pool,
@@ -64,6 +66,7 @@ export async function benchServer(): Promise<BenchServer> {
         },
       };
       dbs.push(db);
+      await listener.ready();
       return db;
     },
     async close() {
@@ -73,15 +76,18 @@ export async function benchServer(): Promise<BenchServer> {
   };
 }
 
-/** Resolves with the terminal phase the job reaches (woken by NOTIFY, as the service's WAIT is). */
-export function terminalPhase(listener: PhaseListener, jobId: string, timeoutMs = 120000): Promise<string> {
+/**
+ * Resolves with the terminal phase the job reaches (woken by NOTIFY, as the service's WAIT is). Await
+ * `listener.ready()` after calling it and before making the change, so the uws_job LISTEN is active by then.
+ */
+export function terminalPhase(listener: NotificationListener, jobId: string, timeoutMs = 120000): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
       reject(new Error(`job ${jobId} did not finish within ${timeoutMs} ms`));
     }, timeoutMs);
-    const off = listener.subscribe((e) => {
-      if (e.jobId === jobId && ['COMPLETED', 'ERROR', 'ABORTED'].includes(e.phase)) {
+    const off = listener.subscribe('uws_job', (e) => {
+      if (e.jobId === jobId && terminal.includes(e.phase)) {
         clearTimeout(timer);
         off();
         resolve(e.phase);

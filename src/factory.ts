@@ -55,6 +55,8 @@ export interface FactoryDeps {
    * (test/support/sleep-runner.ts); a service always runs SODA, and refuses to start without an archive.
    */
   asyncKind?: JobRunner;
+  /** An engine built elsewhere (tests with a fake pipeline and publisher); the caller starts and stops it. */
+  engine?: Engine;
 }
 
 export interface JobServices {
@@ -200,6 +202,7 @@ export function createFactory(d: FactoryDeps): Factory {
     return engine;
   });
   const engine = (o: { work: boolean }) => {
+    if (d.engine) return Promise.resolve(d.engine);
     engineWork ??= o.work;
     return buildEngine();
   };

@@ -170,16 +170,20 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
     }
   })();
 
+  let stopped: Promise<void> | undefined;
   return {
     root,
     registry,
     reducer,
     landing: () => tracker.pending().map((c) => ({ relPath: c.relPath, waitingFor: c.waitingFor })),
-    async stop() {
-      abort.abort();
-      events.close();
-      await loop;
+    stop() {
+      // Idempotent: the composition root stops it too when it closes.
+      return (stopped ??= (async () => {
+        abort.abort();
+        events.close();
+        await loop;
       log.info('archive watcher stopped');
+      })());
     },
   };
 }

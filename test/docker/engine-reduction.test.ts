@@ -16,11 +16,11 @@ import type { StepRunner } from '../../src/executor/types.js';
 import { createLogger } from '../../src/logger.js';
 import { createPlan } from '../../src/planner/plan.js';
 import { readPipelinePresets } from '../../src/cli/plan.js';
-import { createEngine, makeWorkerId, type Engine } from '../../src/scheduler/engine.js';
+import { makeWorkerId, type Engine } from '../../src/scheduler/engine.js';
 import { stepOutputs, stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { requireContainers, requireDocker } from '../support/docker.js';
-import { queuedJob, settled } from '../support/engine.js';
+import { queuedJob, settled, testEngine } from '../support/engine.js';
 import { ingestedNight, type IngestedNight } from '../support/night.js';
 import { projectRoot } from '../support/process.js';
 
@@ -53,10 +53,9 @@ describe('a simulated night reduced by the engine in every execution mode', () =
   async function reduce(runner: StepRunner): Promise<{ engine: Engine; db: TestDatabase; jobId: string; products: Map<string, string> }> {
     const db = await createTestDatabase();
     dbs.push(db);
-    const engine = createEngine({
-      pool: db.pool, clientConfig: { connectionString: db.url }, clock: systemClock, log: createLogger('silent'), runner,
-      dataDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-e2e-')), archiveRoot: night.root, work: true,
-      concurrency: 2, stepTimeoutS: 300, workerId: makeWorkerId(),
+    const engine = testEngine(db.pool, db.url, {
+      runner, dataDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-e2e-')), archiveRoot: night.root,
+      concurrency: 2, stepTimeoutS: 300, leaseS: 30, retryBaseS: 2, tickMs: 5000, workerId: makeWorkerId(),
     });
     await engine.start();
     const jobId = await queuedJob(db.pool);

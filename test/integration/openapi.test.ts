@@ -1,8 +1,8 @@
 // The OpenAPI document against the real app: every route express serves is documented with its methods
 // (read from the router stack), every documented path and method reaches a handler (not the 404 fallback),
 // and undocumented methods get 405 with an Allow header listing exactly the documented ones.
-import type { App } from '../../src/app.js';
-import { createApp } from '../../src/app.js';
+import type { Express } from 'express';
+import { createFactory, type Factory } from '../../src/factory.js';
 import { systemClock } from '../../src/clock.js';
 import { routeTable } from '../../src/http/route-table.js';
 import { createLogger } from '../../src/logger.js';
@@ -22,7 +22,8 @@ const methodsOf = (item: Record<string, Operation>) => Object.keys(item).map((m)
 describe('OpenAPI document', () => {
   let db: TestDatabase;
   let engine: Engine;
-  let app: App;
+  let factory: Factory;
+  let app: Express;
   let server: http.Server;
   let url: string;
   let doc: Doc;
@@ -34,14 +35,16 @@ describe('OpenAPI document', () => {
     server = http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    app = createApp({ config: testConfig({ BASE_URL: url }), pool: db.pool, log: createLogger('silent'), clock: systemClock, upSince: new Date(), shutdown: new AbortController().signal, engine });
-    server.on('request', app.express);
+    const config = testConfig({ BASE_URL: url, ARCHIVE_ROOT: fakeArchive([]) });
+    factory = createFactory({ config, pool: db.pool, log: createLogger('silent'), clock: systemClock, engine });
+    app = await factory.httpApp({ upSince: new Date(), shutdown: new AbortController().signal });
+    server.on('request', app);
     doc = (await (await fetch(`${url}/openapi.json`)).json()) as Doc;
   });
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
-    await app.close();
+    await factory.close();
     await engine.stop();
     await db.drop();
   });
@@ -62,7 +65,7 @@ describe('OpenAPI document', () => {
   });
 
   it('documents every route express serves, with its methods', () => {
-    const routes = routeTable(app.express);
+    const routes = routeTable(app);
     const documented = Object.keys(doc.paths);
     const problems: string[] = [];
     for (const r of routes) {

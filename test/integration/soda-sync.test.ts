@@ -145,7 +145,7 @@ describe('SODA sync', () => {
   it('answers 503 with Retry-After while the reduction runs elsewhere, then the retry gets the cached product', async () => {
     // An API-only process (no worker) on the same database and files, waiting one second at most.
     const api = await startSodaApp(archive, { db: a.db, work: false, config: { DATA_DIR: a.config.dataDir, SODA_SYNC_WAIT_S: '1' } });
-    let worker: Engine | undefined;
+    let worker: { stop(): Promise<void> } | undefined;
     try {
       const params: Array<[string, string]> = [['ID', id], ['ARMS', 'blue'], ['SPLICE', 'false'], ['EXTRACTION', 'OPTEX'], ['CIRCLE', circle]];
       const busy = await sync(api.url, params);
@@ -153,7 +153,7 @@ describe('SODA sync', () => {
       expect(await busy.text()).toMatch(/^ServiceUnavailable: the reduction is running.*; retry in about \d+ s for the cached product$/);
       expect(Number(busy.headers.get('retry-after'))).toBeGreaterThanOrEqual(5);
       // A worker elsewhere picks the steps up; the job finishes without anyone waiting for it.
-      worker = await startSodaWorker(api, archive);
+      worker = await startSodaWorker(api);
       let res = busy;
       for (let i = 0; i < 120 && res.status === 503; i++) {
         await new Promise((r) => setTimeout(r, 1000));

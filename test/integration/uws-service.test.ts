@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
+import { createNotificationListener, type NotificationListener } from '../../src/store/notification-listener.js';
 import { createJobService, type JobService } from '../../src/uws/job-service.js';
 import type { Caller } from '../../src/domain/job.js';
 import type { JobRunner, RunContext } from '../../src/uws/types.js';
@@ -28,6 +29,7 @@ const urls = { jobsUrl: 'https://example.org/soda/async' };
 describe('UWS job service', () => {
   let db: TestDatabase;
   let service: JobService;
+  let listener: NotificationListener;
   const clock = new FakeClock();
   const contexts = new Map<string, RunContext>();
   const aborted: string[] = [];
@@ -57,11 +59,13 @@ describe('UWS job service', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const config = testConfig({ UWS_MAX_EXECUTION_DURATION_S: '0' });
-    service = createJobService({ pool: db.pool, clock, uws: config.uws, dataDir: config.dataDir, shutdownGraceMs: config.shutdownGraceMs, runners: [manual, boom], log: createLogger('silent'), sweepIntervalMs: 0 });
-    await service.listener.ready();
+    listener = createNotificationListener({ clientConfig: { connectionString: db.url }, log: createLogger('silent') });
+    service = createJobService({ pool: db.pool, clock, uws: config.uws, dataDir: config.dataDir, shutdownGraceMs: config.shutdownGraceMs, runners: [manual, boom], listener, log: createLogger('silent'), sweepIntervalMs: 0 });
+    await listener.ready();
   });
   afterAll(async () => {
     await service.close();
+    await listener.close();
     await db.drop();
   });
 

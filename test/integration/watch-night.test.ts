@@ -8,9 +8,7 @@ import type { SimulatedFrame } from '../../src/simulate/index.js';
 import { listAutoJobTimes } from '../../src/store/turnaround-store.js';
 import { getJob as getStoredJob } from '../../src/store/job-store.js';
 import type { Job } from '../../src/domain/job.js';
-import { startWatch, type Watcher } from '../../src/watch/watch-service.js';
-import { systemClock } from '../../src/clock.js';
-import { createLogger } from '../../src/logger.js';
+import type { Watcher } from '../../src/watch/watch-service.js';
 import { startSodaApp, type SodaTestApp } from '../support/soda-app.js';
 import { emptyArchive, landNight, stageNight, type StagedNight } from '../support/watch-night.js';
 import { getJob, getText, parseXml } from './uws-helpers.js';
@@ -43,7 +41,7 @@ describe('archive watcher: a night reduced as it lands', () => {
         AUTH_MODE: 'header', WATCH_STABLE_MS: '300', WATCH_POLL_MS: '100', WATCH_RESCAN_S: '2', AUTO_REDUCE_RULES: JSON.stringify(rules),
       },
     });
-    watcher = await startWatch({ config: s.config, pool: s.db.pool, log: createLogger('silent'), clock: systemClock, engine: s.engine });
+    watcher = await s.factory.watcher();
     // The red arm of field 2's first object exposure is written in three chunks with pauses longer than the
     // stability window: first most of the pixels, then exactly the primary HDU (a whole HDU, no fibre table yet).
     slowFile = staged.frames.filter((f) => f.ndfClass === 'MFOBJECT' && f.ccd === 2)[2];

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { systemClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
 import type { Engine } from '../../src/scheduler/engine.js';
-import { startWatch, type Watcher } from '../../src/watch/watch-service.js';
+import { createFactory, type Factory } from '../../src/factory.js';
+import type { Watcher } from '../../src/watch/watch-service.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testEngine } from '../support/engine.js';
@@ -28,11 +29,18 @@ describe('archive watcher without file-system events', () => {
   }, 120000);
   afterAll(async () => {
     await watcher?.stop();
+    for (const f of factories) await f.close();
     await db.drop();
   });
 
   const config = () => testConfig({ ARCHIVE_ROOT: root, IVO_AUTHORITY: 'drsoda.test', WATCH_RESCAN_S: '1', WATCH_STABLE_MS: '200', WATCH_POLL_MS: '100', AUTO_REDUCE_RULES: '{"rules": []}' });
-  const start = () => startWatch({ config: config(), pool: db.pool, log: createLogger('silent'), clock: systemClock, engine, fileEvents: false });
+  const factories: Factory[] = [];
+  // Each start is a new process's watcher: its own composition root over the shared database and engine.
+  const start = () => {
+    const factory = createFactory({ config: config(), pool: db.pool, log: createLogger('silent'), clock: systemClock, engine });
+    factories.push(factory);
+    return factory.watcher({ fileEvents: false });
+  };
   const rows = async () => (await db.pool.query(`select rel_path, state, ingested_at, error from watch_file order by rel_path`)).rows;
   async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, ms = 15000): Promise<T> {
     const deadline = Date.now() + ms;

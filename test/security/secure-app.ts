@@ -6,13 +6,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp, type App } from '../../src/app.js';
 import { ingestArchive } from '../../src/archive/ingest.js';
 import { systemClock } from '../../src/clock.js';
 import type { Config } from '../../src/config.js';
 import { answerClientErrors } from '../../src/http/client-error.js';
 import { createLogger } from '../../src/logger.js';
 import type { Engine } from '../../src/scheduler/engine.js';
+import { createFactory, type Factory } from '../../src/factory.js';
 import { insertJob } from '../../src/store/job-store.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -30,7 +30,7 @@ export interface SecureApp {
   db: TestDatabase;
   engine: Engine;
   archive: string;
-  app: App;
+  factory: Factory;
   /** A COMPLETED `soda` job of owner (null = anonymous) whose plan ran through the fake aaorun; its target product. */
   completedJob(owner: string | null, salt: string): Promise<{ id: string; stepId: string; fileName: string }>;
   close(): Promise<void>;
@@ -56,11 +56,12 @@ export async function startSecureApp(o: { config?: Record<string, string> } = {}
   const engine = testEngine(db.pool, db.url, { archiveRoot: archive, dataDir: config.dataDir, concurrency: 2 });
   await engine.start();
   const shutdown = new AbortController();
-  const app = createApp({ config, pool: db.pool, log: createLogger('silent'), clock: systemClock, upSince: new Date(), shutdown: shutdown.signal, engine });
-  server.on('request', app.express);
+  // The engine runs the fake aaorun and links products into results; everything else is built as serve builds it.
+  const factory = createFactory({ config, pool: db.pool, log: createLogger('silent'), clock: systemClock, engine });
+  server.on('request', await factory.httpApp({ upSince: new Date(), shutdown: shutdown.signal }));
   let n = 0;
   return {
-    url, port, config, db, engine, archive, app,
+    url, port, config, db, engine, archive, factory,
     async completedJob(owner, salt) {
       const id = `sec${Date.now().toString(36)}${++n}`;
       await insertJob(db.pool, { id, kind: 'soda', ownerId: owner, runId: null, phase: 'QUEUED', quote: null, creationTime: new Date(), executionDuration: 0, destruction: null, parameters: [{ name: 'ID', value: OBJECT_DID, byReference: false }] });
@@ -75,7 +76,7 @@ export async function startSecureApp(o: { config?: Record<string, string> } = {}
       shutdown.abort();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await app.close();
+      await factory.close();
       await engine.stop();
       await db.drop();
     },

@@ -9,6 +9,11 @@ import { createLocalRunner } from '../../src/executor/local-runner.js';
 import type { StepRunner } from '../../src/executor/types.js';
 import { createLogger } from '../../src/logger.js';
 import { createEngine, type Engine, type EngineOptions } from '../../src/scheduler/engine.js';
+import { publishTargetProducts } from '../../src/scheduler/job-sync.js';
+import { ProductStore } from '../../src/scheduler/product-store.js';
+import { createNotificationListener } from '../../src/store/notification-listener.js';
+import { jobDir } from '../../src/uws/job-files.js';
+import { createJobTransitions } from '../../src/uws/transitions.js';
 import { insertJob, getJob } from '../../src/store/job-store.js';
 import type { Pool } from '../../src/store/db.js';
 import type { Job } from '../../src/domain/job.js';
@@ -30,14 +35,24 @@ export function fakeArchive(files: string[]): string {
   return root;
 }
 
+/**
+ * An engine on its own LISTEN connection (closed by stop()), the fake aaorun as local processes, and the default
+ * publisher (every target product hard-linked into the job's folder) unless o.publish says otherwise.
+ */
 export function testEngine(pool: Pool, url: string, o: Partial<EngineOptions> & { archiveRoot: string }): Engine {
-  return createEngine({
+  const log = createLogger('silent');
+  const dataDir = o.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'drsoda-engine-'));
+  const listener = createNotificationListener({ clientConfig: { connectionString: url }, log });
+  const products = o.products ?? new ProductStore(path.join(dataDir, 'products'));
+  const engine = createEngine({
     pool,
-    clientConfig: { connectionString: url },
-    clock: systemClock,
-    log: createLogger('silent'),
+    listener,
+    log,
     runner: localFakeRunner(),
-    dataDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-engine-')),
+    phases: createJobTransitions({ pool, clock: systemClock, dataDir }),
+    publish: publishTargetProducts(products, (jobId) => jobDir(dataDir, jobId)),
+    products,
+    dataDir,
     work: true,
     concurrency: 2,
     stepTimeoutS: 30,
@@ -46,6 +61,16 @@ export function testEngine(pool: Pool, url: string, o: Partial<EngineOptions> & 
     tickMs: 500,
     ...o,
   });
+  return {
+    ...engine,
+    get worker() {
+      return engine.worker;
+    },
+    stop: async () => {
+      await engine.stop();
+      await listener.close();
+    },
+  };
 }
 
 let seq = 0;

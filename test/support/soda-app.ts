@@ -6,16 +6,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp, type App } from '../../src/app.js';
 import { ingestArchive } from '../../src/archive/ingest.js';
 import { systemClock } from '../../src/clock.js';
 import type { Config } from '../../src/config.js';
 import type { FrameRecord } from '../../src/domain/frame.js';
 import { createLogger } from '../../src/logger.js';
 import type { Engine } from '../../src/scheduler/engine.js';
-import { startEngine } from '../../src/scheduler/start-engine.js';
+import { createFactory, type Factory } from '../../src/factory.js';
 import { simulateNight, type NightTruth } from '../../src/simulate/index.js';
-import { sodaPublish } from '../../src/soda/soda-wiring.js';
 import { listFrames } from '../../src/store/frame-store.js';
 import { testConfig } from './config.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -42,7 +40,7 @@ export interface SodaTestApp {
   config: Config;
   db: TestDatabase;
   engine: Engine;
-  app: App;
+  factory: Factory;
   frames: FrameRecord[];
   /** Stops the server, app and engine, and drops the database. */
   close(): Promise<void>;
@@ -68,32 +66,31 @@ export async function startSodaApp(archive: SimulatedArchive, o: SodaAppOptions 
     BASE_URL: `http://127.0.0.1:${port}`, ARCHIVE_ROOT: archive.root, IVO_AUTHORITY: SODA_AUTHORITY, EXECUTOR: 'local', WORKER_CONCURRENCY: '2', STEP_TIMEOUT_S: '120',
     ...o.config,
   });
-  const engine = await startEngine({ config, pool: db.pool, databaseUrl: db.url, clock: systemClock, log, archiveRoot: archive.root, work: o.work ?? true, publish: sodaPublish({ config, pool: db.pool }) });
+  const factory = createFactory({ config, pool: db.pool, log, clock: systemClock });
+  const engine = await factory.engine({ work: o.work ?? true });
   const shutdown = new AbortController();
-  const app = createApp({ config, pool: db.pool, log, clock: systemClock, upSince: new Date(), shutdown: shutdown.signal, engine });
-  server.on('request', app.express);
+  const app = await factory.httpApp({ upSince: new Date(), shutdown: shutdown.signal });
+  server.on('request', app);
   return {
     url: `http://127.0.0.1:${port}`,
     config,
     db,
     engine,
-    app,
+    factory,
     frames,
     close: async () => {
       shutdown.abort();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await app.close();
-      await engine.stop();
+      await factory.close();
       if (!o.db) await db.drop();
     },
   };
 }
 
-/** A worker alone on the app's database and files, as `drsoda worker` runs on another host. */
-export function startSodaWorker(s: SodaTestApp, archive: SimulatedArchive): Promise<Engine> {
-  return startEngine({
-    config: s.config, pool: s.db.pool, databaseUrl: s.db.url, clock: systemClock, log: createLogger('silent'), archiveRoot: archive.root, work: true,
-    publish: sodaPublish({ config: s.config, pool: s.db.pool }),
-  });
+/** A worker alone on the app's database and files, as `drsoda worker` runs on another host; stop() ends it. */
+export async function startSodaWorker(s: SodaTestApp): Promise<{ engine: Engine; stop(): Promise<void> }> {
+  const factory = createFactory({ config: s.config, pool: s.db.pool, log: createLogger('silent'), clock: systemClock });
+  const engine = await factory.engine({ work: true });
+  return { engine, stop: () => factory.close() };
 }
