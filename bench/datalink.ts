@@ -6,11 +6,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp } from '../src/app.js';
 import { ingestArchive } from '../src/archive/ingest.js';
 import { formatFieldDid } from '../src/archive/dids.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
+import { createFactory } from '../src/factory.js';
 import { createLogger } from '../src/logger.js';
 import { simulateNight } from '../src/simulate/index.js';
 import { listFrames } from '../src/store/frame-store.js';
@@ -36,12 +36,14 @@ export const datalink: Bench = async (ctx) => {
   const httpServer = http.createServer();
   await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', () => r()));
   const port = (httpServer.address() as AddressInfo).port;
+  // The app of `drsoda serve` as an API-only process (RUN_WORKER=false): nothing here is reduced, so no worker
+  // competes with the requests measured, and no Docker daemon or pipeline image is needed (EXECUTOR=local).
   const config = loadConfig({
     PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', DEMO_ARCHIVE: 'false', ARCHIVE_ROOT: root, IVO_AUTHORITY: 'bench.drsoda',
-    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-dl-data-')),
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-dl-data-')), EXECUTOR: 'local', RUN_WORKER: 'false',
   });
-  const app = createApp({ config, pool: db.pool, log, clock: systemClock, upSince: new Date(), shutdown: new AbortController().signal });
-  httpServer.on('request', app.express);
+  const factory = createFactory({ config, pool: db.pool, log, clock: systemClock });
+  httpServer.on('request', await factory.httpApp({ upSince: new Date(), shutdown: new AbortController().signal }));
   const base = `http://127.0.0.1:${port}/soda`;
 
   const measure = async (runs: number, request: () => Promise<Response>) => {
@@ -69,7 +71,7 @@ export const datalink: Bench = async (ctx) => {
   ];
   httpServer.closeAllConnections();
   await new Promise((r) => httpServer.close(r));
-  await app.close();
+  await factory.close();
   await db.close();
   await server.close();
   rmSync(root, { recursive: true, force: true });

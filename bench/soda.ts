@@ -6,14 +6,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp } from '../src/app.js';
 import { ingestArchive } from '../src/archive/ingest.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
+import { createFactory } from '../src/factory.js';
 import { createLogger } from '../src/logger.js';
-import { startEngine } from '../src/scheduler/start-engine.js';
 import { simulateNight } from '../src/simulate/index.js';
-import { sodaPublish } from '../src/soda/soda-wiring.js';
 import { listFrames } from '../src/store/frame-store.js';
 import { ms, summarize, type Bench, type Row } from './lib.js';
 import { benchServer } from './support.js';
@@ -37,10 +35,10 @@ export const soda: Bench = async (ctx) => {
     PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', DEMO_ARCHIVE: 'false', ARCHIVE_ROOT: root, IVO_AUTHORITY: 'bench.drsoda',
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-soda-data-')), EXECUTOR: 'local', WORKER_CONCURRENCY: '2', SODA_SYNC_WAIT_S: '600',
   });
-  const engine = await startEngine({ config, pool: db.pool, databaseUrl: db.url, clock: systemClock, log, archiveRoot: root, work: true, publish: sodaPublish({ config, pool: db.pool }) });
+  // As `drsoda serve` builds it: the app, the SODA job kinds and publisher, the engine with a worker (RUN_WORKER).
+  const factory = createFactory({ config, pool: db.pool, log, clock: systemClock });
   const shutdown = new AbortController();
-  const app = createApp({ config, pool: db.pool, log, clock: systemClock, upSince: new Date(), shutdown: shutdown.signal, engine });
-  http_.on('request', app.express);
+  http_.on('request', await factory.httpApp({ upSince: new Date(), shutdown: shutdown.signal }));
   const url = (extra: Record<string, string>) => `http://127.0.0.1:${port}/soda/sync?${new URLSearchParams({ ID: id, ...extra })}`;
   const get = async (u: string) => {
     const t0 = performance.now();
@@ -74,8 +72,7 @@ export const soda: Bench = async (ctx) => {
     shutdown.abort();
     http_.closeAllConnections();
     await new Promise<void>((r) => http_.close(() => r()));
-    await app.close();
-    await engine.stop();
+    await factory.close();
     await db.close();
     await server.close();
   }

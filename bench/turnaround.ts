@@ -8,13 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
+import { createFactory } from '../src/factory.js';
 import { createLogger } from '../src/logger.js';
-import { startEngine } from '../src/scheduler/start-engine.js';
 import { simulateNight, type SimulatedFrame } from '../src/simulate/index.js';
-import { sodaPublish } from '../src/soda/soda-wiring.js';
 import { listAutoJobTimes } from '../src/store/turnaround-store.js';
 import { turnaroundDocument, type Stage } from '../src/watch/turnaround.js';
-import { startWatch } from '../src/watch/watch-service.js';
 import { summarize, type Bench, type Row } from './lib.js';
 import { benchServer } from './support.js';
 
@@ -49,9 +47,9 @@ export const turnaround: Bench = async (ctx) => {
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-data-')), ARCHIVE_ROOT: root, LOG_LEVEL: 'silent', DEMO_ARCHIVE: 'false', EXECUTOR: 'local',
     AUTO_REDUCE_RULES: JSON.stringify({ rules: [{ name: 'exposures', reduce: 'frame' }] }),
   });
-  const log = createLogger('silent');
-  const engine = await startEngine({ config, pool: db.pool, databaseUrl: db.url, clock: systemClock, log, archiveRoot: root, work: true, publish: sodaPublish({ config, pool: db.pool }) });
-  const watcher = await startWatch({ config, pool: db.pool, log, clock: systemClock, engine });
+  // As `drsoda watch` builds it: the watcher making auto jobs through the SODA job list, the engine with a worker.
+  const factory = createFactory({ config, pool: db.pool, log: createLogger('silent'), clock: systemClock });
+  await factory.watcher();
   const totals: number[] = [];
   const perStage = new Map<Stage, number[]>();
   try {
@@ -78,8 +76,7 @@ export const turnaround: Bench = async (ctx) => {
       ctx.log(`exposure ${run}: landing to reduced ${totals[totals.length - 1].toFixed(1)} s`);
     }
   } finally {
-    await watcher.stop();
-    await engine.stop();
+    await factory.close();
     await server.close();
   }
   const row = (metric: string, xs: number[], target?: string, note?: string): Row => ({ group: 'turnaround', metric, unit: 's', value: summarize(xs), ...(target ? { target } : {}), ...(note ? { note } : {}) });

@@ -45,6 +45,8 @@ import { createTurnaroundRecords } from './watch/turnaround.js';
 import { startWatch, type Watcher } from './watch/watch-service.js';
 import type { Express } from 'express';
 
+export const noArchiveMessage = 'no archive to reduce from: set ARCHIVE_ROOT to the folder of raw frames, or DEMO_ARCHIVE=true for the simulated demo night';
+
 export interface FactoryDeps {
   config: Config;
   pool: Pool;
@@ -110,7 +112,7 @@ export function createFactory(d: FactoryDeps): Factory {
   const identity = once(() => createIdentity({ auth: config.auth, db: pool, clock }));
   const archiveRoot = () => {
     const root = archiveRootOf(config);
-    if (!root) throw new Error('no archive to reduce from: set ARCHIVE_ROOT to the folder of raw frames, or DEMO_ARCHIVE=true for the simulated demo night');
+    if (!root) throw new Error(noArchiveMessage);
     return root;
   };
   const archive = once(() => createArchiveService({ pool, root: archiveRootOf(config), authority: config.ivoAuthority }));

@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
+import { archiveRootOf } from './archive/archive-root.js';
 import { startArchive } from './archive/archive-startup.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config.js';
-import { createFactory } from './factory.js';
+import { createFactory, noArchiveMessage, type FactoryDeps } from './factory.js';
 import { answerClientErrors } from './http/client-error.js';
 import type { Logger } from './logger.js';
 import { openDatabase } from './store/database.js';
@@ -21,17 +22,19 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+/** o.asyncKind: the job kind behind /soda/async instead of SODA (the job manager's own tests, see FactoryDeps). */
+export async function startServer(config: Config, log: Logger, o: Pick<FactoryDeps, 'asyncKind'> = {}): Promise<RunningServer> {
+  // SODA needs an archive: refuse to start without one (before touching the database) rather than serve a job
+  // list that can run nothing.
+  if (!o.asyncKind && !archiveRootOf(config)) throw new Error(noArchiveMessage);
   const db = await openDatabase(config, log);
-  const factory = createFactory({ config, pool: db.pool, log, clock: systemClock });
+  const factory = createFactory({ config, pool: db.pool, log, clock: systemClock, asyncKind: o.asyncKind });
   const shutdown = new AbortController();
   const instanceId = randomUUID();
   let server: http.Server | undefined;
   try {
     const applied = await migrate(db.pool);
     if (applied.length) log.info({ applied }, 'migrations applied');
-    // SODA needs an archive: refuse to start without one rather than serve a job list that can run nothing.
-    factory.archiveRoot();
     const upSince = await recordInstanceStart(db.pool, { id: instanceId, role: 'serve', hostname: os.hostname(), pid: process.pid, version });
     const app = await factory.httpApp({ upSince, shutdown: shutdown.signal });
     // WATCH_ENABLED (serve --watch): the archive watcher auto-reduces new frames through the same job list.

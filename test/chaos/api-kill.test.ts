@@ -29,7 +29,7 @@ describe('SIGKILL of the API process during job creation', () => {
     db = await createTestDatabase();
     const dataDir = tmpDir('drsoda-chaos-api-');
     const env = { DATABASE_URL: db.url, DATA_DIR: dataDir, RATE_LIMIT_JOBS_PER_MIN: '0' };
-    const serve = await startDrsoda('serve', env);
+    const serve = await startDrsoda('sleep-serve', env);
     procs.push(serve);
     const jobs = `${serve.url}/soda/async`;
     const accepted: Sent[] = [];
@@ -87,7 +87,7 @@ describe('SIGKILL of the API process during job creation', () => {
     renameSync(path.join(dataDir, 'uws', torn.id, 'params', 'table'), path.join(dataDir, 'uws', torn.id, 'params', '.table.12345678.tmp'));
     writeFileSync(path.join(dataDir, 'uws', `.creating-${host}-${dead}-${torn.id}`), '');
 
-    const again = await startDrsoda('serve', env);
+    const again = await startDrsoda('sleep-serve', env);
     procs.push(again);
     const jobs2 = `${again.url}/soda/async`;
     await until('the restarted process to repair job dirs', async () => Number(/"repaired":(\d+),.*"msg":"job dirs left by a crashed process repaired"/.exec(again.output())?.[1] ?? 0) >= 2, 10000).catch((e: Error) => {

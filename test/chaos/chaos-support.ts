@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/store/embedded.js';
-import { spawnDrsoda } from '../support/process.js';
+import { SLEEP_SERVE, spawnDrsoda } from '../support/process.js';
 
 export const tmpDir = (prefix: string) => {
   const d = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -28,11 +28,15 @@ export interface DrsodaProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `drsoda serve` (on a fresh port) or `drsoda worker` and resolves once it says it is ready. */
-export async function startDrsoda(kind: 'serve' | 'worker', env: Record<string, string>, timeoutMs = 90000): Promise<DrsodaProcess> {
+/**
+ * Starts `drsoda serve` (on a fresh port) or `drsoda worker` and resolves once it says it is ready. 'sleep-serve' is
+ * `drsoda serve` whose /soda/async runs the tests' sleep job kind (no archive, engine or pipeline needed).
+ */
+export async function startDrsoda(which: 'serve' | 'sleep-serve' | 'worker', env: Record<string, string>, timeoutMs = 90000): Promise<DrsodaProcess> {
+  const kind = which === 'worker' ? 'worker' : 'serve';
   const port = kind === 'serve' ? Number(env.PORT ?? (await freePort())) : 0;
   const url = `http://127.0.0.1:${port}`;
-  const child = spawnDrsoda([kind], { LOG_LEVEL: 'info', DEMO_ARCHIVE: 'false', ...(kind === 'serve' ? { PORT: String(port), HOST: '127.0.0.1', BASE_URL: url } : {}), ...env });
+  const child = spawnDrsoda([which === 'sleep-serve' ? SLEEP_SERVE : kind], { LOG_LEVEL: 'info', DEMO_ARCHIVE: 'false', ...(kind === 'serve' ? { PORT: String(port), HOST: '127.0.0.1', BASE_URL: url } : {}), ...env });
   let out = '';
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-65536);

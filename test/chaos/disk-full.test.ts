@@ -31,7 +31,7 @@ describe('a full product disk', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'tmpfs', products], { timeout: 10000 });
     const env = { DATABASE_URL: db.url, DATA_DIR: dataDir, RATE_LIMIT_JOBS_PER_MIN: '0' };
     procs.push(await startDrsoda('worker', { ...env, ARCHIVE_ROOT: archive, EXECUTOR: 'local', AAORUN_COMMAND: `sh ${fakeAaorun}`, WORKER_CONCURRENCY: '1' }));
-    const serve = await startDrsoda('serve', env);
+    const serve = await startDrsoda('sleep-serve', env);
     procs.push(serve);
 
     const submitter = testEngine(db.pool, db.url, { archiveRoot: archive, dataDir, work: false });

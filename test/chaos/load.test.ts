@@ -32,7 +32,7 @@ describe('200 concurrent clients for 60 s', () => {
   it('never answers 5xx, keeps its connections bounded and its memory flat', async () => {
     db = await createTestDatabase();
     const dataDir = tmpDir('drsoda-chaos-load-');
-    serve = await startDrsoda('serve', { DATABASE_URL: db.url, DATA_DIR: dataDir, DB_POOL_SIZE: String(POOL), RATE_LIMIT_JOBS_PER_MIN: '0', LOG_LEVEL: 'warn' });
+    serve = await startDrsoda('sleep-serve', { DATABASE_URL: db.url, DATA_DIR: dataDir, DB_POOL_SIZE: String(POOL), RATE_LIMIT_JOBS_PER_MIN: '0', LOG_LEVEL: 'warn' });
     const jobs = `${serve.url}/soda/async`;
     probe = new pg.Client({ connectionString: db.url, application_name: 'chaos-probe' });
     await probe.connect();

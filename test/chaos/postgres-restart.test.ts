@@ -26,7 +26,7 @@ describe('PostgreSQL restart during a run', () => {
     const dataDir = tmpDir('drsoda-chaos-pg-data-');
     const archive = fakeArchive(['261126/ccd_1/26nov10001.fits']);
     const common = { DATABASE_URL: pg.url, DATA_DIR: dataDir, DB_CONNECT_TIMEOUT_MS: '3000', RATE_LIMIT_JOBS_PER_MIN: '0' };
-    const serve = await startDrsoda('serve', common);
+    const serve = await startDrsoda('sleep-serve', common);
     procs.push(serve);
     const worker = await startDrsoda('worker', { ...common, ARCHIVE_ROOT: archive, EXECUTOR: 'local', AAORUN_COMMAND: `sh ${fakeAaorun}`, STEP_LEASE_S: '3', WORKER_CONCURRENCY: '2' });
     procs.push(worker);

@@ -69,7 +69,7 @@ describe('deploy/', () => {
 
     it('serves the API from the container against PostgreSQL, and runs doctor', async () => {
       const port = await freePort();
-      const env = ['-e', `DATABASE_URL=${db.url}`, '-e', 'EXECUTOR=local', '-e', 'RUN_WORKER=false', '-e', 'DEMO_ARCHIVE=false', '-e', `PORT=${port}`, '-e', 'HOST=127.0.0.1'];
+      const env = ['-e', `DATABASE_URL=${db.url}`, '-e', 'EXECUTOR=local', '-e', 'RUN_WORKER=false', '-e', 'DEMO_ARCHIVE=false', '-e', 'ARCHIVE_ROOT=/opt/drsoda', '-e', `PORT=${port}`, '-e', 'HOST=127.0.0.1'];
       const doctor = await run('docker', ['run', '--rm', '--network', 'host', ...env, image, 'doctor', '--min-free-gb', '0'], { timeout: 60000 }).catch((e: { stdout: string; code: number }) => e);
       expect(doctor.stdout).toMatch(/^ok {4}database +PostgreSQL .*schema up to date/m);
       await run('docker', ['run', '-d', '--name', name, '--network', 'host', ...env, image, 'serve'], { timeout: 60000 });

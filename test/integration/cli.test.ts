@@ -32,6 +32,12 @@ describe('drsoda CLI', () => {
       await db.drop();
     });
 
+    it('serve without an archive refuses to start with one clear line, and leaves nothing running', async () => {
+      const r = await runDrsoda(['serve'], { DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', DEMO_ARCHIVE: 'false', ARCHIVE_ROOT: '', LOG_LEVEL: 'silent' });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual(['drsoda: no archive to reduce from: set ARCHIVE_ROOT to the folder of raw frames, or DEMO_ARCHIVE=true for the simulated demo night']);
+    });
+
     it('migrate applies migrations, then reports the database up to date', async () => {
       const first = await runDrsoda(['migrate'], { DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
       expect(first.code).toBe(0);

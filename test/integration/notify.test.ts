@@ -48,7 +48,7 @@ describe('job notifications', () => {
       // The signature is an HMAC of the exact body; receivers check it with the shared NOTIFY_WEBHOOK_SECRET.
       for (const c of hook.calls) expect(c.headers['x-drsoda-signature']).toBe(`sha256=${createHmac('sha256', secret).update(c.raw).digest('hex')}`);
       expect(hook.calls[0].headers['content-type']).toBe('application/json');
-      const rows = await notificationsOfJob(db.pool, job.id);
+      const rows = await until('recorded deliveries', () => notificationsOfJob(db.pool, job.id), (r) => r.length === 2 && r.every((x) => x.state === 'delivered'));
       expect(rows.map((r) => [r.channel, r.phase, r.state, r.attempts])).toEqual([['webhook', 'EXECUTING', 'delivered', 3], ['webhook', 'COMPLETED', 'delivered', 1]]);
       const after = await scrape(app.url);
       expect(valueOf(after, 'drsoda_notification_attempts_total', { channel: 'webhook', outcome: 'retry' }) - valueOf(before, 'drsoda_notification_attempts_total', { channel: 'webhook', outcome: 'retry' })).toBe(2);
@@ -87,7 +87,8 @@ describe('job notifications', () => {
     expect(mails[1].raw).toMatch(/Subject: drsoda job mail-run \(\S+\): COMPLETED/);
     // Quoted-printable soft line breaks (=CRLF) undone, as a mail reader does.
     expect(mails[1].raw.replace(/=\r?\n/g, '')).toContain(`Results (1): ${app.url}/soda/async/${job.id}/results`);
-    const rows = await notificationsOfJob(db.pool, job.id);
+    // The mail can arrive before the delivery is recorded: wait for the rows' state, do not assume it.
+    const rows = await until('recorded deliveries', () => notificationsOfJob(db.pool, job.id), (r) => r.length === 2 && r.every((x) => x.state !== 'sending' && x.state !== 'pending'));
     expect(rows.map((r) => [r.channel, r.phase, r.state])).toEqual([['email', 'EXECUTING', 'delivered'], ['email', 'COMPLETED', 'delivered']]);
   });
 

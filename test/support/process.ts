@@ -5,8 +5,13 @@ import { fileURLToPath } from 'node:url';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** `drsoda serve` whose /soda/async runs the tests' sleep job kind (test/support/sleep-serve.ts). */
+export const SLEEP_SERVE = 'test/support/sleep-serve.ts';
+
+/** Runs `drsoda <args>`; args[0] may be SLEEP_SERVE to start that program instead. */
 export function spawnDrsoda(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/main.ts'), ...args], {
+  const program = args[0] === SLEEP_SERVE ? [path.join(projectRoot, SLEEP_SERVE)] : [path.join(projectRoot, 'src/main.ts'), ...args];
+  return spawn(process.execPath, ['--import', 'tsx', ...program], {
     cwd: projectRoot,
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
