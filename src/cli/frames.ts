@@ -1,9 +1,9 @@
 // `drsoda frames`: the archive listing on the command line (the same filters as GET /api/frames).
 import type { Command } from 'commander';
-import { archiveRootOf } from '../archive/archive-root.js';
-import { createArchiveService } from '../archive/archive-service.js';
 import { frameJson } from '../archive/frame-json.js';
 import { parseFrameQuery } from '../archive/frame-query.js';
+import { systemClock } from '../clock.js';
+import { createFactory } from '../factory.js';
 import { createLogger } from '../logger.js';
 import type { ArchivedFrame } from '../domain/frame.js';
 import { cliContext, fail } from './context.js';
@@ -53,7 +53,7 @@ export function registerFrames(program: Command): void {
       const log = createLogger(config.logLevel, process.stderr);
       const db = await openCliDatabase(config, log, 'drsoda-frames').catch(fail);
       try {
-        const archive = createArchiveService({ pool: db.pool, root: archiveRootOf(config), authority: config.ivoAuthority });
+        const archive = createFactory({ config, pool: db.pool, log, clock: systemClock }).archive();
         const { total, frames } = await archive.list(q);
         if (opts.json) {
           const o = { baseUrl: config.baseUrl, authority: config.ivoAuthority };

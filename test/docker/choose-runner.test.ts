@@ -36,14 +36,17 @@ describe('choosing the step runner', () => {
   });
 
   it('keeps warm sandboxes under DATA_DIR/sandboxes', async () => {
-    const s = settings({ EXECUTOR: 'docker', EXECUTION_MODE: 'sandbox', PIPELINE_IMAGE: image, DOCKER_HOST: '' });
+    const s = settings({ EXECUTOR: 'docker', EXECUTION_MODE: 'sandbox', SANDBOX_PRESTART: 'false', PIPELINE_IMAGE: image, DOCKER_HOST: '' });
     const choice = await chooseRunner(s, where());
-    expect(choice.runner.kind).toBe('sandbox');
-    expect(choice.description).toMatch(/^docker warm sandbox per job /);
-    const res = await choice.runner.run({ labels: { stepId: 's1', jobId: `choose-${process.pid}`, workerId: `choose-${process.pid}` }, argv: ['true'], workDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-choose-work-')), inputs: [], env: {}, timeoutMs: 20000 });
-    expect(res.exitCode).toBe(0);
-    expect(readdirSync(path.join(s.dataDir, 'sandboxes'))).toHaveLength(1);
-    await choice.runner.close();
+    try {
+      expect(choice.runner.kind).toBe('sandbox');
+      expect(choice.description).toMatch(/^docker warm sandbox per job /);
+      const res = await choice.runner.run({ labels: { stepId: 's1', jobId: `choose-${process.pid}`, workerId: `choose-${process.pid}` }, argv: ['true'], workDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-choose-work-')), inputs: [], env: {}, timeoutMs: 20000 });
+      expect(res.exitCode).toBe(0);
+      expect(readdirSync(path.join(s.dataDir, 'sandboxes'))).toHaveLength(1);
+    } finally {
+      await choice.runner.close();
+    }
     expect(readdirSync(path.join(s.dataDir, 'sandboxes'))).toEqual([]);
   });
 
