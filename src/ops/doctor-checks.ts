@@ -3,12 +3,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import type { Config } from '../config.js';
 import { createContainerClient } from '../executor/container-client.js';
 import type { Logger } from '../logger.js';
 import { readMigrations } from '../store/migrate.js';
-import { appliedMigrations } from '../store/ops-store.js';
+import { probeDatabase } from '../store/database-probe.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -38,30 +37,24 @@ export function runningEmbeddedUrl(dataDir: string): string | null {
   return `postgresql://postgres:${encodeURIComponent(readFileSync(pwFile, 'utf8').trim())}@127.0.0.1:${port.trim()}/drsoda`;
 }
 
+const FIX_CONNECT = 'start PostgreSQL or correct DATABASE_URL (host, port, user, password, database)';
+
 /** Connects, reads the server version and compares applied migrations with migrations/. */
 export async function checkDatabase(url: string, timeoutMs: number): Promise<CheckResult> {
   const name = 'database';
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, application_name: 'drsoda-doctor' });
-  try {
-    await client.connect();
-  } catch (err) {
-    return { name, status: 'fail', detail: `cannot connect to ${mask(url)}: ${msg(err)}`, fix: 'start PostgreSQL or correct DATABASE_URL (host, port, user, password, database)' };
+  const probe = await probeDatabase(url, timeoutMs);
+  if (!probe.ok && probe.stage === 'connect') {
+    return { name, status: 'fail', detail: `cannot connect to ${mask(url)}: ${probe.error}`, fix: FIX_CONNECT };
   }
-  try {
-    const { rows } = await client.query<{ v: string }>("select current_setting('server_version') as v");
-    const applied = await appliedMigrations(client);
-    const known = readMigrations();
-    const unknown = applied.filter((a) => !known.some((k) => k.id === a.id));
-    const pending = known.filter((k) => !applied.some((a) => a.id === k.id));
-    const where = `PostgreSQL ${rows[0].v} at ${mask(url)}`;
-    if (unknown.length) return { name, status: 'fail', detail: `${where}: it has migrations this drsoda does not know (${unknown.map((u) => u.name).join(', ')})`, fix: 'this database belongs to a newer drsoda: upgrade drsoda (docs/operations.md#upgrades)' };
-    if (pending.length) return { name, status: 'warn', detail: `${where}: ${pending.length} migration(s) not applied (${pending.map((p) => p.name).join(', ')})`, fix: 'run `drsoda migrate` (drsoda serve also applies them at start)' };
-    return { name, status: 'ok', detail: `${where}, schema up to date (${applied.length} migrations)` };
-  } catch (err) {
-    return { name, status: 'fail', detail: `${mask(url)} answers but a query failed: ${msg(err)}`, fix: 'check the database user may read the drsoda tables' };
-  } finally {
-    await client.end().catch(() => {});
-  }
+  if (!probe.ok) return { name, status: 'fail', detail: `${mask(url)} answers but a query failed: ${probe.error}`, fix: 'check the database user may read the drsoda tables' };
+  const applied = probe.applied;
+  const known = readMigrations();
+  const unknown = applied.filter((a) => !known.some((k) => k.id === a.id));
+  const pending = known.filter((k) => !applied.some((a) => a.id === k.id));
+  const where = `PostgreSQL ${probe.serverVersion} at ${mask(url)}`;
+  if (unknown.length) return { name, status: 'fail', detail: `${where}: it has migrations this drsoda does not know (${unknown.map((u) => u.name).join(', ')})`, fix: 'this database belongs to a newer drsoda: upgrade drsoda (docs/operations.md#upgrades)' };
+  if (pending.length) return { name, status: 'warn', detail: `${where}: ${pending.length} migration(s) not applied (${pending.map((p) => p.name).join(', ')})`, fix: 'run `drsoda migrate` (drsoda serve also applies them at start)' };
+  return { name, status: 'ok', detail: `${where}, schema up to date (${applied.length} migrations)` };
 }
 
 export interface DockerFindings {
