@@ -2,7 +2,7 @@
 // daemon answers and has the pipeline image, else (or with EXECUTOR=local) local processes.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../config.js';
+import type { ExecutorSettings as ExecutorConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createContainerClient, type ContainerClient } from './container-client.js';
 import { createDockerRunner } from './docker-runner.js';
@@ -13,7 +13,7 @@ import type { StepRunner } from './types.js';
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The configuration the executor reads: EXECUTOR, PIPELINE_IMAGE, limits..., and DATA_DIR for its sandboxes. */
-export type ExecutorSettings = Config['executor'] & { dataDir: string };
+export type ExecutorSettings = ExecutorConfig & { dataDir: string };
 
 export interface RunnerChoice {
   runner: StepRunner;

@@ -5,6 +5,9 @@ import type { Logger } from '../logger.js';
 import { createPool, type Pool } from './db.js';
 import { startEmbeddedPostgres } from './embedded.js';
 
+/** The settings it reads: DATABASE_URL, DATA_DIR (the embedded server's home) and the pool's DB_* limits. */
+export type DatabaseSettings = Pick<Config, 'databaseUrl' | 'dataDir' | 'db'>;
+
 export interface Database {
   pool: Pool;
   url: string;
@@ -12,7 +15,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Config, log: Logger, applicationName = 'drsoda'): Promise<Database> {
+export async function openDatabase(config: DatabaseSettings, log: Logger, applicationName = 'drsoda'): Promise<Database> {
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!url) {
