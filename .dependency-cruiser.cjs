@@ -75,7 +75,7 @@ const owns = {
 const esc = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const basePattern = `^src/(${baseFiles.map(esc).join('|')})$`;
 const rootPattern = `^src/(${compositionRoot.folders.map((f) => `${esc(f)}/`).concat(compositionRoot.files.map((f) => `${esc(f)}$`)).join('|')})`;
-const apiTypes = '^src/http/api-types\\.ts$';
+const apiTypes = '^src/domain/api-types\\.ts$';
 
 /** The modules of one layer entry: a folder, the base files, or a single file. */
 function entryPattern(entry) {
@@ -162,7 +162,7 @@ module.exports = {
     {
       name: 'web-only-web-and-api-types',
       severity: 'error',
-      comment: 'The browser app has its own build: of the server code it may use only src/http/api-types.ts.',
+      comment: 'The browser app has its own build: of the server code it may use only src/domain/api-types.ts.',
       from: { path: '^web/src/' },
       to: { pathNot: ['^web/src/', apiTypes, '(^|/)node_modules/'], dependencyTypesNot: ['core'] },
     },

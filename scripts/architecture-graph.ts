@@ -121,7 +121,7 @@ function layerTable(arch: Architecture): string {
     '| folder | owns | may import |',
     '|---|---|---|',
     `| ${root.join(' ')} | ${arch.owns.root} | anything; nothing under src/ imports them |`,
-    `| \`web/src/\` | ${arch.owns.web} | web/src and \`src/http/api-types.ts\` only (which itself imports nothing) |`,
+    `| \`web/src/\` | ${arch.owns.web} | web/src and \`src/domain/api-types.ts\` only (which itself imports nothing) |`,
     ...rows,
   ].join('\n');
 }

@@ -1,42 +1,7 @@
 // The JSON shape of frames in GET /api/frames, GET /api/frame and `drsoda frames --json`; pure.
+import type { FibreJson, FrameJson } from '../domain/api-types.js';
 import type { ArchivedFrame, Fibre } from '../domain/frame.js';
 import { formatFieldDid } from './dids.js';
-
-export interface FrameJson {
-  id: string;
-  night: string;
-  ccd: 1 | 2;
-  arm: 'blue' | 'red';
-  run: number;
-  ndfClass: string;
-  object: string;
-  /** CFG_FILE without .sds; '' for frames without a 2dF configuration. */
-  field: string;
-  /** Field selector DID (all frames of this configuration on this night), or null. */
-  fieldId: string | null;
-  cfgFile: string;
-  plate: 0 | 1 | null;
-  gratId: string;
-  lambdaCAngstrom: number;
-  dispersionAngstromPerPx: number;
-  exposedS: number;
-  utStart: string;
-  utMjd: number;
-  meanRaDeg: number | null;
-  meanDecDeg: number | null;
-  flaps: string;
-  lampName: string;
-  speed: string;
-  naxis1: number;
-  naxis2: number;
-  fileName: string;
-  path: string;
-  sizeBytes: number;
-  sha256: string;
-  mtime: string;
-  /** Download URL of the raw file. */
-  url: string;
-}
 
 /** URL of the raw-file route for a frame (docs/archive.md). */
 export function rawFileUrl(baseUrl: string, id: string): string {
@@ -79,7 +44,7 @@ export function frameJson(f: ArchivedFrame, o: { baseUrl: string; authority: str
 }
 
 /** Fibres with non-finite coordinates (parked buttons written as NaN) rendered as null, as JSON needs. */
-export function fibreJson(x: Fibre) {
+export function fibreJson(x: Fibre): FibreJson {
   const fin = (v: number) => (Number.isFinite(v) ? v : null);
   return { fibre: x.fibre, name: x.name, type: x.type, raRad: fin(x.raRad), decRad: fin(x.decRad), pivot: x.pivot, magnitude: x.magnitude };
 }

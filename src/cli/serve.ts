@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { startServer } from '../server.js';
 import { cliContext, fail } from './context.js';
+import { stopOnSignals } from './signals.js';
 
 export function registerServe(program: Command): void {
   program
@@ -11,16 +12,6 @@ export function registerServe(program: Command): void {
     .action(async (opts: { watch?: boolean }) => {
       const { config, log } = cliContext({ WATCH_ENABLED: opts.watch ? 'true' : undefined });
       const server = await startServer(config, log).catch(fail);
-      let signals = 0;
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (++signals > 1) process.exit(130);
-        log.info({ signal: sig }, 'signal received');
-        server.stop().then(
-          () => process.exit(0),
-          (err) => fail(err),
-        );
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
+      stopOnSignals(log, () => server.stop());
     });
 }

@@ -8,6 +8,7 @@ import { createFactory } from '../factory.js';
 import { startMetricsServer, type MetricsServer } from '../ops/metrics-server.js';
 import { loadRules } from '../watch/rules.js';
 import { cliContext, fail } from './context.js';
+import { stopOnSignals } from './signals.js';
 import { openCliDatabase } from './open-db.js';
 
 export function registerWatch(program: Command): void {
@@ -42,13 +43,6 @@ export function registerWatch(program: Command): void {
         await closeAll().catch(() => {});
         fail(err);
       }
-      let signals = 0;
-      const stop = (sig: NodeJS.Signals) => {
-        if (++signals > 1) process.exit(130);
-        log.info({ signal: sig }, 'stopping the archive watcher');
-        closeAll().then(() => process.exit(0), fail);
-      };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
+      stopOnSignals(log, closeAll);
     });
 }

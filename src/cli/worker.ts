@@ -4,6 +4,7 @@ import { systemClock } from '../clock.js';
 import { createFactory } from '../factory.js';
 import { startMetricsServer, type MetricsServer } from '../ops/metrics-server.js';
 import { cliContext, fail } from './context.js';
+import { stopOnSignals } from './signals.js';
 import { openCliDatabase } from './open-db.js';
 
 export function registerWorker(program: Command): void {
@@ -31,13 +32,6 @@ export function registerWorker(program: Command): void {
         await closeAll().catch(() => {});
         fail(err);
       }
-      let signals = 0;
-      const stop = (sig: NodeJS.Signals) => {
-        if (++signals > 1) process.exit(130);
-        log.info({ signal: sig }, 'stopping worker');
-        closeAll().then(() => process.exit(0), fail);
-      };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
+      stopOnSignals(log, closeAll);
     });
 }

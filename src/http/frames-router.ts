@@ -6,7 +6,7 @@ import type { ArchiveService, FrameFile } from '../archive/archive-service.js';
 import { fibreJson, frameJson } from '../archive/frame-json.js';
 import { lowerCaseParams, parseFrameQuery } from '../archive/frame-query.js';
 import { notFound, ServiceError, usageError } from '../errors.js';
-import type { FramesPageJson, FrameWithFibresJson } from './api-types.js';
+import type { FramesPageJson, FrameWithFibresJson } from '../domain/api-types.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { sendFile } from './send-file.js';
 

@@ -12,7 +12,7 @@ import { productFileUrl } from '../datalink/product-ids.js';
 import type { StepView, StepViews } from '../scheduler/step-views.js';
 import type { JobList } from '../uws/job-list.js';
 import type { Caller, Job } from '../domain/job.js';
-import type { StepJson, StepsJson } from './api-types.js';
+import type { StepJson, StepsJson } from '../domain/api-types.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 
 export interface StepsRouterDeps {

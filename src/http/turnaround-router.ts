@@ -7,7 +7,7 @@ import type { IdentifyCaller } from '../auth/identity.js';
 import { notFound } from '../errors.js';
 import type { JobList } from '../uws/job-list.js';
 import type { TurnaroundDocument } from '../watch/turnaround.js';
-import type { TurnaroundJson } from './api-types.js';
+import type { TurnaroundJson } from '../domain/api-types.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 
 export interface TurnaroundRouterDeps {

@@ -1,9 +1,11 @@
 // step, step_dependency, job_step, step_output, job_plan: the execution engine's durable state.
 import type { Plan, Step } from '../domain/plan.js';
+import type { StepFailureKind, StepState } from '../domain/api-types.js';
 import type { Pool, PoolClient, Queryable } from './db.js';
 
-export type StepState = 'waiting' | 'ready' | 'running' | 'done' | 'failed' | 'cancelled';
-export type FailureKind = 'fatal' | 'transient' | 'usage';
+// One definition of the step lifecycle: the one the API shows (src/domain/api-types.ts).
+export type { StepState };
+export type FailureKind = StepFailureKind;
 
 export interface StepRow {
   id: string;

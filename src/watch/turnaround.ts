@@ -2,35 +2,17 @@
 // planned (the job created), started and finished; as a JSON document for the job (GET /soda/async/{id}/turnaround)
 // and, once per ended job, in the Prometheus registry (drsoda_turnaround_seconds by stage).
 import client from 'prom-client';
+import type { TurnaroundJson, TurnaroundStage } from '../domain/api-types.js';
 import type { Logger } from '../logger.js';
 import type { Queryable } from '../store/db.js';
 import { autoJobTimes, markAccounted, unaccountedEndedJobs, type AutoJobTimes } from '../store/turnaround-store.js';
 
 /** Stages between the five instants; total = landed to finished. */
-export const stages = ['ingest', 'plan', 'queue', 'run', 'total'] as const;
-export type Stage = (typeof stages)[number];
+export const stages: readonly TurnaroundStage[] = ['ingest', 'plan', 'queue', 'run', 'total'];
+export type Stage = TurnaroundStage;
 
-export interface FrameTurnaround {
-  id: string;
-  relPath: string | null;
-  landed: string | null;
-  ingested: string | null;
-  planned: string;
-  started: string | null;
-  finished: string | null;
-  /** Seconds per stage; null where an instant is unknown (e.g. a frame that was already there, or a job still running). */
-  seconds: Record<Stage, number | null>;
-}
-
-export interface TurnaroundDocument {
-  jobId: string;
-  rule: string;
-  kind: 'frame' | 'field';
-  subject: string;
-  priority: number;
-  phase: string | null;
-  frames: FrameTurnaround[];
-}
+/** The JSON record of GET /soda/async/{id}/turnaround (src/domain/api-types.ts). */
+export type TurnaroundDocument = TurnaroundJson;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const span = (a: Date | null, b: Date | null) => (a && b ? Math.max(0, (b.getTime() - a.getTime()) / 1000) : null);

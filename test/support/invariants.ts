@@ -3,6 +3,7 @@
 // their outputs in the product store, and no container, work dir, sandbox dir or half-created job is left over.
 // Cleanup is asynchronous (sandboxes end after their job, leases expire), so the check repeats until it holds
 // or `settleMs` has passed, and then reports what still does not hold.
+import { pidAlive } from '../../src/executor/orphan-reaper.js';
 import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,15 +34,6 @@ export interface InvariantOptions {
 const terminal = new Set(['COMPLETED', 'ERROR', 'ABORTED', 'ARCHIVED']);
 const active = new Set(['QUEUED', 'EXECUTING']);
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Worker ids are host:pid:random; the pid when the worker ran on this host. */
 const localPid = (workerId: string | null | undefined): number | null => {

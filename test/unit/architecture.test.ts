@@ -43,7 +43,7 @@ describe('dependency rules', () => {
     ['reducer-imports-planner', ['program-border-reducer']],
     ['simulate-imports-reducer', ['program-border-simulate']],
     ['web-imports-store', ['web-only-web-and-api-types']],
-    ['api-types-imports-domain', ['api-types-imports-nothing']],
+    ['api-types-imports-another', ['api-types-imports-nothing']],
     ['layer-imports-root', ['no-import-of-composition-root']],
     ['file-outside-layers', ['src-outside-layering']],
     ['src-imports-web', ['src-imports-no-other-tree']],

@@ -1,7 +1,7 @@
 // Just enough FITS (4.0) in the browser to plot reduced spectra: headers, the primary and IMAGE extensions as
 // Float32Arrays (BITPIX -32/-64/16/32 with BSCALE/BZERO), and string or number cells of a BINTABLE.
 // The browser's own reader on purpose: the service's src/fits is Node code (files and Buffers), and the web app
-// may import nothing from the server but src/http/api-types.ts.
+// may import nothing from the server but src/domain/api-types.ts.
 const BLOCK = 2880;
 
 export interface Hdu {

@@ -1,6 +1,6 @@
 // The raw archive through GET /api/frames and /api/frame (docs/archive.md): pages followed to the end, and the
 // nights and fields summarised from the frames, since the listing is the archive's one public index.
-import type { FibreJson, FrameJson, FramesPageJson, FrameWithFibresJson } from '../../../src/http/api-types';
+import type { FibreJson, FrameJson, FramesPageJson, FrameWithFibresJson } from '../../../src/domain/api-types';
 import { getJson } from './http';
 
 export type { FibreJson, FrameJson };

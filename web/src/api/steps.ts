@@ -1,5 +1,5 @@
 // GET /soda/async/{id}/steps (src/http/steps-router.ts): the job's step DAG with states and timings.
-import type { StepJson, StepsJson } from '../../../src/http/api-types';
+import type { StepJson, StepsJson } from '../../../src/domain/api-types';
 import { getJson, getText } from './http';
 import { jobUrl } from './uws';
 
