@@ -50,6 +50,7 @@ export function createWorker(o: WorkerOptions): Worker {
   const queue = new PQueue({ concurrency: o.concurrency });
   const active = new Map<string, AbortController>();
   let unsubscribe: Array<() => void> = [];
+  let sweeping: Promise<void> | undefined;
   let tick: NodeJS.Timeout | undefined;
   let stopping = false;
   let filling = false;
@@ -158,24 +159,31 @@ export function createWorker(o: WorkerOptions): Worker {
     async start() {
       unsubscribe = [o.listener.subscribe('step_ready', () => fill()), o.listener.subscribe('step_state', onStepState), o.listener.onReconnect(() => fill())];
       await o.listener.ready();
+      const sweep = async () => {
+        for (const r of await releaseExpiredLeases(o.pool)) {
+          o.log.warn({ stepId: r.id, state: r.state }, 'expired lease released');
+          await syncJobsOf(r.id);
+        }
+        // Safety nets: ready any step whose inputs are all done, and re-sync jobs with nothing left to run.
+        await promoteReadySteps(o.pool, null);
+        for (const jobId of await jobsToReconcile(o.pool)) await o.syncJob(jobId).catch(() => {});
+        if (o.evict && Date.now() - lastEviction > 60000) {
+          lastEviction = Date.now();
+          await o.evict().catch((err) => o.log.warn({ err: (err as Error).message }, 'cache eviction failed'));
+        }
+        fill();
+      };
       tick = setInterval(() => {
-        releaseExpiredLeases(o.pool).then(
-          async (released) => {
-            for (const r of released) {
-              o.log.warn({ stepId: r.id, state: r.state }, 'expired lease released');
-              await syncJobsOf(r.id);
-            }
-            // Safety nets: ready any step whose inputs are all done, and re-sync jobs with nothing left to run.
-            await promoteReadySteps(o.pool, null);
-            for (const jobId of await jobsToReconcile(o.pool)) await o.syncJob(jobId).catch(() => {});
-            if (o.evict && Date.now() - lastEviction > 60000) {
-              lastEviction = Date.now();
-              await o.evict().catch((err) => o.log.warn({ err: (err as Error).message }, 'cache eviction failed'));
-            }
-            fill();
-          },
-          (err) => o.log.warn({ err: (err as Error).message }, 'lease sweep failed'),
-        );
+        // One sweep at a time, every failure logged, and stop() waits for the one under way: the pool may be
+        // ended right after stop() returns.
+        if (sweeping || stopping) return;
+        sweeping = sweep()
+          .catch((err) => {
+            if (!stopping) o.log.warn({ err: (err as Error).message }, 'lease sweep failed');
+          })
+          .finally(() => {
+            sweeping = undefined;
+          });
       }, o.tickMs);
       fill();
     },
@@ -183,6 +191,7 @@ export function createWorker(o: WorkerOptions): Worker {
       stopping = true;
       clearInterval(tick);
       for (const ac of active.values()) ac.abort();
+      await sweeping;
       await queue.onIdle();
       for (const off of unsubscribe) off();
     },
