@@ -23,7 +23,8 @@ export interface SodaRunnerDeps {
   engine: Pick<Engine, 'submit' | 'cancel' | 'products'>;
   authority: string;
   presets: PipelinePresets;
-  archiveRoot: string | undefined;
+  /** The archive IDs are resolved in (frames indexed under another root are not this service's). */
+  archiveRoot: string;
   log: Logger;
 }
 

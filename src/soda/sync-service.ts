@@ -26,7 +26,8 @@ export interface SyncServiceDeps {
   products: ProductStore;
   authority: string;
   presets: PipelinePresets;
-  archiveRoot: string | undefined;
+  /** The archive IDs are resolved in (frames indexed under another root are not this service's). */
+  archiveRoot: string;
   dataDir: string;
   /** How long a request waits for a reduction that is not cached (SODA_SYNC_WAIT_S). */
   waitS: number;
