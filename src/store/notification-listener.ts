@@ -121,21 +121,28 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
     }, backoffMs);
   }
 
-  const firstConnect = connect().catch((err) => {
-    if (!closed) scheduleRetry();
-    throw err;
-  });
-  firstConnect.catch(() => {});
-  let pending: Promise<unknown> = firstConnect;
+  // Connected on first use: a process part that never subscribes (an API-only engine) holds no connection.
+  let firstConnect: Promise<void> | undefined;
+  const start = () =>
+    (firstConnect ??= (() => {
+      const p = connect().catch((err) => {
+        if (!closed) scheduleRetry();
+        throw err;
+      });
+      p.catch(() => {});
+      return p;
+    })());
+  let pending: Promise<unknown> = Promise.resolve();
 
   return {
     ready: async () => {
-      await firstConnect;
+      await start();
       await pending;
     },
     subscribe(channel, cb) {
       const s: Subscriber = { channel, cb: cb as (e: never) => void };
       subscribers.add(s);
+      void start();
       if (client && !listening.has(channel)) {
         const c = client;
         const p = listen(c, channel).catch((err) => log.warn({ err: (err as Error).message, channel }, 'listen failed; retried on reconnect'));
