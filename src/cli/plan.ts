@@ -4,19 +4,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseDid } from '../archive/dids.js';
-import { openDatabase } from '../store/database.js';
 import type { FieldSelector } from '../domain/plan.js';
+import { systemClock } from '../clock.js';
 import { usageError } from '../errors.js';
+import { createFactory } from '../factory.js';
 import { createLogger } from '../logger.js';
 import type { PlanOptionsInput } from '../planner/options.js';
 import { createPlan } from '../planner/plan.js';
 import { defaultPresetsFile, parsePipelinePresets, type PipelinePresets } from '../planner/presets.js';
 import { planToJson } from '../planner/render-json.js';
 import { planToText } from '../planner/render-text.js';
-import { listFrames } from '../store/frame-store.js';
-import { migrate } from '../store/migrate.js';
 import { planXml } from '../vo/plan-xml.js';
 import { cliContext, fail } from './context.js';
+import { openCliDatabase } from './open-db.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -90,11 +90,11 @@ export function registerPlan(program: Command): void {
         splice: o.splice,
       } as PlanOptionsInput;
       const log = createLogger(config.logLevel, process.stderr);
-      const db = await openDatabase(config, log, 'drsoda-plan').catch(fail);
+      const db = await openCliDatabase(config, log, 'drsoda-plan').catch(fail);
       let out: string;
       try {
-        await migrate(db.pool);
-        const { frames } = await listFrames(db.pool, { night: [...nights] }, { limit: maxFramesPerRequest, offset: 0 });
+        const archive = createFactory({ config, pool: db.pool, log, clock: systemClock }).archive();
+        const { frames } = await archive.list({ filter: { night: [...nights] }, limit: maxFramesPerRequest, offset: 0 });
         const plan = createPlan({ frames, request: { frameIds, fields }, options, presets: presets! });
         out = o.format === 'json' ? planToJson(plan) : o.format === 'xml' ? planXml(plan) : planToText(plan);
       } catch (err) {
