@@ -7,19 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { systemClock } from '../src/clock.js';
 import { createContainerClient } from '../src/executor/container-client.js';
 import { createDockerRunner } from '../src/executor/docker-runner.js';
 import { createSandboxRunner } from '../src/executor/sandbox/sandbox-runner.js';
 import type { StepRunner } from '../src/executor/types.js';
 import { createLogger } from '../src/logger.js';
-import { createEngine, makeWorkerId, type Engine } from '../src/scheduler/engine.js';
-import { publishTargetProducts } from '../src/scheduler/job-sync.js';
-import { ProductStore } from '../src/scheduler/product-store.js';
+import { makeWorkerId, type Engine } from '../src/scheduler/engine.js';
 import { getJob } from '../src/store/job-store.js';
-import { jobDir } from '../src/uws/job-files.js';
-import { createJobTransitions } from '../src/uws/transitions.js';
-import { fakeAaorun, fakeArchive, queuedJob } from '../test/support/engine.js';
+import { fakeAaorun, fakeArchive, queuedJob, testEngine } from '../test/support/engine.js';
 import { fakePlan, type FakeStepSpec } from '../test/support/fake-plan.js';
 import { ensureFakeAaorunImage } from '../test/support/images.js';
 import { ms, summarize, type Bench, type Row } from './lib.js';
@@ -30,16 +25,12 @@ const cores = os.cpus().length;
 const limits = { cpus: 1, memoryBytes: 512 << 20, pids: 256, tmpfsBytes: 64 << 20 };
 const user = '10001:10001';
 
-// The engine alone (no job manager, no SODA): UWS phases through the transitions, every target product
-// hard-linked into the job's folder, as test/support/engine.ts wires it.
+// The engine alone (no job manager, no SODA), wired as the tests wire it (test/support/engine.ts), with the
+// engine's own lease, retry and tick defaults rather than the tests' short ones.
 function engineWith(db: BenchDb, runner: StepRunner, archive: string, workerId: string): Engine {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-data-'));
-  const products = new ProductStore(path.join(dataDir, 'products'));
-  return createEngine({
-    pool: db.pool, listener: db.listener, log: createLogger('silent'), runner,
-    phases: createJobTransitions({ pool: db.pool, clock: systemClock, dataDir }),
-    publish: publishTargetProducts(products, (jobId) => jobDir(dataDir, jobId)), products,
-    dataDir, archiveRoot: archive, work: true, concurrency: cores, stepTimeoutS: 120, workerId,
+  return testEngine(db.pool, db.url, {
+    runner, archiveRoot: archive, workerId, concurrency: cores, stepTimeoutS: 120, leaseS: 30, retryBaseS: 2, tickMs: 5000,
+    dataDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-data-')),
   });
 }
 

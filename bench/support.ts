@@ -13,7 +13,7 @@ import { createNotificationListener, type NotificationListener } from '../src/st
 export interface BenchDb {
   url: string;
   pool: Pool;
-  /** The database's one LISTEN connection, for the benches that build an engine by hand (uws_job subscribed). */
+  /** A LISTEN connection on the database, for waiting on job phases (terminalPhase). */
   listener: NotificationListener;
   close(): Promise<void>;
 }

@@ -12,7 +12,8 @@ import { createFactory } from '../src/factory.js';
 import { createLogger } from '../src/logger.js';
 import { simulateNight, type SimulatedFrame } from '../src/simulate/index.js';
 import { listAutoJobTimes } from '../src/store/turnaround-store.js';
-import { turnaroundDocument, type Stage } from '../src/watch/turnaround.js';
+import type { TurnaroundStage } from '../src/domain/api-types.js';
+import { turnaroundDocument } from '../src/watch/turnaround.js';
 import { summarize, type Bench, type Row } from './lib.js';
 import { benchServer } from './support.js';
 
@@ -51,7 +52,7 @@ export const turnaround: Bench = async (ctx) => {
   const factory = createFactory({ config, pool: db.pool, log: createLogger('silent'), clock: systemClock });
   await factory.watcher();
   const totals: number[] = [];
-  const perStage = new Map<Stage, number[]>();
+  const perStage = new Map<TurnaroundStage, number[]>();
   try {
     const byRun = new Map<number, SimulatedFrame[]>();
     for (const f of sim.frames) byRun.set(f.run, [...(byRun.get(f.run) ?? []), f]);
@@ -72,7 +73,7 @@ export const turnaround: Bench = async (ctx) => {
       }, 600000, `exposure ${run}`);
       const frames = turnaroundDocument(done).frames;
       totals.push(Math.max(...frames.map((f) => f.seconds.total ?? NaN)));
-      for (const f of frames) for (const [stage, s] of Object.entries(f.seconds) as Array<[Stage, number | null]>) if (s !== null) perStage.set(stage, [...(perStage.get(stage) ?? []), s]);
+      for (const f of frames) for (const [stage, s] of Object.entries(f.seconds) as Array<[TurnaroundStage, number | null]>) if (s !== null) perStage.set(stage, [...(perStage.get(stage) ?? []), s]);
       ctx.log(`exposure ${run}: landing to reduced ${totals[totals.length - 1].toFixed(1)} s`);
     }
   } finally {

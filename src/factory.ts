@@ -2,7 +2,8 @@
 // and closes them in reverse order. `serve`, `worker`, `watch`, the CLI and the tests take what they need from it;
 // nothing else constructs a service. No I/O happens until a part is first asked for.
 import path from 'node:path';
-import { archiveRootOf } from './archive/archive-root.js';
+import type { Express } from 'express';
+import { archiveRootOf, requireArchiveRoot } from './archive/archive-root.js';
 import { createArchiveService, type ArchiveService } from './archive/archive-service.js';
 import { createIdentity, type IdentifyCaller } from './auth/identity.js';
 import type { Clock } from './clock.js';
@@ -19,6 +20,7 @@ import type { Logger } from './logger.js';
 import { createDatabaseHealth } from './ops/health.js';
 import { createMailer } from './ops/mailer.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
+import { startMetricsServer, type MetricsServer } from './ops/metrics-server.js';
 import { createNotifier, type Notifier } from './ops/notifier.js';
 import { withNotifyParams } from './ops/notify-params.js';
 import { withPreviews } from './previews/previews.js';
@@ -43,9 +45,6 @@ import type { JobRunner } from './uws/types.js';
 import { priorityPolicy, withJobPriority, withPriorityParam } from './watch/priority.js';
 import { createTurnaroundRecords } from './watch/turnaround.js';
 import { startWatch, type Watcher } from './watch/watch-service.js';
-import type { Express } from 'express';
-
-export const noArchiveMessage = 'no archive to reduce from: set ARCHIVE_ROOT to the folder of raw frames, or DEMO_ARCHIVE=true for the simulated demo night';
 
 export interface FactoryDeps {
   config: Config;
@@ -79,6 +78,8 @@ export interface Factory {
   archiveRoot(): string;
   products(): ProductStore;
   metrics(): Metrics;
+  /** METRICS_PORT: /metrics of a process without the HTTP API (worker, watch); undefined when unset. */
+  metricsEndpoint(): Promise<MetricsServer | undefined>;
   notifier(): Notifier;
   links(): LinksService;
   previews(): PreviewLookup;
@@ -97,9 +98,10 @@ export interface Factory {
 export function createFactory(d: FactoryDeps): Factory {
   const { config, pool, log, clock } = d;
   const closers: Array<() => Promise<void> | void> = [];
-  const once = <T>(build: () => T): (() => T) => {
+  // Each part is built on its first call; later calls (whatever their arguments) get the same one.
+  const once = <A extends unknown[], T>(build: (...args: A) => T): ((...args: A) => T) => {
     let built: { value: T } | undefined;
-    return () => (built ??= { value: build() }).value;
+    return (...args) => (built ??= { value: build(...args) }).value;
   };
   const productsRoot = path.join(config.dataDir, 'products');
 
@@ -110,17 +112,20 @@ export function createFactory(d: FactoryDeps): Factory {
     return l;
   });
   const identity = once(() => createIdentity({ auth: config.auth, db: pool, clock }));
-  const archiveRoot = () => {
-    const root = archiveRootOf(config);
-    if (!root) throw new Error(noArchiveMessage);
-    return root;
-  };
+  const archiveRoot = () => requireArchiveRoot(config);
   const archive = once(() => createArchiveService({ pool, root: archiveRootOf(config), authority: config.ivoAuthority }));
   const products = once(() => new ProductStore(productsRoot));
   const metrics = once(() => {
     const m = createMetrics({ pool, log, poolMax: config.db.poolSize });
     closers.push(() => m.close());
     return m;
+  });
+  const metricsEndpoint = once(async (): Promise<MetricsServer | undefined> => {
+    const port = config.ops.metricsPort;
+    if (port === undefined) return undefined;
+    const server = await startMetricsServer(metrics(), { port, host: config.host });
+    closers.push(() => server.close());
+    return server;
   });
   const notifier = once(() => {
     const n = config.ops.notify;
@@ -164,9 +169,7 @@ export function createFactory(d: FactoryDeps): Factory {
     return withPreviews(sodaCuts, store, log);
   });
 
-  let engineWork: boolean | undefined;
-  const buildEngine = once(async (): Promise<Engine> => {
-    const work = engineWork!;
+  const buildEngine = async (work: boolean): Promise<Engine> => {
     const x = config.executor;
     const workerId = makeWorkerId();
     // A worker without an archive can still run steps whose inputs are products; its raw inputs fail clearly.
@@ -202,47 +205,41 @@ export function createFactory(d: FactoryDeps): Factory {
     await engine.start();
     log.info({ executor: choice.description, concurrency: x.concurrency, worker: work }, 'execution engine started');
     return engine;
-  });
-  const engine = (o: { work: boolean }) => {
-    if (d.engine) return Promise.resolve(d.engine);
-    engineWork ??= o.work;
-    return buildEngine();
   };
+  const engine = once((o: { work: boolean }) => (d.engine ? Promise.resolve(d.engine) : buildEngine(o.work)));
 
   const jobs = once(async (): Promise<JobServices> => {
     const email = !!config.ops.smtp;
     let asyncRunner: JobRunner;
-    let syncRunner: JobRunner | undefined;
-    let eng: Engine | undefined;
+    let soda: { runner: JobRunner; engine: Engine; root: string } | undefined;
     if (d.asyncKind) {
       asyncRunner = withNotifyParams(d.asyncKind, { email });
     } else {
       const root = archiveRoot();
-      eng = await engine({ work: config.executor.runWorker });
+      const eng = await engine({ work: config.executor.runWorker });
       // PRIORITY (priority lanes, docs/quick-turnaround.md) is checked outermost (its authorize hook sees the
       // caller) and handed to the engine with the plan.
       const deps = { pool, engine: withJobPriority(eng, pool), authority: config.ivoAuthority, presets: committedPresets, archiveRoot: root, log: log.child({ component: 'soda' }) };
       const policy = priorityPolicy(config.priority, config.watch.user);
       asyncRunner = withPriorityParam(withNotifyParams(createSodaRunner(deps, SODA_ASYNC_KIND), { email }), policy);
-      syncRunner = createSodaRunner(deps, SODA_SYNC_KIND);
+      soda = { runner: createSodaRunner(deps, SODA_SYNC_KIND), engine: eng, root };
     }
     const service = createJobService({
       pool, clock, log, listener: listener(),
       uws: config.uws, dataDir: config.dataDir, shutdownGraceMs: config.shutdownGraceMs,
-      runners: syncRunner ? [asyncRunner, syncRunner] : [asyncRunner],
+      runners: soda ? [asyncRunner, soda.runner] : [asyncRunner],
     });
     closers.push(() => service.close());
-    const sync = syncRunner && eng
+    const sync = soda
       ? createSyncService({
-          pool, clock, jobs: service.forKind(SODA_SYNC_KIND), products: eng.products, authority: config.ivoAuthority,
-          presets: committedPresets, archiveRoot: archiveRoot(), dataDir: config.dataDir, waitS: config.soda.syncWaitS,
+          pool, clock, jobs: service.forKind(SODA_SYNC_KIND), products: soda.engine.products, authority: config.ivoAuthority,
+          presets: committedPresets, archiveRoot: soda.root, dataDir: config.dataDir, waitS: config.soda.syncWaitS,
         })
       : undefined;
     return { service, asyncJobs: service.forKind(asyncRunner.kind), sync };
   });
 
-  let watching: Promise<Watcher> | undefined;
-  const watcher = (o: { fileEvents?: boolean } = {}) => (watching ??= (async () => {
+  const watcher = once(async (o: { fileEvents?: boolean } = {}): Promise<Watcher> => {
     const { asyncJobs } = await jobs();
     const w = await startWatch({
       watch: config.watch, archive: config, authority: config.ivoAuthority, publicJobs: config.auth.mode === 'anonymous',
@@ -250,11 +247,12 @@ export function createFactory(d: FactoryDeps): Factory {
     });
     closers.push(() => w.stop());
     return w;
-  })());
+  });
 
   const httpApp = async (o: { upSince: Date; shutdown: AbortSignal }) => {
     const { asyncJobs, sync } = await jobs();
     const identify = identity();
+    // Webhooks and e-mails are delivered by the API processes (docs/architecture.md): start the notifier here.
     notifier();
     return createHttpApp({
       log, baseUrl: config.baseUrl, auth: config.auth, dataDir: config.dataDir, productsRoot, waitMaxS: config.uws.waitMaxS,
@@ -267,7 +265,7 @@ export function createFactory(d: FactoryDeps): Factory {
   };
 
   return {
-    config, log, listener, identity, archive, archiveRoot, products, metrics, notifier, links, previews, engine, jobs, watcher, httpApp,
+    config, log, listener, identity, archive, archiveRoot, products, metrics, metricsEndpoint, notifier, links, previews, engine, jobs, watcher, httpApp,
     async close() {
       for (const c of closers.splice(0).reverse()) await c();
     },

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { archiveRootOf } from './archive/archive-root.js';
+import { requireArchiveRoot } from './archive/archive-root.js';
 import { startArchive } from './archive/archive-startup.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config.js';
-import { createFactory, noArchiveMessage, type FactoryDeps } from './factory.js';
+import { createFactory, type FactoryDeps } from './factory.js';
 import { answerClientErrors } from './http/client-error.js';
 import type { Logger } from './logger.js';
 import { openDatabase } from './store/database.js';
@@ -26,7 +26,7 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger, o: Pick<FactoryDeps, 'asyncKind'> = {}): Promise<RunningServer> {
   // SODA needs an archive: refuse to start without one (before touching the database) rather than serve a job
   // list that can run nothing.
-  if (!o.asyncKind && !archiveRootOf(config)) throw new Error(noArchiveMessage);
+  if (!o.asyncKind) requireArchiveRoot(config);
   const db = await openDatabase(config, log);
   const factory = createFactory({ config, pool: db.pool, log, clock: systemClock, asyncKind: o.asyncKind });
   const shutdown = new AbortController();

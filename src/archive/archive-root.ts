@@ -11,6 +11,15 @@ export function archiveRootOf(s: ArchiveSettings): string | undefined {
   return s.demoArchive ? path.join(s.dataDir, DEMO_ARCHIVE_DIR) : undefined;
 }
 
+export const noArchiveMessage = 'no archive to reduce from: set ARCHIVE_ROOT to the folder of raw frames, or DEMO_ARCHIVE=true for the simulated demo night';
+
+/** The archive root SODA resolves IDs against; throws an Error saying what to set when there is none. */
+export function requireArchiveRoot(s: ArchiveSettings): string {
+  const root = archiveRootOf(s);
+  if (!root) throw new Error(noArchiveMessage);
+  return root;
+}
+
 /** True when the archive is the simulated demo (no ARCHIVE_ROOT). */
 export function isDemoArchive(s: Pick<ArchiveSettings, 'archiveRoot' | 'demoArchive'>): boolean {
   return !s.archiveRoot && s.demoArchive;

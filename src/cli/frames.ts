@@ -2,12 +2,10 @@
 import type { Command } from 'commander';
 import { frameJson } from '../archive/frame-json.js';
 import { parseFrameQuery } from '../archive/frame-query.js';
-import { systemClock } from '../clock.js';
-import { createFactory } from '../factory.js';
 import { createLogger } from '../logger.js';
 import type { ArchivedFrame } from '../domain/frame.js';
 import { cliContext, fail } from './context.js';
-import { openCliDatabase } from './open-db.js';
+import { openCliServices } from './open-db.js';
 
 interface FramesOptions {
   night?: string[];
@@ -51,9 +49,9 @@ export function registerFrames(program: Command): void {
         fail(err);
       }
       const log = createLogger(config.logLevel, process.stderr);
-      const db = await openCliDatabase(config, log, 'drsoda-frames').catch(fail);
+      const { factory, close } = await openCliServices(config, log, 'drsoda-frames').catch(fail);
       try {
-        const archive = createFactory({ config, pool: db.pool, log, clock: systemClock }).archive();
+        const archive = factory.archive();
         const { total, frames } = await archive.list(q);
         if (opts.json) {
           const o = { baseUrl: config.baseUrl, authority: config.ivoAuthority };
@@ -63,9 +61,9 @@ export function registerFrames(program: Command): void {
           process.stdout.write(`${frames.length} of ${total} frames${q.offset + frames.length < total ? ` (more with --offset ${q.offset + frames.length})` : ''}\n`);
         }
       } catch (err) {
-        await db.close();
+        await close();
         fail(err);
       }
-      await db.close();
+      await close();
     });
 }

@@ -3,6 +3,8 @@
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from '../store/database.js';
 import type { Logger } from '../logger.js';
+import { systemClock } from '../clock.js';
+import { createFactory, type Factory } from '../factory.js';
 import { migrate } from '../store/migrate.js';
 
 /** Opens and migrates the database. Throws an Error whose message names the way out. */
@@ -23,4 +25,17 @@ export async function openCliDatabase(config: Config, log: Logger, applicationNa
     throw err;
   }
   return db;
+}
+
+/** The database and the composition root of a subcommand; close() stops what the root built, then the database. */
+export async function openCliServices(config: Config, log: Logger, applicationName: string): Promise<{ factory: Factory; close(): Promise<void> }> {
+  const db = await openCliDatabase(config, log, applicationName);
+  const factory = createFactory({ config, pool: db.pool, log, clock: systemClock });
+  return {
+    factory,
+    close: async () => {
+      await factory.close();
+      await db.close();
+    },
+  };
 }

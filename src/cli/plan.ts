@@ -5,9 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseDid } from '../archive/dids.js';
 import type { FieldSelector } from '../domain/plan.js';
-import { systemClock } from '../clock.js';
 import { usageError } from '../errors.js';
-import { createFactory } from '../factory.js';
 import { createLogger } from '../logger.js';
 import type { PlanOptionsInput } from '../planner/options.js';
 import { createPlan } from '../planner/plan.js';
@@ -16,7 +14,7 @@ import { planToJson } from '../planner/render-json.js';
 import { planToText } from '../planner/render-text.js';
 import { planXml } from '../vo/plan-xml.js';
 import { cliContext, fail } from './context.js';
-import { openCliDatabase } from './open-db.js';
+import { openCliServices } from './open-db.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -90,18 +88,18 @@ export function registerPlan(program: Command): void {
         splice: o.splice,
       } as PlanOptionsInput;
       const log = createLogger(config.logLevel, process.stderr);
-      const db = await openCliDatabase(config, log, 'drsoda-plan').catch(fail);
+      const { factory, close } = await openCliServices(config, log, 'drsoda-plan').catch(fail);
       let out: string;
       try {
-        const archive = createFactory({ config, pool: db.pool, log, clock: systemClock }).archive();
+        const archive = factory.archive();
         const { frames } = await archive.list({ filter: { night: [...nights] }, limit: maxFramesPerRequest, offset: 0 });
         const plan = createPlan({ frames, request: { frameIds, fields }, options, presets: presets! });
         out = o.format === 'json' ? planToJson(plan) : o.format === 'xml' ? planXml(plan) : planToText(plan);
       } catch (err) {
-        await db.close();
+        await close();
         fail(err);
       }
-      await db.close();
+      await close();
       process.stdout.write(out);
     });
 }

@@ -91,3 +91,18 @@ export interface ErrorInput {
 
 /** Whose jobs' products a request may see: every owner's (admins), one owner's, or nobody's. */
 export type OwnerScope = { kind: 'all' } | { kind: 'owner'; ownerId: string | null } | { kind: 'none' };
+
+/**
+ * Compare-and-set phase changes of the UWS job a plan belongs to. Each returns false when the job was no
+ * longer in a phase that allows the change (aborted, expired, destroyed): the engine then stops quietly.
+ */
+export interface JobPhaseChanges {
+  /** QUEUED -> EXECUTING. */
+  markExecuting(jobId: string): Promise<boolean>;
+  /** While EXECUTING: fraction in [0, 1] and/or a message. */
+  progress(jobId: string, p: { fraction?: number; message?: string }): Promise<boolean>;
+  /** EXECUTING -> COMPLETED with results; throws (writing nothing) for a bad result list. */
+  complete(jobId: string, results: ResultInput[]): Promise<boolean>;
+  /** QUEUED/EXECUTING -> ERROR. */
+  fail(jobId: string, error: ErrorInput): Promise<boolean>;
+}

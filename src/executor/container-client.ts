@@ -118,6 +118,10 @@ export function createContainerClient(o: ContainerClientOptions): ContainerClien
   const call = <T>(op: string, fields: CallFields, ms: number, f: () => Promise<T>, idOf?: (r: T) => string) =>
     logged(op, fields, () => withDeadline(f(), ms, `docker ${op}`), idOf);
   const container = (id: string) => docker.getContainer(id);
+  const inspectState = async (id: string): Promise<ContainerState> => {
+    const info = await container(id).inspect();
+    return { running: info.State.Running, status: info.State.Status, exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, image: info.Image };
+  };
 
   const client: ContainerClient = {
     ping: () => call('ping', {}, t.pingMs, () => docker.ping()).then(() => {}),
@@ -146,10 +150,7 @@ export function createContainerClient(o: ContainerClientOptions): ContainerClien
       const waited = container(id).wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
       return logged('wait', { containerId: id }, () => watchExit(id, waited, pollMs));
     },
-    async inspect(id) {
-      const info = await call('inspect', { containerId: id }, t.apiMs, () => container(id).inspect());
-      return { running: info.State.Running, status: info.State.Status, exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, image: info.Image };
-    },
+    inspect: (id) => call('inspect', { containerId: id }, t.apiMs, () => inspectState(id)),
     kill: (id, signal = 'SIGKILL') => call('kill', { containerId: id }, t.apiMs, () => container(id).kill({ signal })).then(() => {}),
     async remove(id) {
       const attempt = () => call('rm', { containerId: id }, t.apiMs, () => container(id).remove({ force: true, v: true }));
@@ -188,8 +189,9 @@ export function createContainerClient(o: ContainerClientOptions): ContainerClien
         clearInterval(timer);
         f();
       };
+      // The polls belong to the one logged `wait` call: a step of an hour would otherwise log 1,800 inspect pairs.
       const timer = setInterval(() => {
-        client.inspect(id).then(
+        withDeadline(inspectState(id), t.apiMs, 'docker inspect').then(
           (s) => {
             if (!s.running && s.status !== 'created') settle(() => resolve(s.exitCode));
           },

@@ -3,8 +3,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { IdentifyCaller } from '../auth/identity.js';
 import type { AuthSettings } from '../config.js';
-import type { LinksService } from '../datalink/links-service.js';
-import { MAX_LINKS_IDS } from '../datalink/links-service.js';
+import { MAX_LINKS_IDS, type LinksService } from '../datalink/links-service.js';
 import type { PreviewLookup } from '../datalink/links-context.js';
 import type { ProductAccess } from '../datalink/product-access.js';
 import type { Logger } from '../logger.js';
@@ -16,7 +15,7 @@ import { sodaParameters } from '../soda/parameters.js';
 import type { SyncService } from '../soda/sync-service.js';
 import type { JobList } from '../uws/job-list.js';
 import type { ExampleData } from '../vo/examples.js';
-import type { TurnaroundDocument } from '../watch/turnaround.js';
+import type { TurnaroundRecords } from '../watch/turnaround.js';
 import { createCapabilitiesRouter } from './capabilities-router.js';
 import { errorMiddleware, notFoundHandler } from './errors.js';
 import { createFramesRouter, type FramesRouterDeps } from './frames-router.js';
@@ -57,7 +56,7 @@ export interface HttpAppDeps {
   products: ProductAccess;
   previews: PreviewLookup;
   steps: StepViews;
-  turnaround: { ofJob(jobId: string): Promise<TurnaroundDocument | null> };
+  turnaround: TurnaroundRecords;
   exampleData: () => Promise<ExampleData | null>;
   databaseHealth: () => Promise<DatabaseHealth>;
   metrics: Metrics;

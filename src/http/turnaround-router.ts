@@ -6,12 +6,11 @@ import { Router, type Response } from 'express';
 import type { IdentifyCaller } from '../auth/identity.js';
 import { notFound } from '../errors.js';
 import type { JobList } from '../uws/job-list.js';
-import type { TurnaroundDocument } from '../watch/turnaround.js';
-import type { TurnaroundJson } from '../domain/api-types.js';
+import type { TurnaroundRecords } from '../watch/turnaround.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 
 export interface TurnaroundRouterDeps {
-  turnaround: { ofJob(jobId: string): Promise<TurnaroundDocument | null> };
+  turnaround: TurnaroundRecords;
   jobs: Pick<JobList, 'get'>;
   identify: IdentifyCaller;
 }
@@ -24,8 +23,7 @@ export function createTurnaroundRouter(d: TurnaroundRouterDeps): Router {
       const doc = await d.turnaround.ofJob(job.id);
       if (!doc) throw notFound(`job ${job.id} was not made by the archive watcher; it has no turnaround record`);
       res.setHeader('Cache-Control', 'no-store');
-      const body: TurnaroundJson = doc;
-      res.json(body);
+      res.json(doc);
     })
     .all(methodNotAllowed(['GET', 'HEAD']));
   return r;

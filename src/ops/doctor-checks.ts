@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../config.js';
+import type { ArchiveSettings, ExecutorSettings } from '../config.js';
 import { createContainerClient } from '../executor/container-client.js';
 import type { Logger } from '../logger.js';
 import { readMigrations } from '../store/migrate.js';
@@ -62,7 +62,7 @@ export interface DockerFindings {
   image: CheckResult;
 }
 
-export type DockerCheckSettings = Pick<Config['executor'], 'kind' | 'dockerHost' | 'image'>;
+export type DockerCheckSettings = Pick<ExecutorSettings, 'kind' | 'dockerHost' | 'image'>;
 
 /** The daemon (DOCKER_HOST) and the pipeline image: presence, id and registry digest. */
 export async function checkDocker(x: DockerCheckSettings, log: Logger, timeoutMs: number): Promise<DockerFindings> {
@@ -120,10 +120,8 @@ export async function checkDisk(dataDir: string, minFreeGiB: number): Promise<Ch
   return [writable, disk];
 }
 
-export type ArchiveCheckSettings = Pick<Config, 'archiveRoot' | 'demoArchive' | 'dataDir'>;
-
 /** The archive root exists, is readable and holds YYMMDD night folders. */
-export async function checkArchive(config: ArchiveCheckSettings): Promise<CheckResult> {
+export async function checkArchive(config: ArchiveSettings): Promise<CheckResult> {
   const name = 'archive root';
   const root = config.archiveRoot;
   if (!root) {

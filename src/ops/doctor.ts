@@ -1,5 +1,5 @@
 // `drsoda doctor`: runs every check against the configured setup and renders the findings with what to fix.
-import type { Config } from '../config.js';
+import type { Config, OpsSettings } from '../config.js';
 import { openDatabase } from '../store/database.js';
 import type { Logger } from '../logger.js';
 import { withTimeout } from '../store/db.js';
@@ -33,7 +33,7 @@ async function databaseCheck(config: Config, log: Logger, timeoutMs: number): Pr
   }
 }
 
-async function smtpCheck(smtp: Config['ops']['smtp'], timeoutMs: number): Promise<CheckResult> {
+async function smtpCheck(smtp: OpsSettings['smtp'], timeoutMs: number): Promise<CheckResult> {
   if (!smtp) return { name: 'smtp', status: 'skip', detail: 'SMTP_URL unset: jobs cannot ask for NOTIFY_EMAIL' };
   const mailer = createMailer({ url: smtp.url, from: smtp.from, timeoutMs });
   const where = smtp.url.replace(/\/\/[^@]*@/, '//');

@@ -8,7 +8,8 @@ import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
 import type { NotificationListener } from '../store/notification-listener.js';
 import { createJobSync } from './job-sync.js';
-import type { JobPhasePort, ResultPublisher } from './ports.js';
+import type { JobPhaseChanges } from '../domain/job.js';
+import type { ResultPublisher } from './ports.js';
 import { evictProducts } from './cache-eviction.js';
 import { ProductStore } from './product-store.js';
 import { cancelJobSteps, submitPlan } from './submit.js';
@@ -21,7 +22,7 @@ export interface EngineOptions {
   log: Logger;
   runner: StepRunner;
   /** Where the UWS phases of the jobs whose plans run here are changed (uws/transitions.ts). */
-  phases: JobPhasePort;
+  phases: JobPhaseChanges;
   /** A finished plan's results (SODA cuts, previews); see ports.ts. */
   publish: ResultPublisher;
   /** The content-addressed product store; default DATA_DIR/products. */

@@ -5,8 +5,8 @@ import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
 import { cancelStepsOfJob, jobSyncState } from '../store/step-claim-store.js';
 import { loadJobPlan, stepsOfJob } from '../store/step-store.js';
-import type { ResultInput } from '../domain/job.js';
-import type { JobPhasePort, ResultPublisher } from './ports.js';
+import type { JobPhaseChanges, ResultInput } from '../domain/job.js';
+import type { ResultPublisher } from './ports.js';
 import type { ProductStore } from './product-store.js';
 
 /** Every target product, hard-linked into the job's folder (jobDirOf) under its 2dFdr name. */
@@ -29,7 +29,7 @@ export function publishTargetProducts(products: ProductStore, jobDirOf: (jobId: 
 
 export interface JobSyncDeps {
   pool: Pool;
-  transitions: JobPhasePort;
+  transitions: JobPhaseChanges;
   publish: ResultPublisher;
   log: Logger;
   /** Called when a job needs no more steps (sandbox release). */

@@ -36,7 +36,6 @@ export interface NotificationListener {
   subscribe<C extends Channel>(channel: C, cb: (e: ChannelEvents[C]) => void): () => void;
   /** Called after every reconnect: events may have been missed, so re-read what you wait for. */
   onReconnect(cb: () => void): () => void;
-  connected(): boolean;
   /** Ends the connection; subscribers get nothing more. */
   close(): Promise<void>;
 }
@@ -158,7 +157,6 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
         reconnectCallbacks.delete(cb);
       };
     },
-    connected: () => !closed && client !== null,
     async close() {
       if (closed) return;
       closed = true;

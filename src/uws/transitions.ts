@@ -6,19 +6,12 @@ import type { Pool } from '../store/db.js';
 import { markCompleted, markError, markExecuting, setJobInfo, setProgress, type StoredResult } from '../store/job-store.js';
 import { checkXmlFragment } from '../vo/uws-xml.js';
 import { resolveResultFile } from './job-files.js';
-import type { ErrorInput, ResultInput } from '../domain/job.js';
+import type { JobPhaseChanges, ResultInput } from '../domain/job.js';
 
-export interface JobTransitions {
-  /** QUEUED -> EXECUTING. */
-  markExecuting(jobId: string): Promise<boolean>;
-  /** While EXECUTING: fraction in [0, 1] and/or a message. */
-  progress(jobId: string, p: { fraction?: number; message?: string }): Promise<boolean>;
+/** The phase changes the engine drives (JobPhaseChanges), and the jobInfo a runner sets. */
+export interface JobTransitions extends JobPhaseChanges {
   /** Replaces the jobInfo content; throws when xml is not a well-formed fragment. */
   setJobInfo(jobId: string, xml: string): Promise<boolean>;
-  /** EXECUTING -> COMPLETED with results; throws (writing nothing) for a bad result list. */
-  complete(jobId: string, results: ResultInput[]): Promise<boolean>;
-  /** QUEUED/EXECUTING -> ERROR. */
-  fail(jobId: string, error: ErrorInput): Promise<boolean>;
 }
 
 export interface TransitionDeps {

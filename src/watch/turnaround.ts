@@ -9,15 +9,11 @@ import { autoJobTimes, markAccounted, unaccountedEndedJobs, type AutoJobTimes } 
 
 /** Stages between the five instants; total = landed to finished. */
 export const stages: readonly TurnaroundStage[] = ['ingest', 'plan', 'queue', 'run', 'total'];
-export type Stage = TurnaroundStage;
-
-/** The JSON record of GET /soda/async/{id}/turnaround (src/domain/api-types.ts). */
-export type TurnaroundDocument = TurnaroundJson;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const span = (a: Date | null, b: Date | null) => (a && b ? Math.max(0, (b.getTime() - a.getTime()) / 1000) : null);
 
-export function turnaroundDocument(t: AutoJobTimes): TurnaroundDocument {
+export function turnaroundDocument(t: AutoJobTimes): TurnaroundJson {
   return {
     jobId: t.jobId,
     rule: t.rule,
@@ -89,8 +85,12 @@ export async function accountEndedJobs(db: Queryable, metrics: TurnaroundMetrics
   return n;
 }
 
-/** The turnaround document of an auto job (GET /soda/async/{id}/turnaround); null for a job made by hand. */
-export function createTurnaroundRecords(db: Queryable): { ofJob(jobId: string): Promise<TurnaroundDocument | null> } {
+export interface TurnaroundRecords {
+  /** The turnaround document of an auto job (GET /soda/async/{id}/turnaround); null for a job made by hand. */
+  ofJob(jobId: string): Promise<TurnaroundJson | null>;
+}
+
+export function createTurnaroundRecords(db: Queryable): TurnaroundRecords {
   return {
     ofJob: async (jobId) => {
       const times = await autoJobTimes(db, jobId);

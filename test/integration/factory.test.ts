@@ -2,11 +2,13 @@
 // one LISTEN connection however many parts ask for them, everything it built is gone after close(), and without an
 // archive it refuses SODA with the one clear message instead of running some other job kind.
 import { systemClock } from '../../src/clock.js';
-import { createFactory, noArchiveMessage, type Factory } from '../../src/factory.js';
+import { noArchiveMessage } from '../../src/archive/archive-root.js';
+import { createFactory, type Factory } from '../../src/factory.js';
 import { createLogger } from '../../src/logger.js';
 import { fakeAaorun, fakeArchive } from '../support/engine.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { until } from '../support/ops-receivers.js';
 
 const log = createLogger('silent');
 
@@ -16,14 +18,6 @@ async function listenConnections(db: TestDatabase): Promise<number> {
     [db.name],
   );
   return rows[0].n;
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not so after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('composition root', () => {
@@ -52,12 +46,12 @@ describe('composition root', () => {
       expect(engine.worker).toBeDefined();
       // The job manager, the worker and the notifier all listen, on one connection.
       await factory.listener().ready();
-      await until('one LISTEN connection', async () => (await listenConnections(db)) === 1);
+      await until('LISTEN connections', () => listenConnections(db), (n) => n === 1, 15000);
       expect(await listenConnections(db)).toBe(1);
     } finally {
       await factory.close();
     }
-    await until('no LISTEN connection left', async () => (await listenConnections(db)) === 0);
+    await until('LISTEN connections after close', () => listenConnections(db), (n) => n === 0, 15000);
   });
 
   it('refuses SODA without an archive, with the message that says what to set', async () => {

@@ -63,9 +63,6 @@ export function testEngine(pool: Pool, url: string, o: Partial<EngineOptions> & 
   });
   return {
     ...engine,
-    get worker() {
-      return engine.worker;
-    },
     stop: async () => {
       await engine.stop();
       await listener.close();
