@@ -14,6 +14,8 @@ export interface ClaimOptions {
 /**
  * Takes the best ready step: highest priority (plus aging), then the owner with the fewest running
  * steps (fairness), then the oldest. SKIP LOCKED lets many workers claim at once without blocking.
+ * started_at is clock_timestamp(), not now(): now() is when the statement arrived, which on a busy server can
+ * precede the commit that made the step ready, so a step seemed to start before its input step ended.
  */
 export async function claimStep(db: Queryable, o: ClaimOptions): Promise<StepRow | null> {
   const { rows } = await db.query<{ id: string }>(
@@ -28,7 +30,7 @@ export async function claimStep(db: Queryable, o: ClaimOptions): Promise<StepRow
         for update of s skip locked
      )
      update step set state = 'running', lease_owner = $1, lease_expires = now() + make_interval(secs => $2),
-            attempts = attempts + 1, started_at = now(), ended_at = null, exit_code = null,
+            attempts = attempts + 1, started_at = clock_timestamp(), ended_at = null, exit_code = null,
             failure_kind = null, error_message = null
        from candidate where step.id = candidate.id
      returning step.id`,
