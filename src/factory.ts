@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import { archiveRootOf, requireArchiveRoot } from './archive/archive-root.js';
 import { createArchiveService, type ArchiveService } from './archive/archive-service.js';
 import { createIdentity, type IdentifyCaller } from './auth/identity.js';
+import { createTokenBuckets } from './auth/rate-buckets.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createLinksService, type LinksService } from './datalink/links-service.js';
@@ -257,7 +258,7 @@ export function createFactory(d: FactoryDeps): Factory {
     return createHttpApp({
       log, baseUrl: config.baseUrl, auth: config.auth, dataDir: config.dataDir, productsRoot, waitMaxS: config.uws.waitMaxS,
       upSince: o.upSince, shutdown: o.shutdown, identify,
-      jobRateLimit: createJobRateLimit({ perMinute: config.uws.jobsPerMinute, identify, clock }),
+      jobRateLimit: createJobRateLimit({ perMinute: config.uws.jobsPerMinute, identify, buckets: createTokenBuckets({ db: pool, perMinute: config.uws.jobsPerMinute, clock }) }),
       asyncJobs, sync, archive: archive(), authority: config.ivoAuthority, links: links(), products: createProductAccess(pool),
       previews: previews(), steps: createStepViews(pool), turnaround: createTurnaroundRecords(pool),
       exampleData: () => exampleData(pool, config.ivoAuthority), databaseHealth: createDatabaseHealth(pool), metrics: metrics(),
