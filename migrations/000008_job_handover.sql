@@ -11,3 +11,9 @@ alter table uws_job
   add column handover_attempts integer not null default 0;
 
 create index uws_job_handover on uws_job (handover_expires) where phase = 'QUEUED' and handover_expires is not null;
+
+-- QUEUED jobs that never reached the engine before this migration (no plan submitted) were stranded by a dead
+-- process, or are being handed over this instant by one not yet upgraded: expire their hand-over so a live
+-- process takes them over (starting a job twice submits the same steps, which are shared by id).
+update uws_job set handover_expires = now(), handover_attempts = 1
+ where phase = 'QUEUED' and not exists (select 1 from job_plan p where p.job_id = uws_job.id);
