@@ -24,7 +24,7 @@ export function registerIngest(program: Command): void {
     .action(async (dir: string | undefined, opts: { verify: boolean; json: boolean }) => {
       const { config } = cliContext();
       // Logs go to stderr so stdout carries only the report (scripts parse --json).
-      const log = createLogger(config.logLevel, process.stderr);
+      const log = createLogger(config.logLevel, process.stderr, config.logFormat);
       const configured = archiveRootOf(config);
       const target = dir ? path.resolve(dir) : undefined;
       // Without ARCHIVE_ROOT, a DIR argument is the archive to index; with it, DIR must lie inside it.
