@@ -7,6 +7,7 @@ import { createLogger } from '../logger.js';
 import { isInside } from '../archive/safe-path.js';
 import { cliContext, fail } from './context.js';
 import { openCliDatabase } from './open-db.js';
+import { startProgress } from './progress.js';
 
 /** One line a person reads; the same facts as the serve-time log entry. */
 export function ingestSummary(r: IngestReport): string {
@@ -35,12 +36,18 @@ export function registerIngest(program: Command): void {
       }
       const db = await openCliDatabase(config, log, 'drsoda-ingest').catch(fail);
       let report: IngestReport;
+      const progress = startProgress({ task: 'ingest', total: 0, unit: 'files', log, out: process.stderr });
       try {
-        report = await ingestArchive({ pool: db.pool, root, dir: target, authority: config.ivoAuthority, log, verify: opts.verify, lockWaitMs: 10 * 60_000 });
+        report = await ingestArchive({
+          pool: db.pool, root, dir: target, authority: config.ivoAuthority, log, verify: opts.verify, lockWaitMs: 10 * 60_000,
+          onProgress: (done, total) => progress.update(done, total),
+        });
       } catch (err) {
+        progress.stop();
         await db.close();
         fail(err);
       }
+      progress.stop();
       await db.close();
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
