@@ -80,6 +80,7 @@ function loggedProgress(o: ProgressOptions): Progress {
   let total = o.total;
   let last = Date.now();
   let stopped = false;
+  let logged = false;
   const started = Date.now();
   const line = (detail?: string) =>
     o.log.info({ task: o.task, done, total, unit: o.unit, percent: total ? Math.floor((100 * done) / total) : 0, seconds: Math.round((Date.now() - started) / 1000), ...(detail ? { detail } : {}) }, 'progress');
@@ -89,6 +90,7 @@ function loggedProgress(o: ProgressOptions): Progress {
       if (t !== undefined) total = t;
       if (!stopped && Date.now() - last >= every) {
         last = Date.now();
+        logged = true;
         line(detail);
       }
     },
@@ -98,7 +100,8 @@ function loggedProgress(o: ProgressOptions): Progress {
     stop() {
       if (stopped) return;
       stopped = true;
-      line();
+      // Work short enough to log nothing on the way logs nothing at the end either: its own report says it all.
+      if (logged) line();
     },
   };
 }
