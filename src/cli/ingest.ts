@@ -36,11 +36,12 @@ export function registerIngest(program: Command): void {
       }
       const db = await openCliDatabase(config, log, 'drsoda-ingest').catch(fail);
       let report: IngestReport;
-      const progress = startProgress({ task: 'ingest', total: 0, unit: 'files', log, out: process.stderr });
+      const progress = startProgress({ task: 'ingest', total: 0, unit: 'files', log, out: process.stderr, everyMs: config.progressLogS * 1000 });
       try {
         report = await ingestArchive({
           pool: db.pool, root, dir: target, authority: config.ivoAuthority, log, verify: opts.verify, lockWaitMs: 10 * 60_000,
-          onProgress: (done, total) => progress.update(done, total),
+          // The bar ends with the last file, before the warnings about failed files are logged below it.
+          onProgress: (done, total) => (progress.update(done, total), done === total && total > 0 && progress.stop()),
         });
       } catch (err) {
         progress.stop();

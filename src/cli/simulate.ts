@@ -21,7 +21,7 @@ export function registerSimulate(program: Command): void {
     .option('--concurrency <n>', 'worker threads (default: available cores; 0 = none)', integer)
     .action(async (o: { out: string; night: string; fields: number; objects: number; size: string; seed: number; concurrency?: number }) => {
       const { config } = cliContext();
-      const progress = startProgress({ task: 'simulate', total: 0, unit: 'frames', log: createLogger(config.logLevel, process.stderr, config.logFormat) });
+      const progress = startProgress({ task: 'simulate', total: 0, unit: 'frames', log: createLogger(config.logLevel, process.stderr, config.logFormat), everyMs: config.progressLogS * 1000 });
       const s = await simulateNight(
         { outDir: o.out, night: o.night, fields: o.fields, objects: o.objects, size: o.size as 'full' | 'small', seed: o.seed, concurrency: o.concurrency },
         (written, total) => progress.update(written, total),
