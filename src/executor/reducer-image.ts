@@ -72,7 +72,7 @@ export async function ensureReducerImage(o: EnsureImageOptions): Promise<EnsureI
   if (buildBlocker(o.image, o.envPath)) return 'cannot-build';
   const t0 = Date.now();
   o.log.info({ image: o.image }, 'building the reducer image (steps will run in containers)');
-  const { code, output } = await runScript(o.image, o.timeoutMs ?? BUILD_TIMEOUT_MS, o.envPath);
+  const { code, output } = await runScript(o.image, o.timeoutMs ?? BUILD_TIMEOUT_MS, o.envPath, o.dockerHost);
   if (code === 0 && (await containers.imageId(o.image))) {
     o.log.info({ image: o.image, seconds: Math.round((Date.now() - t0) / 100) / 10 }, 'reducer image built');
     return 'built';
@@ -81,12 +81,16 @@ export async function ensureReducerImage(o: EnsureImageOptions): Promise<EnsureI
   return 'build-failed';
 }
 
-function runScript(image: string, timeoutMs: number, envPath?: string): Promise<{ code: number | null; output: string }> {
+function runScript(image: string, timeoutMs: number, envPath?: string, dockerHost?: string): Promise<{ code: number | null; output: string }> {
+  // What the script's tools read: PATH (node, npx, busybox, docker), HOME and TMPDIR, and the daemon the service uses.
+  const env: Record<string, string> = { PATH: envPath ?? process.env.PATH ?? '/usr/bin:/bin' };
+  for (const k of ['HOME', 'TMPDIR'] as const) if (process.env[k]) env[k] = process.env[k]!;
+  if (dockerHost) env.DOCKER_HOST = dockerHost;
   return new Promise((resolve) => {
     let output = '';
     const child = spawn('bash', [BUILD_SCRIPT, image], {
       cwd: projectRoot,
-      env: { ...process.env, ...(envPath !== undefined ? { PATH: envPath } : {}) },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
       killSignal: 'SIGTERM',
