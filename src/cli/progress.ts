@@ -41,7 +41,8 @@ function barProgress(o: ProgressOptions, stream: NodeJS.WriteStream): Progress {
   const multi = new cliProgress.MultiBar(
     {
       stream,
-      format: `${o.task} [{bar}] {value}/{total} ${o.unit} | {percentage}% | {duration_formatted} (eta {eta_formatted}) {detail}`,
+      // Our own estimate: cli-progress's shows 'NF' until the first unit is done.
+      format: `${o.task} [{bar}] {value}/{total} ${o.unit} | {percentage}% | {duration_formatted} (eta {etaText}) {detail}`,
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
@@ -52,13 +53,23 @@ function barProgress(o: ProgressOptions, stream: NodeJS.WriteStream): Progress {
     },
     cliProgress.Presets.shades_classic,
   );
-  const bar = multi.create(Math.max(o.total, 1), 0, { detail: '' });
+  const started = Date.now();
+  let total = o.total;
+  const etaText = (done: number) => {
+    if (done <= 0 || total <= 0) return '?';
+    const s = Math.round(((Date.now() - started) / 1000 / done) * Math.max(total - done, 0));
+    return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
+  };
+  const bar = multi.create(Math.max(total, 1), 0, { detail: '', etaText: '?' });
   let stopped = false;
   return {
-    update(done, total, detail) {
+    update(done, t, detail) {
       if (stopped) return;
-      if (total !== undefined) bar.setTotal(Math.max(total, 1));
-      bar.update(done, { detail: detail ?? '' });
+      if (t !== undefined) {
+        total = t;
+        bar.setTotal(Math.max(t, 1));
+      }
+      bar.update(done, { detail: detail ?? '', etaText: etaText(done) });
     },
     note(line) {
       if (!stopped) multi.log(`${line}\n`);
