@@ -101,11 +101,12 @@ const xlinkNamespace = 'http://www.w3.org/1999/xlink';
 
 /**
  * The `<plan:summary>` element for jobInfo: estimate, final products and the first warnings, with an xlink to the
- * full plan (planHref, the job's /plan resource). Declares its namespaces, so it is a well-formed fragment alone.
+ * full plan (planHref, the job's /plan resource; null for jobs no client sees). Declares its namespaces, so it is a well-formed fragment alone.
  */
-export function planSummaryXmlElement(s: PlanSummary, planHref: string): string {
+export function planSummaryXmlElement(s: PlanSummary, planHref: string | null): string {
   const w = new Writer(0);
-  const root = { 'xmlns:plan': planNamespace, 'xmlns:xlink': xlinkNamespace, 'xlink:type': 'simple', 'xlink:href': planHref, formatVersion: s.formatVersion, reducerVersion: s.reducerVersion };
+  const link: Attrs = planHref === null ? {} : { 'xmlns:xlink': xlinkNamespace, 'xlink:type': 'simple', 'xlink:href': planHref };
+  const root = { 'xmlns:plan': planNamespace, ...link, formatVersion: s.formatVersion, reducerVersion: s.reducerVersion };
   w.node('summary', root, () => {
     w.leaf('estimate', { ...s.estimate });
     for (const p of s.products) w.leaf('product', { request: p.request, step: p.stepId, file: p.fileName, arm: p.arm, kind: p.kind });

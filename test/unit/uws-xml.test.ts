@@ -25,6 +25,7 @@ const pending: Job = {
   progress: null,
   parameters: [],
   results: [],
+  version: '1',
 };
 
 const everything: Job = {
@@ -85,7 +86,7 @@ describe('UWS XML builders', () => {
     for (const xml of [resultsXml(everything, urls), resultsXml(pending, urls), parametersXml(everything, urls), parametersXml(pending, urls), jobListXml([], urls)]) {
       await expectValid(xml, 'uws');
     }
-    const list = jobListXml([{ id: 'a', phase: 'QUEUED', runId: 'r', ownerId: null, creationTime: t('00.000') }, { id: 'b', phase: 'ARCHIVED', runId: null, ownerId: 'bob', creationTime: t('01.000') }], urls);
+    const list = jobListXml([{ id: 'a', version: '7', phase: 'QUEUED', runId: 'r', ownerId: null, creationTime: t('00.000') }, { id: 'b', version: '8', phase: 'ARCHIVED', runId: null, ownerId: 'bob', creationTime: t('01.000') }], urls);
     await expectValid(list, 'uws');
     expect(list).toContain('<uws:jobref id="a" xlink:href="https://example.org/soda/async/a">');
     expect(parametersXml(everything, urls)).toContain('<uws:parameter id="T1" byReference="true">https://example.org/soda/async/k3x9q2/parameters/t1</uws:parameter>');
