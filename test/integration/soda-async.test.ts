@@ -142,7 +142,9 @@ describe('SODA async reductions', () => {
     expect((await postForm(`${jobUrl}/parameters`, { ARMS: 'both' })).status).toBe(303);
     const both = await getJob(jobUrl);
     await expectValid(both.xml, 'uws');
-    expect(both.xml).toContain('operation="splice"');
+    expect(both.xml).toMatch(/<plan:product [^>]*arm="red"[^>]*\/>/);
+    expect(both.xml).toMatch(/<plan:product [^>]*kind="spliced"\/>/);
+    expect((await getText(`${jobUrl}/plan`)).body).toContain('operation="splice"');
     const bad = await postForm(`${jobUrl}/parameters`, { ARMS: 'green' });
     expect([bad.status, await bad.text()]).toEqual([400, 'UsageError: ARMS: "green" is not one of blue, red, both']);
     expect((await getJob(jobUrl)).job.parameters.parameter.filter((p: Doc) => p['@id'] === 'ARMS').map((p: Doc) => p['#text'])).toEqual(['both']);
