@@ -2,7 +2,7 @@
 // writer (xml-writer.ts), since a polled job document is rendered on every request. Literal uws:/xlink:/xsi:
 // prefixes declared on every root, because pyvo and TOPCAT parse without namespace awareness
 // (ivoa-notes 3.6, 8); element order as the XSD's sequences; xsi:nil for missing values.
-import { XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Job, JobParameter, JobRef, JobResult } from '../domain/job.js';
 import { amp, newDocument, ns, toXml } from './xml.js';
 import { openTag, xmlText } from './xml-writer.js';
@@ -152,7 +152,12 @@ export function checkXmlFragment(s: string): void {
   if (illegalChars.test(s) || illegalCharRef.test(outsideCdata)) throw new Error('jobInfo is not well-formed XML: it holds a character XML 1.0 forbids');
   if (undefinedEntity.test(outsideCdata)) throw new Error('jobInfo is not well-formed XML: only the predefined entities and character references may be used');
   if (outsideCdata.includes(']]>')) throw new Error('jobInfo is not well-formed XML: "]]>" outside a CDATA section');
+  // UWS-v1.1.xsd: jobInfo holds elements only (xs:any), so no text may stand beside them.
+  const top = (topLevel.parse(`<jobInfo>${s}</jobInfo>`) as Array<Record<string, Array<Record<string, unknown>>>>)[0].jobInfo;
+  if (top.some((n) => '#text' in n || '#cdata' in n)) throw new Error('jobInfo is not valid UWS: it may hold elements (and comments), not text');
 }
+
+const topLevel = new XMLParser({ preserveOrder: true, ignoreAttributes: true, parseTagValue: false, cdataPropName: '#cdata', commentPropName: '#comment', processEntities: false });
 
 /** The /error detail when the runner left none: a DALI error VOTable (DALI 1.1 section 4.4.3). */
 export function errorVotable(message: string): string {
