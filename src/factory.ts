@@ -231,7 +231,7 @@ export function createFactory(d: FactoryDeps): Factory {
       const eng = await engine({ work: config.executor.runWorker });
       // PRIORITY (priority lanes, docs/quick-turnaround.md) is checked outermost (its authorize hook sees the
       // caller) and handed to the engine with the plan.
-      const deps = { pool, engine: withJobPriority(eng, pool), authority: config.ivoAuthority, presets: committedPresets, archiveRoot: root, log: log.child({ component: 'soda' }) };
+      const deps = { pool, engine: withJobPriority(eng, pool), authority: config.ivoAuthority, presets: committedPresets, archiveRoot: root, jobsUrl: `${config.baseUrl}/soda/async`, log: log.child({ component: 'soda' }) };
       const policy = priorityPolicy(config.priority, config.watch.user);
       asyncRunner = withPriorityParam(withNotifyParams(createSodaRunner(deps, SODA_ASYNC_KIND), { email }), policy);
       soda = { runner: createSodaRunner(deps, SODA_SYNC_KIND), engine: eng, root };

@@ -55,11 +55,18 @@ export interface Job {
   progress: { fraction: number | null; message: string | null } | null;
   parameters: JobParameter[];
   results: JobResult[];
+  /**
+   * Changes with every change of the job (its row, parameters or results), never repeats: the store takes it from
+   * one sequence on every write. The HTTP validators (ETag) are made from it.
+   */
+  version: string;
 }
 
 /** A job list row (uws:jobref). */
 export interface JobRef {
   id: string;
+  /** As Job.version. */
+  version: string;
   phase: Phase;
   runId: string | null;
   ownerId: string | null;

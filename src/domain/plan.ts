@@ -178,3 +178,22 @@ export interface Plan {
   reclassified: ReclassifiedFrame[];
   estimate: PlanEstimate;
 }
+
+/** A final product with the request item it answers. */
+export interface SummaryProduct extends TargetProduct {
+  request: string;
+}
+
+/**
+ * What a polling client needs of a plan, small whatever the plan's size: the job document's jobInfo carries this
+ * and links the full plan ({job}/plan). A plain object, so new facts are one more field here and in the writer.
+ */
+export interface PlanSummary {
+  formatVersion: 1;
+  reducerVersion: string;
+  estimate: PlanEstimate;
+  products: SummaryProduct[];
+  /** The first warnings (at most summaryWarningLimit); warningCount says how many the plan has. */
+  warnings: PlanWarning[];
+  warningCount: number;
+}

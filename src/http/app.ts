@@ -23,6 +23,7 @@ import { createJobLinksRouter, createLinksRouter, createScopeOf } from './links-
 import { createMetricsRouter } from './metrics-router.js';
 import { createOpenApiRouter, routeLabeler } from './openapi.js';
 import { openApiPaths } from './openapi-paths.js';
+import { createPlanRouter } from './plan-router.js';
 import { createProductFilesRouter } from './product-files-router.js';
 import { requestLog } from './request-log.js';
 import { createSodaSyncRouter } from './soda-sync-router.js';
@@ -84,6 +85,8 @@ export function createHttpApp(d: HttpAppDeps): Express {
   app.use('/soda/async', createJobsRouter({ jobs: d.asyncJobs, identify: d.identify, jobsUrl, waitMaxS: d.waitMaxS, shutdown: d.shutdown }));
   // The DataLink document of a job's results (docs/datalink.md), read-checked like the UWS routes above.
   app.use('/soda/async', createJobLinksRouter({ jobs: d.asyncJobs, identify: d.identify, jobsUrl, links: d.links, log: d.log }));
+  // The job's full plan, which its jobInfo summarises and links (docs/uws.md#the-plan-of-a-job).
+  app.use('/soda/async', createPlanRouter({ jobs: d.asyncJobs, identify: d.identify }));
   // The job's step DAG as JSON (docs/web.md), owner-checked like the UWS routes above.
   app.use('/soda/async', createStepsRouter({ steps: d.steps, jobs: d.asyncJobs, identify: d.identify, jobsUrl, baseUrl: d.baseUrl, dataDir: d.dataDir, previews: d.previews }));
   // Latency record of the archive watcher's auto jobs (docs/quick-turnaround.md), read-checked like the UWS routes.

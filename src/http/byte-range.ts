@@ -51,8 +51,11 @@ function httpDate(h: string | undefined): number | undefined {
 
 export type Precondition = 'proceed' | 'not-modified' | 'failed';
 
-/** RFC 9110 section 13.2.2 evaluation order for GET/HEAD: If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since. */
-export function evaluatePreconditions(h: Record<string, string | undefined>, v: Validators): Precondition {
+/**
+ * RFC 9110 section 13.2.2 evaluation order for GET/HEAD: If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since
+ * (the date conditions only for a representation with a Last-Modified).
+ */
+export function evaluatePreconditions(h: Record<string, string | undefined>, v: Pick<Validators, 'etag'> & Partial<Validators>): Precondition {
   const ifMatch = h['if-match'];
   if (ifMatch !== undefined) {
     // Strong comparison (section 13.1.1): a weak tag never matches.
@@ -60,7 +63,7 @@ export function evaluatePreconditions(h: Record<string, string | undefined>, v: 
     if (!ok) return 'failed';
   } else {
     const ius = httpDate(h['if-unmodified-since']);
-    if (ius !== undefined && seconds(v.lastModified) > ius) return 'failed';
+    if (ius !== undefined && v.lastModified && seconds(v.lastModified) > ius) return 'failed';
   }
   const inm = h['if-none-match'];
   if (inm !== undefined) {
@@ -68,7 +71,7 @@ export function evaluatePreconditions(h: Record<string, string | undefined>, v: 
     if (inm.trim() === '*' || tags(inm).some((t) => opaque(t) === opaque(v.etag))) return 'not-modified';
   } else {
     const ims = httpDate(h['if-modified-since']);
-    if (ims !== undefined && seconds(v.lastModified) <= ims) return 'not-modified';
+    if (ims !== undefined && v.lastModified && seconds(v.lastModified) <= ims) return 'not-modified';
   }
   return 'proceed';
 }

@@ -13,6 +13,10 @@ const json = (schema: Json) => ({ 'application/json': { schema } });
 const err = (description: string) => ({ description, content: text });
 const errors = { '400': err('UsageError: a parameter is missing or malformed (DALI error text)'), '404': err('NotFoundFault: no such resource (or not yours)') };
 const authErrors = { '401': err('AuthorizationError: credentials missing or wrong (AUTH_MODE header or token)') };
+/** Conditional GET of job resources (docs/uws.md#conditional-requests). */
+const ifNoneMatch = { name: 'If-None-Match', in: 'header', required: false, description: 'ETag(s) of a copy the client holds: 304 when the resource has not changed since (weak comparison, RFC 9110 section 13.1.2)', schema: { type: 'string' } };
+const etagHeader = { ETag: { description: 'Strong validator; changes with every change of the job(s) shown', schema: { type: 'string' } }, 'Cache-Control': { description: 'private, no-cache: keep, but revalidate before each use', schema: { type: 'string' } } };
+const notModified = { '304': { description: 'Not Modified: the If-None-Match ETag is still current (no body)', headers: etagHeader } };
 const seeOther = (what: string) => ({ '303': { description: `See Other: ${what}`, headers: { Location: { schema: { type: 'string', format: 'uri' } } } } });
 
 const path = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
@@ -76,16 +80,16 @@ export function openApiPaths(sodaParams: readonly SodaParamDecl[]): Record<strin
       post: { tags: ['SODA'], summary: 'SODA sync (parameters in the body)', requestBody: form(soda, ['ID']), responses: { '200': { description: 'the cut', content: { ...fits, ...votable } }, '204': { description: 'no data' }, ...errors, '503': err('ServiceUnavailable; Retry-After') } },
     },
     '/soda/async': {
-      get: { tags: ['UWS'], summary: 'UWS job list (yours; admins: all)', parameters: [query('PHASE', 'only jobs in these phases', { type: 'array', items: { type: 'string' } }, { explode: true }), query('AFTER', 'created after (ISO 8601)'), query('LAST', 'newest N', { type: 'integer', minimum: 1 }), query('CURSOR', 'keyset page cursor from the Link rel=next header')], responses: { '200': { description: 'uws:jobs', content: xml('uws:jobs') }, ...errors, ...authErrors } },
+      get: { tags: ['UWS'], summary: 'UWS job list (yours; admins: all)', parameters: [query('PHASE', 'only jobs in these phases', { type: 'array', items: { type: 'string' } }, { explode: true }), query('AFTER', 'created after (ISO 8601)'), query('LAST', 'newest N', { type: 'integer', minimum: 1 }), query('CURSOR', 'keyset page cursor from the Link rel=next header'), ifNoneMatch], responses: { '200': { description: 'uws:jobs', headers: etagHeader, content: xml('uws:jobs') }, ...notModified, ...errors, ...authErrors } },
       post: { tags: ['UWS'], summary: 'Create a SODA job (PHASE=RUN to start it)', requestBody: form({ ...soda, ...uwsControl, ...notifyParams }, ['ID']), responses: { ...seeOther('the new job'), ...errors, ...authErrors } },
     },
     '/soda/async/{id}': {
-      get: { tags: ['UWS'], summary: 'The job (WAIT blocks until the phase changes)', parameters: [jobId, query('WAIT', 'seconds to block (-1: the maximum)', { type: 'integer' }), query('PHASE', 'block only while in this phase')], responses: { '200': { description: 'uws:job', content: xml('uws:job') }, ...errors } },
+      get: { tags: ['UWS'], summary: 'The job (WAIT blocks until the phase changes)', parameters: [jobId, query('WAIT', 'seconds to block (-1: the maximum)', { type: 'integer' }), query('PHASE', 'block only while in this phase'), ifNoneMatch], responses: { '200': { description: 'uws:job; jobInfo holds a summary of the plan (plan:summary) linking {id}/plan', headers: etagHeader, content: xml('uws:job') }, ...notModified, ...errors } },
       post: { tags: ['UWS'], summary: 'ACTION=DELETE deletes the job', parameters: [jobId], requestBody: form({ ACTION: { type: 'string', enum: ['DELETE'] } }, ['ACTION']), responses: { ...seeOther('the job list'), ...errors } },
       delete: { tags: ['UWS'], summary: 'Delete the job and its results', parameters: [jobId], responses: { ...seeOther('the job list'), ...errors } },
     },
     '/soda/async/{id}/phase': {
-      get: uwsText('The phase', 'PENDING, QUEUED, EXECUTING, COMPLETED, ERROR, ABORTED, ...').get,
+      get: { tags: ['UWS'], summary: 'The phase', parameters: [jobId, ifNoneMatch], responses: { '200': { description: 'PENDING, QUEUED, EXECUTING, COMPLETED, ERROR, ABORTED, ...', headers: etagHeader, content: text }, ...notModified, ...errors } },
       post: { tags: ['UWS'], summary: 'RUN or ABORT the job', parameters: [jobId], requestBody: form({ PHASE: { type: 'string', enum: ['RUN', 'ABORT', 'SUSPEND'] } }, ['PHASE']), responses: { ...seeOther('the job'), ...errors } },
     },
     '/soda/async/{id}/executionduration': {
@@ -99,10 +103,18 @@ export function openApiPaths(sodaParams: readonly SodaParamDecl[]): Record<strin
     '/soda/async/{id}/quote': uwsText('Quote', 'ISO 8601 instant the job is expected to end (empty when unknown)'),
     '/soda/async/{id}/owner': uwsText('Owner', 'user id (empty: anonymous)'),
     '/soda/async/{id}/error': { get: { tags: ['UWS'], summary: 'Error document of a job in ERROR', parameters: [jobId], responses: { '200': { description: 'error (VOTable or text)', content: { ...votable, ...text } }, ...errors } } },
-    '/soda/async/{id}/results': { get: { tags: ['UWS'], summary: 'Result list', parameters: [jobId], responses: { '200': { description: 'uws:results', content: xml('uws:results') }, ...errors } } },
+    '/soda/async/{id}/results': { get: { tags: ['UWS'], summary: 'Result list', parameters: [jobId, ifNoneMatch], responses: { '200': { description: 'uws:results', headers: etagHeader, content: xml('uws:results') }, ...notModified, ...errors } } },
+    '/soda/async/{id}/plan': {
+      get: {
+        tags: ['UWS'],
+        summary: 'The full reduction plan the job runs (its steps, calibrations, idx files), which jobInfo summarises; XML by default, JSON with format=json or Accept: application/json (docs/uws.md)',
+        parameters: [jobId, query('format', 'xml (default) or json', { type: 'string', enum: ['xml', 'json'] }), ifNoneMatch],
+        responses: { '200': { description: 'the plan', content: { 'text/xml': { schema: { type: 'string', description: 'plan:plan (urn:drsoda:plan)' } }, ...json({ type: 'object', description: 'the Plan (src/domain/plan.ts), keys sorted' }) } }, '304': { description: 'Not Modified' }, ...errors },
+      },
+    },
     '/soda/async/{id}/results/{rid}': { get: { tags: ['UWS'], summary: 'One result (a cut, a no-data note, ...)', parameters: [jobId, path('rid', 'result id')], responses: { '200': { description: 'the result file', content: { ...fits, ...votable } }, ...seeOther('a result held elsewhere'), ...errors } } },
     '/soda/async/{id}/parameters': {
-      get: { tags: ['UWS'], summary: 'Job parameters', parameters: [jobId], responses: { '200': { description: 'uws:parameters', content: xml('uws:parameters') }, ...errors } },
+      get: { tags: ['UWS'], summary: 'Job parameters', parameters: [jobId, ifNoneMatch], responses: { '200': { description: 'uws:parameters', headers: etagHeader, content: xml('uws:parameters') }, ...notModified, ...errors } },
       post: { tags: ['UWS'], summary: 'Replace parameters (PENDING only)', parameters: [jobId], requestBody: form({ ...soda, RUNID: uwsControl.RUNID, ...notifyParams }), responses: { ...seeOther('the job'), ...errors } },
     },
     '/soda/async/{id}/parameters/{name}': { get: { tags: ['UWS'], summary: 'An uploaded (byReference) parameter', parameters: [jobId, path('name', 'upload name')], responses: { '200': { description: 'the upload', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...errors } } },

@@ -8,6 +8,7 @@ import type { JobList } from '../uws/job-list.js';
 import type { Caller, Job } from '../domain/job.js';
 import { decodeCursor, parseExecutionDuration, parseInstant, parseLast, parsePhaseAction, parsePhaseFilter, parseWait } from '../uws/uws-values.js';
 import { errorVotable, jobListXml, jobXml, parametersXml, resultsXml } from '../vo/uws-xml.js';
+import { answeredConditionally, createEtags } from './conditional.js';
 import { readDaliParams, type DaliParams } from './dali-params.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 
@@ -27,13 +28,15 @@ const getOrPost = methodNotAllowed(['GET', 'HEAD', 'POST']);
 const getOnly = methodNotAllowed(['GET', 'HEAD']);
 
 function sendXml(res: Response, xml: string): void {
-  res.type('text/xml; charset=utf-8').setHeader('Cache-Control', 'no-store');
+  res.type('text/xml; charset=utf-8');
+  if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', 'no-store');
   res.send(xml);
 }
 
 /** Control values as bare text: no trailing newline, empty body (still 200) when unset (ivoa-notes 9.5). */
 function sendText(res: Response, value: string): void {
-  res.type('text/plain; charset=utf-8').setHeader('Cache-Control', 'no-store');
+  res.type('text/plain; charset=utf-8');
+  if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', 'no-store');
   res.send(value);
 }
 
@@ -47,6 +50,9 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
   const jobUrl = (id: string) => `${d.jobsUrl}/${encodeURIComponent(id)}`;
   const params = (req: Request) => readDaliParams(req);
   const seeJob = (res: Response, id: string) => res.redirect(303, jobUrl(id));
+  const etags = createEtags(d.jobsUrl);
+  /** Answers 304/412 from the job's version when the request's conditions say so (docs/uws.md#conditional-requests). */
+  const unchanged = (req: Request, res: Response, resource: string, job: Job) => answeredConditionally(req, res, etags.job(resource, job.version));
 
   r.use(async (req, res, next) => {
     res.locals.caller = await d.identify(req);
@@ -74,6 +80,7 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
         next.set('CURSOR', page.next);
         res.setHeader('Link', `<${d.jobsUrl}?${next}>; rel="next"`);
       }
+      if (answeredConditionally(req, res, etags.list(page.jobs, page.next))) return;
       sendXml(res, jobListXml(page.jobs, urls));
     })
     .post(async (req, res) => {
@@ -109,6 +116,7 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
         const signal = AbortSignal.any([gone.signal, d.shutdown]);
         job = await jobs.wait(caller(res), req.params.id, { seconds: Math.min(parseWait(wait), d.waitMaxS), phase, signal });
       }
+      if (unchanged(req, res, 'job', job)) return;
       sendXml(res, jobXml(job, urls));
     })
     .post(async (req, res) => {
@@ -125,7 +133,10 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
     .all(methodNotAllowed(['GET', 'HEAD', 'POST', 'DELETE']));
 
   r.route('/:id/phase')
-    .get(async (req, res) => sendText(res, (await jobs.get(caller(res), req.params.id)).phase))
+    .get(async (req, res) => {
+      const job = await jobs.get(caller(res), req.params.id);
+      if (!unchanged(req, res, 'phase', job)) sendText(res, job.phase);
+    })
     .post(async (req, res) => {
       const action = parsePhaseAction((await params(req)).get('PHASE'));
       const id = req.params.id;
@@ -175,7 +186,10 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
     .all(getOnly);
 
   r.route('/:id/results')
-    .get(async (req, res) => sendXml(res, resultsXml(await jobs.get(caller(res), req.params.id), urls)))
+    .get(async (req, res) => {
+      const job = await jobs.get(caller(res), req.params.id);
+      if (!unchanged(req, res, 'results', job)) sendXml(res, resultsXml(job, urls));
+    })
     .all(getOnly);
 
   r.route('/:id/results/:rid')
@@ -188,7 +202,10 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
     .all(getOnly);
 
   r.route('/:id/parameters')
-    .get(async (req, res) => sendXml(res, parametersXml(await jobs.get(caller(res), req.params.id), urls)))
+    .get(async (req, res) => {
+      const job = await jobs.get(caller(res), req.params.id);
+      if (!unchanged(req, res, 'parameters', job)) sendXml(res, parametersXml(job, urls));
+    })
     .post(async (req, res) => {
       const p = await params(req);
       if (p.has('PHASE') || p.has('ACTION')) throw usageError('PHASE and ACTION are not job parameters; POST them to /phase or the job URL');

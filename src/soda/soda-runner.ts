@@ -9,8 +9,9 @@ import type { Engine } from '../scheduler/engine.js';
 import type { Pool } from '../store/db.js';
 import type { JobParameter } from '../domain/job.js';
 import { shutdownReason } from '../uws/executions.js';
-import type { JobRunner } from '../uws/types.js';
-import { planXmlElement } from '../vo/plan-xml.js';
+import type { JobDescription, JobRunner } from '../uws/types.js';
+import { summarisePlan } from '../planner/summary.js';
+import { planSummaryXmlElement } from '../vo/plan-xml.js';
 import { xmlAttr, xmlText } from '../vo/votable.js';
 import { planSoda, type SodaPlan } from './plan-request.js';
 import { writeCuts } from './publisher.js';
@@ -26,6 +27,8 @@ export interface SodaRunnerDeps {
   presets: PipelinePresets;
   /** The archive IDs are resolved in (frames indexed under another root are not this service's). */
   archiveRoot: string;
+  /** Absolute URL of the /soda/async job list: jobInfo links each job's plan ({jobsUrl}/{id}/plan). */
+  jobsUrl: string;
   log: Logger;
 }
 
@@ -34,17 +37,25 @@ const sodaNamespace = 'urn:drsoda:soda';
 /** Upload parameters (byReference) are not SODA parameters; the parser sees the rest. */
 const sodaParams = (params: readonly JobParameter[]) => params.filter((p) => !p.byReference);
 
-/** jobInfo: what each ID selects, then the plan (ivoa-notes 3.6: any XML, in our own namespaces). */
-export function sodaJobInfo(s: SodaPlan): string {
+/**
+ * jobInfo: what each ID selects, then a summary of the plan linking the full plan at planHref (ivoa-notes 3.6: any
+ * XML, in our own namespaces). A summary, not the plan: clients poll the job document, and a plan of one frame
+ * already holds tens of kilobytes of steps, calibrations and idx files.
+ */
+export function sodaJobInfo(s: SodaPlan, planHref: string | null): string {
   const ids = s.ids.map((r) =>
     r.noData ? `  <soda:id value="${xmlAttr(r.id)}" noData="true">${xmlText(r.noData)}</soda:id>` : `  <soda:id value="${xmlAttr(r.id)}"/>`,
   );
   const request = `<soda:request xmlns:soda="${sodaNamespace}">\n${ids.join('\n')}\n</soda:request>`;
-  return s.plan ? `${request}\n${planXmlElement(s.plan)}` : request;
+  return s.plan ? `${request}\n${planSummaryXmlElement(summarisePlan(s.plan), planHref)}` : request;
 }
+
+/** What a SODA job says of itself: the jobInfo and the plan it summarises. */
+const description = (s: SodaPlan, planHref: string | null): JobDescription => ({ jobInfo: sodaJobInfo(s, planHref), plan: s.plan ?? null });
 
 export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND | typeof SODA_SYNC_KIND): JobRunner {
   const mode: SodaMode = kind === SODA_SYNC_KIND ? 'sync' : 'async';
+  const planHref = (jobId: string) => `${d.jobsUrl}/${encodeURIComponent(jobId)}/plan`;
   const plan = (params: readonly JobParameter[]) =>
     planSoda({ db: d.pool, authority: d.authority, presets: d.presets, archiveRoot: d.archiveRoot }, parseSodaRequest(sodaParams(params), mode));
 
@@ -54,7 +65,7 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
       parseSodaRequest(sodaParams(params), mode);
     },
     // Sync jobs are never seen PENDING (the sync service already planned): only async jobs show their plan.
-    ...(mode === 'async' ? { describe: async (params: readonly JobParameter[]) => sodaJobInfo(await plan(params)) } : {}),
+    ...(mode === 'async' ? { describe: async (params: readonly JobParameter[], job: { id: string }) => description(await plan(params), planHref(job.id)) } : {}),
     async start(job, ctx) {
       // Planned again at start: the archive may have changed since the job was created (the jobInfo follows).
       let s: SodaPlan;
@@ -67,7 +78,8 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
       }
       // An abort (or delete) may arrive while planning or submitting: submit nothing then, and cancel what a
       // submit racing with the abort attached (the abort's own cancel may have run before the steps existed).
-      if (ctx.signal.aborted || !(await ctx.setJobInfo(sodaJobInfo(s)))) return;
+      const described = description(s, mode === 'async' ? planHref(job.id) : null);
+      if (ctx.signal.aborted || !(await ctx.setJobInfo(described.jobInfo!, described.plan))) return;
       if (s.plan) {
         await d.engine.submit(job.id, job.ownerId ?? '', s.plan);
         // A shutdown is not an abort: the job stays QUEUED and another process takes it over (uws/handover.ts).

@@ -40,7 +40,7 @@ export function listJobsQuery(q: ListQuery): { text: string; values: unknown[] }
   if (q.before) add((n) => `(creation_time, id) < ($${n}, $${n + 1})`, q.before.creationTime, q.before.id);
   values.push(q.limit);
   const limit = `$${values.length}`;
-  const columns = 'select id, phase, run_id, owner_id, creation_time from uws_job';
+  const columns = 'select id, version, phase, run_id, owner_id, creation_time from uws_job';
   const order = 'order by creation_time desc, id desc';
   if (!q.withShared || q.ownerId === undefined) return { text: `${columns} where ${where.join(' and ')} ${order} limit ${limit}`, values };
   // Owned jobs and shared ones as two branches, merged and cut to the page. Owned ones come from the list
@@ -61,8 +61,8 @@ export function listJobsQuery(q: ListQuery): { text: string; values: unknown[] }
 
 export async function listJobs(db: Queryable, q: ListQuery): Promise<JobRef[]> {
   const { text, values } = listJobsQuery(q);
-  const { rows } = await db.query<{ id: string; phase: Phase; run_id: string | null; owner_id: string | null; creation_time: Date }>(text, values);
-  return rows.map((r) => ({ id: r.id, phase: r.phase, runId: r.run_id, ownerId: r.owner_id, creationTime: r.creation_time }));
+  const { rows } = await db.query<{ id: string; version: string; phase: Phase; run_id: string | null; owner_id: string | null; creation_time: Date }>(text, values);
+  return rows.map((r) => ({ id: r.id, version: r.version, phase: r.phase, runId: r.run_id, ownerId: r.owner_id, creationTime: r.creation_time }));
 }
 
 export interface SweptJob {

@@ -1,6 +1,7 @@
 // uws_job, uws_parameter and uws_result: reading and writing one job. Phase changes are compare-and-set:
 // each mark* updates only `where phase = any(from)` and returns null when another actor got there first.
 import type { ErrorInput, Job, JobParameter, Phase } from '../domain/job.js';
+import type { Plan } from '../domain/plan.js';
 import { withTransaction, type Pool, type Queryable } from './db.js';
 import { handoverColumns, type HandoverLease } from './handover-store.js';
 
@@ -25,6 +26,7 @@ interface JobRow {
   progress_message: string | null;
   parameters: Job['parameters'];
   results: Job['results'];
+  version: string;
 }
 
 // One round trip: the job with its ordered parameters and results as JSON arrays.
@@ -58,6 +60,7 @@ function toJob(r: JobRow): Job {
     progress: r.progress_fraction === null && r.progress_message === null ? null : { fraction: r.progress_fraction, message: r.progress_message },
     parameters: r.parameters,
     results: r.results,
+    version: r.version,
   };
 }
 
@@ -76,6 +79,8 @@ export interface NewJob {
   jobInfo?: string | null;
   /** A QUEUED job: the process handing it to its runner, with its lease (handover-store.ts). */
   handover?: HandoverLease;
+  /** The plan the jobInfo summarises, served at {job}/plan (job_plan). */
+  plan?: Plan | null;
 }
 
 /** Inserts a job and its parameters in one transaction. */
@@ -90,6 +95,7 @@ export async function insertJob(pool: Pool, j: NewJob): Promise<void> {
       [j.id, j.kind, j.ownerId, j.runId, j.phase, j.quote, j.creationTime, j.executionDuration, j.destruction, j.jobInfo ?? null, h?.owner ?? null, h?.leaseS ?? 0],
     );
     await insertParameters(c, j.id, 0, j.parameters);
+    if (j.plan) await c.query('insert into job_plan (job_id, plan) values ($1, $2)', [j.id, JSON.stringify(j.plan)]);
   });
 }
 
@@ -195,9 +201,22 @@ export async function setProgress(db: Queryable, id: string, fraction: number | 
   return !!rowCount;
 }
 
-export async function setJobInfo(db: Queryable, id: string, xml: string | null): Promise<boolean> {
-  const { rowCount } = await db.query('update uws_job set job_info = $2 where id = $1', [id, xml]);
-  return !!rowCount;
+/**
+ * Replaces the jobInfo and, when plan is given, the plan it summarises (null removes it), in one transaction.
+ * False when the job is gone.
+ */
+export async function setJobInfo(pool: Pool, id: string, xml: string | null, plan?: Plan | null): Promise<boolean> {
+  if (plan === undefined) {
+    const { rowCount } = await pool.query('update uws_job set job_info = $2 where id = $1', [id, xml]);
+    return !!rowCount;
+  }
+  return withTransaction(pool, async (c) => {
+    const { rowCount } = await c.query('update uws_job set job_info = $2 where id = $1', [id, xml]);
+    if (!rowCount) return false;
+    if (plan === null) await c.query('delete from job_plan where job_id = $1', [id]);
+    else await c.query(`insert into job_plan (job_id, plan) values ($1, $2) on conflict (job_id) do update set plan = excluded.plan`, [id, JSON.stringify(plan)]);
+    return true;
+  });
 }
 
 /** Only while PENDING (UWS: the duration is agreed before the job runs). */

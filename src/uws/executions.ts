@@ -44,7 +44,7 @@ export function createExecutions(d: { transitions: JobTransitions; dataDir: stri
     log,
     markExecuting: () => retryWhileUnavailable(() => d.transitions.markExecuting(job.id)),
     progress: (p) => retryWhileUnavailable(() => d.transitions.progress(job.id, p)),
-    setJobInfo: (xml) => retryWhileUnavailable(() => d.transitions.setJobInfo(job.id, xml)),
+    setJobInfo: (xml, plan) => retryWhileUnavailable(() => d.transitions.setJobInfo(job.id, xml, plan)),
     complete: (results) => retryWhileUnavailable(() => d.transitions.complete(job.id, results)).then(ending(job.id, controller)),
     fail: (e) => retryWhileUnavailable(() => d.transitions.fail(job.id, e)).then(ending(job.id, controller)),
   });

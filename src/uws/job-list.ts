@@ -9,14 +9,16 @@ import type { Pool } from '../store/db.js';
 import { listJobs } from '../store/job-list-store.js';
 import { isJobReader, readsSharedJobs } from '../store/job-reader-store.js';
 import { deleteJob, getJob, insertJob, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
+import { loadJobPlan } from '../store/step-store.js';
 import { checkXmlFragment } from '../vo/uws-xml.js';
+import type { Plan } from '../domain/plan.js';
 import type { Executions } from './executions.js';
 import type { Handover } from './handover.js';
 import { checkUploadName, jobDir, realJobFile, removeJobDir, stageUploads, uploadPath } from './job-files.js';
 import type { PhaseWaiters } from './phase-waiters.js';
 import { estimateRunS, quoteFrom } from './quote.js';
 import { activePhases, waitablePhases, type Caller, type Job, type JobParameter, type JobRef, type Phase } from '../domain/job.js';
-import type { JobRunner } from './types.js';
+import type { JobDescription, JobRunner } from './types.js';
 import { encodeCursor } from './uws-values.js';
 import { waitForChange } from './wait.js';
 
@@ -117,11 +119,11 @@ export function createJobList(d: JobListDeps) {
     return quoteFrom(d.clock.now(), await estimateRunS(d.pool, runner, params), durationS);
   }
 
-  /** The runner's jobInfo for these parameters (null when it has no describe hook); checked before storing. */
-  async function describe(params: readonly JobParameter[]): Promise<string | null> {
-    const xml = (await runner.describe?.(params)) ?? null;
-    if (xml !== null) checkXmlFragment(xml);
-    return xml;
+  /** The runner's jobInfo and plan for these parameters (none without a describe hook); checked before storing. */
+  async function describe(id: string, params: readonly JobParameter[]): Promise<JobDescription> {
+    const desc = (await runner.describe?.(params, { id })) ?? { jobInfo: null };
+    if (desc.jobInfo !== null) checkXmlFragment(desc.jobInfo);
+    return desc;
   }
 
   /** After a lost compare-and-set: 404 if the job went away, else 403 naming the phase it is in. */
@@ -137,15 +139,15 @@ export function createJobList(d: JobListDeps) {
       const params = checkRequest(r);
       runner.authorize?.(caller, params);
       runner.validate(params);
-      const jobInfo = await describe(params);
       const id = randomBytes(16).toString('base64url');
+      const { jobInfo, plan } = await describe(id, params);
       const now = d.clock.now();
       const duration = clampDuration(r.executionDuration ?? uws.defaultExecutionDurationS);
       const destruction = clampDestruction(now, r.destruction ?? new Date(now.getTime() + uws.defaultDestructionS * 1000));
       const staged = await stageUploads(dataDir, id, r.uploads ?? []);
       try {
         const q = await quote(params, duration);
-        await insertJob(d.pool, { id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo, handover: d.handover.lease });
+        await insertJob(d.pool, { id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo, plan, handover: d.handover.lease });
       } catch (err) {
         await removeJobDir(dataDir, id);
         throw err;
@@ -238,7 +240,7 @@ export function createJobList(d: JobListDeps) {
       if (merged.length > maxParameters) throw usageError(`at most ${maxParameters} parameters per job`);
       runner.authorize?.(caller, merged);
       runner.validate(merged);
-      const jobInfo = await describe(merged);
+      const described = await describe(id, merged);
       const staged = await stageUploads(dataDir, id, r.uploads ?? []);
       const ok = await replaceParameters(d.pool, id, incoming, await quote(merged, job.executionDuration), r.runId).catch(async (err) => {
         await staged.discard();
@@ -249,7 +251,15 @@ export function createJobList(d: JobListDeps) {
         return lost(caller, id, 'change the parameters of');
       }
       await staged.commit();
-      if (runner.describe) await setJobInfo(d.pool, id, jobInfo);
+      if (runner.describe) await setJobInfo(d.pool, id, described.jobInfo, described.plan ?? null);
+    },
+
+    /** The plan the job's jobInfo summarises ({job}/plan); 404 when the job has none. */
+    async plan(caller: Caller, id: string): Promise<Plan> {
+      const job = await readable(caller, id);
+      const plan = await loadJobPlan(d.pool, job.id);
+      if (!plan) throw notFound(`job ${id} has no plan`);
+      return plan;
     },
 
     /** Where GET /results/{rid} finds the result: a file in the job directory or another URL. */

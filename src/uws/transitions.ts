@@ -7,11 +7,12 @@ import { markCompleted, markError, markExecuting, setJobInfo, setProgress, type 
 import { checkXmlFragment } from '../vo/uws-xml.js';
 import { resolveResultFile } from './job-files.js';
 import type { JobPhaseChanges, ResultInput } from '../domain/job.js';
+import type { Plan } from '../domain/plan.js';
 
 /** The phase changes the engine drives (JobPhaseChanges), and the jobInfo a runner sets. */
 export interface JobTransitions extends JobPhaseChanges {
-  /** Replaces the jobInfo content; throws when xml is not a well-formed fragment. */
-  setJobInfo(jobId: string, xml: string): Promise<boolean>;
+  /** Replaces the jobInfo content (and the plan, when given); throws when xml is not a well-formed fragment. */
+  setJobInfo(jobId: string, xml: string, plan?: Plan | null): Promise<boolean>;
 }
 
 export interface TransitionDeps {
@@ -49,9 +50,9 @@ export function createJobTransitions(d: TransitionDeps): JobTransitions {
       if (p.fraction !== undefined && !(p.fraction >= 0 && p.fraction <= 1)) throw new Error(`progress fraction ${p.fraction} is not in [0, 1]`);
       return setProgress(d.pool, jobId, p.fraction ?? null, p.message ?? null, d.clock.now());
     },
-    setJobInfo: async (jobId, xml) => {
+    setJobInfo: async (jobId, xml, plan) => {
       checkXmlFragment(xml);
-      return setJobInfo(d.pool, jobId, xml);
+      return setJobInfo(d.pool, jobId, xml, plan);
     },
     complete: async (jobId, results) => !!(await markCompleted(d.pool, jobId, d.clock.now(), await toStoredResults(d.dataDir, jobId, results))),
     fail: async (jobId, e) => !!(await markError(d.pool, jobId, d.clock.now(), e, ['QUEUED', 'EXECUTING'])),

@@ -84,7 +84,7 @@ export function capabilitiesXml(c: CapabilitiesInput): string {
   addCapability(root, standardIds.sodaSync, 'SODA synchronous reduction of raw 2dF-AAOmega frames or fields: the reduced data, or 503 with Retry-After while the reduction runs.', {
     url: `${u}/sync`, use: 'base', std: true, queryTypes: ['GET', 'POST'], resultType: 'application/fits', params: c.sodaParams,
   });
-  addCapability(root, standardIds.sodaAsync, 'SODA asynchronous reduction: a UWS 1.1 job list; each job holds its reduction plan in jobInfo.', {
+  addCapability(root, standardIds.sodaAsync, 'SODA asynchronous reduction: a UWS 1.1 job list; each job summarises its reduction plan in jobInfo and serves the plan at {job}/plan.', {
     url: `${u}/async`, use: 'base', std: true, queryTypes: ['GET', 'POST'], params: c.sodaParams,
   });
   addCapability(root, standardIds.links, `DataLink links of raw frames, fields and reduced products (at most ${c.maxLinksIds} IDs per request).`, {

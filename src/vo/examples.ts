@@ -50,7 +50,7 @@ function examplesOf(d: ExampleData): Example[] {
     {
       id: 'reduce-frame-async', name: 'SODA async: reduce one object frame as a UWS job', capability: sodaAsyncStandardId, endpoint: 'async', method: 'POST',
       params: [['ID', d.objectFrameId], ['EXTRACTION', 'GAUSS'], ['RESPONSEFORMAT', 'application/fits']],
-      text: 'POST creates a PENDING job whose jobInfo holds the reduction plan; POST PHASE=RUN to its /phase to start it, then GET the job with WAIT=60 until it is COMPLETED.',
+      text: 'POST creates a PENDING job whose jobInfo summarises the reduction plan (the plan itself is at its /plan); POST PHASE=RUN to its /phase to start it, then GET the job with WAIT=60 until it is COMPLETED.',
     },
   ];
   if (d.fieldId) {

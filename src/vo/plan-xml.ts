@@ -1,7 +1,7 @@
 // A reduction plan as XML in its own namespace, for the UWS 1.1 jobInfo element (which admits any XML:
 // UWS-v1.1.xsd, xs:any processContents="lax"), so a user can check the plan while the job is PENDING; pure.
 // Written as a string, not with xmlbuilder2: a 2,000-frame night has ~2,000 steps and xmlbuilder2 needs seconds.
-import type { Plan, Step } from '../domain/plan.js';
+import type { Plan, PlanSummary, Step } from '../domain/plan.js';
 import type { XMLBuilder } from './xml.js';
 
 export const planNamespace = 'urn:drsoda:plan';
@@ -93,6 +93,24 @@ export function planXmlElement(plan: Plan, depth = 0): string {
       }
     });
     w.node('steps', {}, () => plan.steps.forEach((s) => writeStep(w, s)));
+  });
+  return w.parts.join('\n');
+}
+
+const xlinkNamespace = 'http://www.w3.org/1999/xlink';
+
+/**
+ * The `<plan:summary>` element for jobInfo: estimate, final products and the first warnings, with an xlink to the
+ * full plan (planHref, the job's /plan resource; null for jobs no client sees). Declares its namespaces, so it is a well-formed fragment alone.
+ */
+export function planSummaryXmlElement(s: PlanSummary, planHref: string | null): string {
+  const w = new Writer(0);
+  const link: Attrs = planHref === null ? {} : { 'xmlns:xlink': xlinkNamespace, 'xlink:type': 'simple', 'xlink:href': planHref };
+  const root = { 'xmlns:plan': planNamespace, ...link, formatVersion: s.formatVersion, reducerVersion: s.reducerVersion };
+  w.node('summary', root, () => {
+    w.leaf('estimate', { ...s.estimate });
+    for (const p of s.products) w.leaf('product', { request: p.request, step: p.stepId, file: p.fileName, arm: p.arm, kind: p.kind });
+    w.node('warnings', { count: s.warningCount }, () => s.warnings.forEach((x) => w.leaf('warning', { code: x.code }, x.message)));
   });
   return w.parts.join('\n');
 }

@@ -1,12 +1,11 @@
-// UWS 1.1 documents (UWS-v1.1.xsd): job, job list, results and parameters. Literal uws:/xlink:/xsi:
+// UWS 1.1 documents (UWS-v1.1.xsd): job, job list, results and parameters, written as text by the shared string
+// writer (xml-writer.ts), since a polled job document is rendered on every request. Literal uws:/xlink:/xsi:
 // prefixes declared on every root, because pyvo and TOPCAT parse without namespace awareness
 // (ivoa-notes 3.6, 8); element order as the XSD's sequences; xsi:nil for missing values.
-import { XMLValidator } from 'fast-xml-parser';
-import { fragment } from 'xmlbuilder2';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Job, JobParameter, JobRef, JobResult } from '../domain/job.js';
-import { amp, ampAttr, newDocument, ns, toXml, type XMLBuilder } from './xml.js';
-
-const xmlnsNs = 'http://www.w3.org/2000/xmlns/';
+import { amp, newDocument, ns, toXml } from './xml.js';
+import { openTag, xmlText } from './xml-writer.js';
 
 /** Where the job's sub-resources live, so relative result and parameter links can be made absolute. */
 export interface JobUrls {
@@ -23,112 +22,142 @@ export const resultHref = (u: JobUrls, jobId: string, r: Pick<JobResult, 'id' | 
 /** The URL of an uploaded (byReference) parameter's content. */
 export const parameterHref = (u: JobUrls, jobId: string, name: string) => `${jobUrl(u, jobId)}/parameters/${encodeURIComponent(name)}`;
 
-function root(name: string, withVersion: boolean): { doc: XMLBuilder; el: XMLBuilder } {
-  const doc = newDocument();
-  const el = doc
-    .ele(ns.uws, `uws:${name}`)
-    .att(xmlnsNs, 'xmlns:xlink', ns.xlink)
-    .att(xmlnsNs, 'xmlns:xsi', ns.xsi);
+const uwsRoot = (name: string, withVersion: boolean) =>
   // UWS 1.1 section 3: without version="1.1" clients assume 1.0 and never block (TOPCAT, pyvo).
-  if (withVersion) el.att('version', '1.1');
-  return { doc, el };
-}
+  `<?xml version="1.0" encoding="UTF-8"?>\n<uws:${name} xmlns:uws="${ns.uws}" xmlns:xlink="${ns.xlink}" xmlns:xsi="${ns.xsi}"${withVersion ? ' version="1.1"' : ''}`;
 
-const child = (parent: XMLBuilder, name: string) => parent.ele(ns.uws, `uws:${name}`);
-const nil = (parent: XMLBuilder, name: string) => child(parent, name).att(ns.xsi, 'xsi:nil', 'true');
 const time = (d: Date) => d.toISOString();
 
-function textOrNil(parent: XMLBuilder, name: string, v: string | null): void {
-  if (v === null) nil(parent, name);
-  else child(parent, name).txt(amp(v));
+/** Lines of one document; `pad` is the indentation of the element being written. */
+type Lines = string[];
+
+const text = (out: Lines, pad: string, name: string, v: string) => out.push(`${pad}<uws:${name}>${xmlText(v)}</uws:${name}>`);
+
+function textOrNil(out: Lines, pad: string, name: string, v: string | null): void {
+  if (v === null) out.push(`${pad}<uws:${name} xsi:nil="true"/>`);
+  else text(out, pad, name, v);
+}
+
+/** A list element (uws:parameters, uws:results) with its items, self-closed when empty. */
+function list(out: Lines, pad: string, name: string, items: Lines): void {
+  if (!items.length) out.push(`${pad}<uws:${name}/>`);
+  else out.push(`${pad}<uws:${name}>`, ...items, `${pad}</uws:${name}>`);
 }
 
 // An uploaded parameter is stored under its part name and shown as the URL of its content (UWS 2.2.3.2).
-function fillParameters(el: XMLBuilder, u: JobUrls, jobId: string, params: readonly JobParameter[]): void {
-  for (const p of params) {
-    const pe = child(el, 'parameter').att('id', ampAttr(p.name));
-    if (p.byReference) pe.att('byReference', 'true').txt(amp(parameterHref(u, jobId, p.value)));
-    else pe.txt(amp(p.value));
-  }
+function parameterLines(pad: string, u: JobUrls, jobId: string, params: readonly JobParameter[]): Lines {
+  return params.map((p) =>
+    p.byReference
+      ? `${pad}${openTag('uws:parameter', { id: p.name, byReference: 'true' })}>${xmlText(parameterHref(u, jobId, p.value))}</uws:parameter>`
+      : `${pad}${openTag('uws:parameter', { id: p.name })}>${xmlText(p.value)}</uws:parameter>`,
+  );
 }
 
-function fillResults(el: XMLBuilder, u: JobUrls, jobId: string, results: readonly JobResult[]): void {
-  for (const r of results) {
-    const re = child(el, 'result').att('id', ampAttr(r.id)).att(ns.xlink, 'xlink:type', 'simple').att(ns.xlink, 'xlink:href', ampAttr(resultHref(u, jobId, r)));
-    if (r.size !== null) re.att('size', String(r.size));
-    if (r.mimeType) re.att('mime-type', ampAttr(r.mimeType));
-  }
+function resultLines(pad: string, u: JobUrls, jobId: string, results: readonly JobResult[]): Lines {
+  return results.map((r) => {
+    const attrs = { id: r.id, 'xlink:type': 'simple', 'xlink:href': resultHref(u, jobId, r), size: r.size === null ? undefined : String(r.size), 'mime-type': r.mimeType || undefined };
+    return `${pad}${openTag('uws:result', attrs)}/>`;
+  });
 }
 
 /** Our progress report inside jobInfo, in our own namespace so it cannot clash with other content. */
 const progressNs = 'urn:drsoda:uws';
 
-/** The job document (GET /{jobs}/{id}); children in JobSummary order. */
+/**
+ * The job document (GET /{jobs}/{id}); children in JobSummary order. The stored jobInfo was checked to be a
+ * well-formed fragment when it was stored (checkXmlFragment), so it is written as it is.
+ */
 export function jobXml(job: Job, u: JobUrls): string {
-  const { doc, el } = root('job', true);
-  child(el, 'jobId').txt(job.id);
-  if (job.runId !== null) child(el, 'runId').txt(amp(job.runId));
-  textOrNil(el, 'ownerId', job.ownerId);
-  child(el, 'phase').txt(job.phase);
-  textOrNil(el, 'quote', job.quote && time(job.quote));
-  child(el, 'creationTime').txt(time(job.creationTime));
-  textOrNil(el, 'startTime', job.startTime && time(job.startTime));
-  textOrNil(el, 'endTime', job.endTime && time(job.endTime));
-  child(el, 'executionDuration').txt(String(job.executionDuration));
-  textOrNil(el, 'destruction', job.destruction && time(job.destruction));
-  fillParameters(child(el, 'parameters'), u, job.id, job.parameters);
-  fillResults(child(el, 'results'), u, job.id, job.results);
+  const out: Lines = [`${uwsRoot('job', true)}>`];
+  const pad = '  ';
+  text(out, pad, 'jobId', job.id);
+  if (job.runId !== null) text(out, pad, 'runId', job.runId);
+  textOrNil(out, pad, 'ownerId', job.ownerId);
+  text(out, pad, 'phase', job.phase);
+  textOrNil(out, pad, 'quote', job.quote && time(job.quote));
+  text(out, pad, 'creationTime', time(job.creationTime));
+  textOrNil(out, pad, 'startTime', job.startTime && time(job.startTime));
+  textOrNil(out, pad, 'endTime', job.endTime && time(job.endTime));
+  text(out, pad, 'executionDuration', String(job.executionDuration));
+  textOrNil(out, pad, 'destruction', job.destruction && time(job.destruction));
+  list(out, pad, 'parameters', parameterLines('    ', u, job.id, job.parameters));
+  list(out, pad, 'results', resultLines('    ', u, job.id, job.results));
   // Only failed jobs carry an errorSummary: clients read its presence as failure (firefly #1914).
   if (job.error && job.phase === 'ERROR') {
-    const es = child(el, 'errorSummary').att('type', job.error.type).att('hasDetail', 'true');
-    child(es, 'message').txt(amp(job.error.message));
+    out.push(`${pad}${openTag('uws:errorSummary', { type: job.error.type, hasDetail: 'true' })}>`);
+    text(out, '    ', 'message', job.error.message);
+    out.push(`${pad}</uws:errorSummary>`);
   }
   if (job.jobInfo !== null || job.progress) {
-    const info = child(el, 'jobInfo');
-    if (job.jobInfo !== null) info.import(fragment(job.jobInfo));
+    out.push(`${pad}<uws:jobInfo>`);
+    if (job.jobInfo !== null) out.push(job.jobInfo);
     if (job.progress) {
-      const p = info.ele(progressNs, 'progress');
-      if (job.progress.fraction !== null) p.att('fraction', String(job.progress.fraction));
-      if (job.progress.message !== null) p.txt(amp(job.progress.message));
+      const p = openTag('progress', { xmlns: progressNs, fraction: job.progress.fraction === null ? undefined : String(job.progress.fraction) });
+      out.push(job.progress.message === null ? `    ${p}/>` : `    ${p}>${xmlText(job.progress.message)}</progress>`);
     }
+    out.push(`${pad}</uws:jobInfo>`);
   }
-  return toXml(doc);
+  out.push('</uws:job>');
+  return out.join('\n');
 }
 
 /** The job list (GET /{jobs}); jobref children in ShortJobDescription order (phase, runId, ownerId, creationTime). */
 export function jobListXml(refs: readonly JobRef[], u: JobUrls): string {
-  const { doc, el } = root('jobs', true);
+  if (!refs.length) return `${uwsRoot('jobs', true)}/>`;
+  const out: Lines = [`${uwsRoot('jobs', true)}>`];
   for (const r of refs) {
-    const je = child(el, 'jobref').att('id', r.id).att(ns.xlink, 'xlink:href', jobUrl(u, r.id));
-    child(je, 'phase').txt(r.phase);
-    if (r.runId !== null) child(je, 'runId').txt(amp(r.runId));
-    textOrNil(je, 'ownerId', r.ownerId);
-    child(je, 'creationTime').txt(time(r.creationTime));
+    out.push(`  ${openTag('uws:jobref', { id: r.id, 'xlink:href': jobUrl(u, r.id) })}>`);
+    text(out, '    ', 'phase', r.phase);
+    if (r.runId !== null) text(out, '    ', 'runId', r.runId);
+    textOrNil(out, '    ', 'ownerId', r.ownerId);
+    text(out, '    ', 'creationTime', time(r.creationTime));
+    out.push('  </uws:jobref>');
   }
-  return toXml(doc);
+  out.push('</uws:jobs>');
+  return out.join('\n');
 }
 
-/** GET /{jobs}/{id}/results: the global results element as root (the XSD gives it no version attribute). */
+/** A global list element as the document root (the XSD gives parameters and results no version attribute). */
+function listDocument(name: string, items: Lines): string {
+  return items.length ? [`${uwsRoot(name, false)}>`, ...items, `</uws:${name}>`].join('\n') : `${uwsRoot(name, false)}/>`;
+}
+
+/** GET /{jobs}/{id}/results: the global results element as root. */
 export function resultsXml(job: Pick<Job, 'id' | 'results'>, u: JobUrls): string {
-  const { doc, el } = root('results', false);
-  fillResults(el, u, job.id, job.results);
-  return toXml(doc);
+  return listDocument('results', resultLines('  ', u, job.id, job.results));
 }
 
 /** GET /{jobs}/{id}/parameters: the global parameters element as root. */
 export function parametersXml(job: Pick<Job, 'id' | 'parameters'>, u: JobUrls): string {
-  const { doc, el } = root('parameters', false);
-  fillParameters(el, u, job.id, job.parameters);
-  return toXml(doc);
+  return listDocument('parameters', parameterLines('  ', u, job.id, job.parameters));
 }
 
-/** Throws when s is not a well-formed XML fragment (checked before jobInfo is stored). */
+// What the validator below lets through but a fragment written verbatim inside uws:jobInfo must not hold: an XML
+// declaration or DOCTYPE, references to entities XML does not predefine, "]]>" outside CDATA, illegal characters.
+// eslint-disable-next-line no-control-regex
+const illegalChars = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const undefinedEntity = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
+const illegalCharRef = /&#(?:x0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));/;
+
+/**
+ * Throws when s is not a well-formed XML fragment. Checked once, when jobInfo is stored: the job document then
+ * writes the stored text as it is.
+ */
 export function checkXmlFragment(s: string): void {
   // xmlbuilder2's parser is lenient (it closes unclosed elements), so use a strict validator first.
   const v = XMLValidator.validate(`<jobInfo>${s}</jobInfo>`);
   if (v !== true) throw new Error(`jobInfo is not well-formed XML: ${v.err.msg} (line ${v.err.line})`);
-  fragment(s).end();
+  const outsideCdata = s.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
+  if (/<\?xml[\s?]/i.test(s) || /<!DOCTYPE/i.test(outsideCdata)) throw new Error('jobInfo is not well-formed XML: an XML declaration or DOCTYPE cannot be inside an element');
+  if (illegalChars.test(s) || illegalCharRef.test(outsideCdata)) throw new Error('jobInfo is not well-formed XML: it holds a character XML 1.0 forbids');
+  if (undefinedEntity.test(outsideCdata)) throw new Error('jobInfo is not well-formed XML: only the predefined entities and character references may be used');
+  if (outsideCdata.includes(']]>')) throw new Error('jobInfo is not well-formed XML: "]]>" outside a CDATA section');
+  // UWS-v1.1.xsd: jobInfo holds elements only (xs:any), so no text may stand beside them.
+  const top = (topLevel.parse(`<jobInfo>${s}</jobInfo>`) as Array<Record<string, Array<Record<string, unknown>>>>)[0].jobInfo;
+  if (top.some((n) => '#text' in n || '#cdata' in n)) throw new Error('jobInfo is not valid UWS: it may hold elements (and comments), not text');
 }
+
+const topLevel = new XMLParser({ preserveOrder: true, ignoreAttributes: true, parseTagValue: false, cdataPropName: '#cdata', commentPropName: '#comment', processEntities: false });
 
 /** The /error detail when the runner left none: a DALI error VOTable (DALI 1.1 section 4.4.3). */
 export function errorVotable(message: string): string {

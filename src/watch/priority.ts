@@ -61,7 +61,7 @@ export function withPriorityParam(runner: JobRunner, policy: PriorityPolicy): Jo
       parsePriority(params, policy.max);
       runner.validate(strip(params));
     },
-    ...(runner.describe ? { describe: (params: readonly JobParameter[]) => runner.describe!(strip(params)) } : {}),
+    ...(runner.describe ? { describe: (params: readonly JobParameter[], job: { id: string }) => runner.describe!(strip(params), job) } : {}),
     ...(runner.estimateS ? { estimateS: (params: readonly JobParameter[]) => runner.estimateS!(strip(params)) } : {}),
     start: (job, ctx) => runner.start({ ...job, parameters: strip(job.parameters) }, ctx),
     abort: (job) => runner.abort(job),

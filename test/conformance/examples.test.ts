@@ -138,7 +138,8 @@ describe('the SODA examples', () => {
         expect([e.id, res.status]).toEqual([e.id, 303]);
         const job = await (await fetch(res.headers.get('location')!)).text();
         expect(job).toContain('<uws:phase>PENDING</uws:phase>');
-        expect(job).toContain('<plan:plan');
+        expect(job).toContain('<plan:summary');
+        expect(await (await fetch(`${res.headers.get('location')}/plan`)).text()).toContain('<plan:plan');
         await fetch(res.headers.get('location')!, { method: 'DELETE', redirect: 'manual' });
       } else {
         // No worker runs here, so the reduction cannot finish within SODA_SYNC_WAIT_S: the answer is "retry later".

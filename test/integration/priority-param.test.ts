@@ -3,7 +3,7 @@
 // a permitted job's steps carry the priority into the scheduler, and the reduction parser never sees it.
 import { simulatedArchive, startSodaApp, type SimulatedArchive, type SodaTestApp } from '../support/soda-app.js';
 import { objectFrame } from './soda-fixture.js';
-import { createJob, getJob, postForm } from './uws-helpers.js';
+import { createJob, getJob, getText, postForm } from './uws-helpers.js';
 
 const as = (user: string) => ({ 'x-remote-user': user });
 
@@ -41,7 +41,8 @@ describe('PRIORITY parameter', () => {
   it('gives a permitted job\'s steps its priority; the plan preview is the ordinary SODA one', async () => {
     const job = await createJob(jobs, [['ID', id], ['ARMS', 'blue'], ['PRIORITY', '7']], as('too-team'));
     const pending = await getJob(job, as('too-team'));
-    expect(pending.xml).toContain('<plan:plan');
+    expect(pending.xml).toContain('<plan:summary');
+    expect((await getText(`${job}/plan`, as('too-team'))).body).toContain('<plan:plan');
     expect(pending.job.parameters.parameter.map((p: Record<string, string>) => [p['@id'], p['#text']])).toEqual(expect.arrayContaining([['PRIORITY', '7']]));
     expect((await postForm(`${job}/phase`, { PHASE: 'RUN' }, as('too-team'))).status).toBe(303);
     const jobId = job.split('/').pop()!;

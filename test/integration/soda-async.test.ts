@@ -1,5 +1,5 @@
 // /soda/async through real HTTP with the real engine and reducer (EXECUTOR=local) on a simulated night: the plan
-// in jobInfo while PENDING, one result per ID x product x region x band, FITS cuts that keep only the fibres in
+// summary in jobInfo (and the plan at {job}/plan) while PENDING, one result per ID x product x region x band, FITS cuts that keep only the fibres in
 // the region and the pixels in the band, VOTable results that pass XSD and votlint, "no data" results, aborts.
 import { findHdu, readHeaders, readImage, readTable } from '../../src/fits/index.js';
 import { separationDeg } from '../../src/cutout/geometry.js';
@@ -28,16 +28,17 @@ describe('SODA async reductions', () => {
 
   const results = (job: Doc): Doc[] => job.results?.result ?? [];
 
-  it('holds the plan in jobInfo while PENDING, then cuts each product to the circle and the band', async () => {
+  it('summarises the plan in jobInfo while PENDING, then cuts each product to the circle and the band', async () => {
     const fibre = knownFibre(archive.truth);
     const circle = `${fibre.raDeg} ${fibre.decDeg} 0.25`;
     const jobUrl = await createJob(jobs, [['ID', objectId], ['CIRCLE', circle], ['BAND', '5.0e-7 5.6e-7'], ['RUNID', 'soda-it']]);
     const pending = await getJob(jobUrl);
     await expectValid(pending.xml, 'uws');
     expect(pending.job.phase).toBe('PENDING');
-    expect(pending.xml).toContain('<plan:plan xmlns:plan="urn:drsoda:plan"');
+    expect(pending.xml).toContain(`<plan:summary xmlns:plan="urn:drsoda:plan" xmlns:xlink="http://www.w3.org/1999/xlink" xlink:type="simple" xlink:href="${jobUrl}/plan"`);
     expect(pending.xml).toMatch(/<soda:id value="ivo:\/\/drsoda\.test\/aat\?2026-03-14\/ccd1\/\d{4}"\/>/);
-    expect(pending.xml).toContain('operation="splice"');
+    expect(pending.xml).toMatch(/<plan:product [^>]*kind="spliced"\/>/);
+    expect((await getText(`${jobUrl}/plan`)).body).toContain('operation="splice"');
 
     expect((await postForm(`${jobUrl}/phase`, { PHASE: 'RUN' })).status).toBe(303);
     expect(await waitFinal(jobUrl, 300)).toBe('COMPLETED');
@@ -141,7 +142,9 @@ describe('SODA async reductions', () => {
     expect((await postForm(`${jobUrl}/parameters`, { ARMS: 'both' })).status).toBe(303);
     const both = await getJob(jobUrl);
     await expectValid(both.xml, 'uws');
-    expect(both.xml).toContain('operation="splice"');
+    expect(both.xml).toMatch(/<plan:product [^>]*arm="red"[^>]*\/>/);
+    expect(both.xml).toMatch(/<plan:product [^>]*kind="spliced"\/>/);
+    expect((await getText(`${jobUrl}/plan`)).body).toContain('operation="splice"');
     const bad = await postForm(`${jobUrl}/parameters`, { ARMS: 'green' });
     expect([bad.status, await bad.text()]).toEqual([400, 'UsageError: ARMS: "green" is not one of blue, red, both']);
     expect((await getJob(jobUrl)).job.parameters.parameter.filter((p: Doc) => p['@id'] === 'ARMS').map((p: Doc) => p['#text'])).toEqual(['both']);

@@ -124,8 +124,10 @@ describe('archive watcher: a night reduced as it lands', () => {
     const jobUrl = `${s.url}/soda/async/${autos[0].jobId}`;
     const { job, xml } = await getJob(jobUrl, alice);
     expect(job.ownerId).toBe('drsoda-auto');
-    expect(xml).toContain('<plan:plan');
+    expect(xml).toContain('<plan:summary');
+    expect((await getText(`${jobUrl}/plan`, alice)).body).toContain('<plan:plan');
     expect((await getText(jobUrl, bob)).status).toBe(404);
+    expect((await getText(`${jobUrl}/plan`, bob)).status).toBe(404);
     expect((await fetch(jobUrl, { method: 'DELETE', headers: alice, redirect: 'manual' })).status).toBe(403);
 
     const t = await getText(`${jobUrl}/turnaround`, alice);

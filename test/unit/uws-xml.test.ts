@@ -2,7 +2,7 @@
 // exact text of a small job document (prefixes, order, nil, time format) for review.
 import fc from 'fast-check';
 import type { Job } from '../../src/domain/job.js';
-import { errorVotable, jobListXml, jobXml, parametersXml, resultsXml } from '../../src/vo/uws-xml.js';
+import { checkXmlFragment, errorVotable, jobListXml, jobXml, parametersXml, resultsXml } from '../../src/vo/uws-xml.js';
 import { expectValid } from '../support/xsd.js';
 
 const urls = { jobsUrl: 'https://example.org/soda/async' };
@@ -25,6 +25,7 @@ const pending: Job = {
   progress: null,
   parameters: [],
   results: [],
+  version: '1',
 };
 
 const everything: Job = {
@@ -85,7 +86,7 @@ describe('UWS XML builders', () => {
     for (const xml of [resultsXml(everything, urls), resultsXml(pending, urls), parametersXml(everything, urls), parametersXml(pending, urls), jobListXml([], urls)]) {
       await expectValid(xml, 'uws');
     }
-    const list = jobListXml([{ id: 'a', phase: 'QUEUED', runId: 'r', ownerId: null, creationTime: t('00.000') }, { id: 'b', phase: 'ARCHIVED', runId: null, ownerId: 'bob', creationTime: t('01.000') }], urls);
+    const list = jobListXml([{ id: 'a', version: '7', phase: 'QUEUED', runId: 'r', ownerId: null, creationTime: t('00.000') }, { id: 'b', version: '8', phase: 'ARCHIVED', runId: null, ownerId: 'bob', creationTime: t('01.000') }], urls);
     await expectValid(list, 'uws');
     expect(list).toContain('<uws:jobref id="a" xlink:href="https://example.org/soda/async/a">');
     expect(parametersXml(everything, urls)).toContain('<uws:parameter id="T1" byReference="true">https://example.org/soda/async/k3x9q2/parameters/t1</uws:parameter>');
@@ -99,6 +100,16 @@ describe('UWS XML builders', () => {
       const xml = jobXml({ ...pending, runId, parameters: [{ name: 'P', value, byReference: false }] }, urls);
       await expectValid(xml, 'uws');
     }
+  });
+
+  it('stores only jobInfo that stays well-formed when written verbatim into the job document', async () => {
+    const good = ['<a xmlns="urn:x">1 &lt; 2 &amp; &#x41;&#10;</a>', '<a><![CDATA[ & < ]]]></a>', '<!-- note --><a/>\n  <b/>'];
+    for (const f of good) {
+      expect(() => checkXmlFragment(f)).not.toThrow();
+      await expectValid(jobXml({ ...pending, jobInfo: f }, urls), 'uws');
+    }
+    const bad = ['text <a/>', '<a/><![CDATA[x]]>', '<a>', '<a>&nbsp;</a>', '<a>&#0;</a>', '<a>&#x1F;</a>', '<a>x ]]> y</a>', '<?xml version="1.0"?><a/>', '<!DOCTYPE a><a/>', '<a>\u0001</a>'];
+    for (const f of bad) expect(() => checkXmlFragment(f)).toThrow(/not well-formed|not valid UWS/);
   });
 
   it('writes a valid VOTable error document for /error', async () => {

@@ -1,6 +1,28 @@
-// The reduction plan drsoda puts in a job's jobInfo (namespace urn:drsoda:plan, src/vo/plan-xml.ts): the steps
-// a job will run, read before it runs so the user sees what a submission costs.
+// The reduction plan of a job (namespace urn:drsoda:plan, src/vo/plan-xml.ts): the summary the job document's
+// jobInfo carries, and the full plan (the steps a job will run) at the job's /plan, read before the job runs so the
+// user sees what a submission costs.
+import { getXml, type RequestOptions } from './http';
+
 export const PLAN_NS = 'urn:drsoda:plan';
+const XLINK_NS = 'http://www.w3.org/1999/xlink';
+
+export interface PlannedProduct {
+  request: string;
+  step: string;
+  file: string;
+  arm: string;
+  kind: string;
+}
+
+/** The plan:summary element of jobInfo. */
+export interface PlanSummaryView {
+  /** The full plan ({job}/plan). */
+  href: string;
+  estimate: { steps: number; totalCostS: number; criticalPathS: number };
+  products: PlannedProduct[];
+  warnings: Array<{ code: string; message: string }>;
+  warningCount: number;
+}
 
 export interface PlanStepView {
   id: string;
@@ -20,16 +42,44 @@ export interface PlanView {
   steps: PlanStepView[];
 }
 
-const attrs = (el: Element | null): Record<string, string> => Object.fromEntries(Array.from(el?.attributes ?? []).map((a) => [a.name, a.value]));
-const all = (el: Element, local: string) => Array.from(el.getElementsByTagNameNS(PLAN_NS, local));
+type Searchable = Pick<Element, 'getElementsByTagNameNS'>;
 
-export function parsePlan(root: Element): PlanView | null {
+const attrs = (el: Element | null): Record<string, string> => Object.fromEntries(Array.from(el?.attributes ?? []).map((a) => [a.name, a.value]));
+const all = (el: Searchable, local: string) => Array.from(el.getElementsByTagNameNS(PLAN_NS, local));
+
+const estimateOf = (el: Element | null) => {
+  const est = attrs(el);
+  return { steps: Number(est.steps ?? 0), totalCostS: Number(est.totalCostS ?? 0), criticalPathS: Number(est.criticalPathS ?? 0) };
+};
+
+/** The plan summary in a job document's jobInfo, or null when the job has no plan. */
+export function parsePlanSummary(root: Searchable): PlanSummaryView | null {
+  const summary = root.getElementsByTagNameNS(PLAN_NS, 'summary')[0];
+  if (!summary) return null;
+  const warnings = all(summary, 'warnings')[0];
+  return {
+    href: summary.getAttributeNS(XLINK_NS, 'href') ?? '',
+    estimate: estimateOf(all(summary, 'estimate')[0] ?? null),
+    products: all(summary, 'product').map((p) => ({ request: p.getAttribute('request') ?? '', step: p.getAttribute('step') ?? '', file: p.getAttribute('file') ?? '', arm: p.getAttribute('arm') ?? '', kind: p.getAttribute('kind') ?? '' })),
+    warnings: all(summary, 'warning').map((w) => ({ code: w.getAttribute('code') ?? '', message: (w.textContent ?? '').trim() })),
+    warningCount: Number(warnings?.getAttribute('count') ?? 0),
+  };
+}
+
+/** The full plan a summary links (GET {job}/plan, XML). */
+export async function getPlan(summary: PlanSummaryView, o: RequestOptions = {}): Promise<PlanView> {
+  const plan = parsePlan(await getXml(summary.href, o));
+  if (!plan) throw new Error('the service sent a plan document without a plan');
+  return plan;
+}
+
+/** The plan:plan element in a document or element (the job's /plan document). */
+export function parsePlan(root: Searchable): PlanView | null {
   const plan = root.getElementsByTagNameNS(PLAN_NS, 'plan')[0];
   if (!plan) return null;
-  const est = attrs(all(plan, 'estimate')[0] ?? null);
   return {
     options: attrs(all(plan, 'options')[0] ?? null),
-    estimate: { steps: Number(est.steps ?? 0), totalCostS: Number(est.totalCostS ?? 0), criticalPathS: Number(est.criticalPathS ?? 0) },
+    estimate: estimateOf(all(plan, 'estimate')[0] ?? null),
     warnings: all(plan, 'warning').map((w) => ({ code: w.getAttribute('code') ?? '', message: (w.textContent ?? '').trim() })),
     targets: all(plan, 'target').map((t) => ({
       request: t.getAttribute('request') ?? '',

@@ -1,7 +1,7 @@
 // The UWS 1.1 job list /soda/async (docs/uws.md) as the UI uses it: job documents parsed from XML, blocking
 // WAIT for live phase changes, creation (PENDING, so the plan can be shown first), RUN, ABORT and DELETE.
 import { childrenNamed, firstNamed, getXml, isNil, parseXml, postForm, request, type RequestOptions } from './http';
-import { parsePlan, type PlanView } from './plan';
+import { parsePlanSummary, type PlanSummaryView } from './plan';
 
 export const JOBS_URL = '/soda/async';
 export const finalPhases = ['COMPLETED', 'ERROR', 'ABORTED', 'ARCHIVED'];
@@ -32,7 +32,8 @@ export interface Job extends JobRef {
   results: JobResult[];
   error: { type: string; message: string } | null;
   progress: { fraction: number | null; message: string } | null;
-  plan: PlanView | null;
+  /** The plan summary of jobInfo (the full plan is at plan.href). */
+  plan: PlanSummaryView | null;
 }
 
 const text = (el: Element | null) => (isNil(el) ? null : (el!.textContent ?? '').trim());
@@ -80,7 +81,7 @@ export function parseJob(doc: Document): Job {
     progress: progressEl
       ? { fraction: progressEl.hasAttribute('fraction') ? Number(progressEl.getAttribute('fraction')) : null, message: (progressEl.textContent ?? '').trim() }
       : null,
-    plan: parsePlan(root),
+    plan: parsePlanSummary(root),
   };
 }
 

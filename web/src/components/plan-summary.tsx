@@ -1,49 +1,58 @@
-// What a submission will run: the planner's steps, estimate and warnings from the pending job's jobInfo.
-import type { PlanView } from '../api/plan';
+// What a submission will run: estimate, warnings and products from the pending job's jobInfo summary, and the
+// planner's steps from the full plan it links (loaded here, so polling the job document stays small).
+import { getPlan, type PlanSummaryView } from '../api/plan';
 import { seconds } from '../format';
+import { useAsync } from '../use-async';
+import { ErrorNote, Loading } from './status';
 
-export function PlanSummary({ plan }: { plan: PlanView }) {
-  const products = plan.targets.flatMap((t) => t.products);
+export function PlanSummary({ summary }: { summary: PlanSummaryView }) {
+  const plan = useAsync((signal) => getPlan(summary, { signal }), [summary.href]);
+  const more = summary.warningCount - summary.warnings.length;
   return (
     <div class="plan" aria-label="Planned reduction">
       <p>
-        <strong>{plan.estimate.steps}</strong> steps, about <strong>{seconds(plan.estimate.criticalPathS)}</strong> if they run in parallel (
-        {seconds(plan.estimate.totalCostS)} of work). Steps already done for an earlier job are reused.
+        <strong>{summary.estimate.steps}</strong> steps, about <strong>{seconds(summary.estimate.criticalPathS)}</strong> if they run in parallel (
+        {seconds(summary.estimate.totalCostS)} of work). Steps already done for an earlier job are reused.
       </p>
-      {plan.warnings.length > 0 && (
+      {summary.warnings.length > 0 && (
         <ul class="warnings">
-          {plan.warnings.map((w, i) => (
+          {summary.warnings.map((w, i) => (
             <li key={i}>
               <code>{w.code}</code> {w.message}
             </li>
           ))}
+          {more > 0 && <li>and {more} more warnings in the full plan</li>}
         </ul>
       )}
-      <table class="grid compact">
-        <caption>Planned steps</caption>
-        <thead>
-          <tr>
-            <th scope="col" class="num">#</th>
-            <th scope="col">Operation</th>
-            <th scope="col">Step</th>
-            <th scope="col" class="num">Estimate</th>
-          </tr>
-        </thead>
-        <tbody>
-          {plan.steps.map((s, i) => (
-            <tr key={s.id}>
-              <td class="num">{i + 1}</td>
-              <td>
-                <code>{s.operation}</code>
-              </td>
-              <td>{s.label}</td>
-              <td class="num">{seconds(s.estimatedCostS)}</td>
+      {plan.error && <ErrorNote error={plan.error} retry={plan.reload} />}
+      {!plan.data && !plan.error && <Loading what="the planned steps" />}
+      {plan.data && (
+        <table class="grid compact">
+          <caption>Planned steps</caption>
+          <thead>
+            <tr>
+              <th scope="col" class="num">#</th>
+              <th scope="col">Operation</th>
+              <th scope="col">Step</th>
+              <th scope="col" class="num">Estimate</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {plan.data.steps.map((s, i) => (
+              <tr key={s.id}>
+                <td class="num">{i + 1}</td>
+                <td>
+                  <code>{s.operation}</code>
+                </td>
+                <td>{s.label}</td>
+                <td class="num">{seconds(s.estimatedCostS)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <p>
-        Products: {products.map((p) => p.file).join(', ') || 'none'}
+        Products: {summary.products.map((p) => p.file).join(', ') || 'none'}
       </p>
     </div>
   );

@@ -162,7 +162,7 @@ export function ReduceDialog({ onClose }: { onClose: () => void }) {
               <label for="runid">Job name (RUNID, optional)</label>
               <input id="runid" type="text" maxLength={64} value={runId} onInput={(e) => setRunId(e.currentTarget.value)} />
             </div>
-            {planned?.plan && <PlanSummary plan={planned.plan} />}
+            {planned?.plan && <PlanSummary summary={planned.plan} />}
             {error && <ErrorNote error={error} />}
             <footer>
               <span role="status" class="muted">{busy ?? ''}</span>

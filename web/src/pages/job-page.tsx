@@ -39,7 +39,7 @@ export function JobPage({ id }: { id: string }) {
   }
   if (!job) return live.error ? <ErrorNote error={live.error} retry={live.restart} /> : <Loading what={`job ${id}`} />;
   // Quick-looks of what the job was asked for: the plan's target products (else the steps nothing depends on).
-  const targets = new Set(job.plan?.targets.flatMap((t) => t.products.map((p) => `${p.step}/${p.file}`)) ?? []);
+  const targets = new Set(job.plan?.products.map((p) => `${p.step}/${p.file}`) ?? []);
   const dependants = new Set(steps?.steps.flatMap((s) => s.dependsOn));
   const previews = (steps?.steps ?? []).flatMap((s) =>
     s.products.filter((p) => p.preview && (targets.size ? targets.has(`${s.id}/${p.fileName}`) : !dependants.has(s.id))),
@@ -111,7 +111,7 @@ export function JobPage({ id }: { id: string }) {
           {errorText && errorText !== job.error?.message && <pre class="log">{errorText}</pre>}
         </div>
       )}
-      {job.phase === 'PENDING' && job.plan && <PlanSummary plan={job.plan} />}
+      {job.phase === 'PENDING' && job.plan && <PlanSummary summary={job.plan} />}
 
       <h2>Steps</h2>
       {!steps && <Loading what="the steps" />}
