@@ -195,8 +195,13 @@ export function createSlurmRunner(o: SlurmRunnerOptions): StepRunner & { readonl
         function onAbort() {
           if (req.signal?.reason === STEP_ABORT_DETACH) {
             // drsoda is stopping (or lost the lease): the job runs on and the next worker re-attaches to it.
+            // A lease is also lost when the step was cancelled: sweep for orphans soon rather than in 10 s.
             poller.remove(r.slurmJobId);
             resolve('detached');
+            setTimeout(() => {
+              lastSweep = 0;
+              poller.wake();
+            }, 1000).unref();
             return;
           }
           entry.cancelledByUs = true;
