@@ -1,4 +1,4 @@
-// drsoda killed (SIGKILL) while its step runs in Slurm: the next worker re-attaches to the recorded Slurm job
+// drsoda killed (SIGKILL), or stopped (SIGTERM), while its step runs in Slurm: the next worker re-attaches to the recorded Slurm job
 // instead of submitting the step again, and no finished step runs twice.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -46,7 +46,12 @@ describe('a drsoda worker killed while its steps run in Slurm', () => {
     const first = await start();
     const submitter = testEngine(db.pool, db.url, { archiveRoot: archive, dataDir, work: false });
     const jobId = await queuedJob(db.pool);
-    const plan = fakePlan([{ name: 'first', raw: [RAW] }, { name: 'long', after: ['first'], sleepS: 6 }, { name: 'last', after: ['long'] }], `restart-${jobId}`);
+    const plan = fakePlan([
+      { name: 'first', raw: [RAW] },
+      { name: 'long', after: ['first'], sleepS: 6 },
+      { name: 'long2', after: ['long'], sleepS: 6 },
+      { name: 'last', after: ['long2'] },
+    ], `restart-${jobId}`);
     await submitter.submit(jobId, 'alice', plan);
     const long = plan.steps[1].id;
 
@@ -56,6 +61,16 @@ describe('a drsoda worker killed while its steps run in Slurm', () => {
     const exit = finished(first);
     first.kill('SIGKILL');
     await exit;
+    const second = await start();
+
+    // The next worker stops cleanly (SIGTERM) while the second long step runs: it leaves the Slurm job running.
+    const long2 = plan.steps[2].id;
+    await eventually('the second long step runs in Slurm', 60000, () => slurmJobs(cluster), (js) => js.some((j) => j.name === `drsoda-${long2}` && j.state === 'RUNNING'));
+    const exit2 = finished(second);
+    second.kill('SIGTERM');
+    expect((await exit2).code).toBe(0);
+    // Not cancelled: still running, or (on a slow machine) already finished on its own.
+    expect(['RUNNING', 'COMPLETING', 'COMPLETED']).toContain((await slurmJobs(cluster)).find((j) => j.name === `drsoda-${long2}`)?.state);
     await start();
 
     const job = await settled(db.pool, jobId, 90000);
@@ -64,9 +79,8 @@ describe('a drsoda worker killed while its steps run in Slurm', () => {
     for (const s of plan.steps) expect(jobs.filter((j) => j.name === `drsoda-${s.id}`).map((j) => j.state)).toEqual(['COMPLETED']);
     const steps = await stepsOfJob(db.pool, jobId);
     const attempts = Object.fromEntries(steps.map((s) => [s.label, s.attempts]));
-    expect(attempts).toEqual({ 'fake first': 1, 'fake long': 2, 'fake last': 1 });
-    const longRow = steps.find((s) => s.id === long)!;
-    expect(readFileSync(longRow.logPath!, 'utf8')).toMatch(/# slurm job \d+ re-attached/);
+    expect(attempts).toEqual({ 'fake first': 1, 'fake long': 2, 'fake long2': 2, 'fake last': 1 });
+    for (const id of [long, long2]) expect(readFileSync(steps.find((s) => s.id === id)!.logPath!, 'utf8')).toMatch(/# slurm job \d+ re-attached/);
     expect(await listSlurmJobs(db.pool)).toEqual([]);
     await submitter.stop();
   }, 180000);
