@@ -84,7 +84,7 @@ describe('a simulated night reduced through Slurm', () => {
     const binDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-bin-'));
     execFileSync('ln', ['-s', path.join(projectRoot, 'bin/aaorun.js'), path.join(binDir, 'aaorun')]);
     const path0 = process.env.PATH;
-    process.env.PATH = `${binDir}:${path0}`; // sbatch exports the submitter's environment to the job
+    process.env.PATH = `${binDir}:${path0}`; // the step job gets the submitter's PATH
     const native = await reduce((db) => testSlurmRunner(cluster, db.pool, { aaorun: ['aaorun'] })).finally(() => {
       process.env.PATH = path0;
     });

@@ -1,10 +1,11 @@
 // Steps as Slurm batch jobs on a real single-node cluster, driven by the engine: a failing step, a timeout and
 // an ABORT (natively and in Docker), each leaving no Slurm job, container, record or step folder behind.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { LABEL_PREFIX } from '../../src/executor/container-spec.js';
+import { createSlurmCli } from '../../src/executor/slurm/slurm-cli.js';
 import type { Engine } from '../../src/scheduler/engine.js';
 import { listSlurmJobs } from '../../src/store/slurm-job-store.js';
 import { stepsOfJob } from '../../src/store/step-store.js';
@@ -96,6 +97,23 @@ describe('reduction steps as Slurm batch jobs', () => {
     expect(Date.now() - t0).toBeLessThan(30000);
     await nothingLeft(jobRoot);
   }, 120000);
+
+  it('gives a step job the PATH but none of the worker\'s other variables (DATABASE_URL, secrets)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-env-'));
+    writeFileSync(path.join(dir, 'env.sh'), `#!/bin/bash\nenv > ${dir}/env.tmp && mv ${dir}/env.tmp ${dir}/env.txt\n`, { mode: 0o755 });
+    process.env.DRSODA_TEST_SECRET = 'do-not-leak';
+    try {
+      const cli = createSlurmCli({ conf: cluster.conf });
+      await cli.submit({ script: path.join(dir, 'env.sh'), name: 'drsoda-env', comment: 'env', cpus: 1, memoryMb: 64, timeMinutes: 1, stdout: '/dev/null', stderr: '/dev/null', workDir: dir });
+    } finally {
+      delete process.env.DRSODA_TEST_SECRET;
+    }
+    const env = await eventually('the job wrote its environment', 30000, async () => (existsSync(path.join(dir, 'env.txt')) ? readFileSync(path.join(dir, 'env.txt'), 'utf8') : ''), (t) => t.length > 0);
+    expect(env).toContain(`PATH=${process.env.PATH}\n`);
+    expect(env).toMatch(/^SLURM_JOB_ID=\d+$/m);
+    expect(env).not.toContain('DRSODA_TEST_SECRET');
+    rmSync(dir, { recursive: true, force: true });
+  }, 60000);
 
   it.each(['native', 'docker'] as const)('ABORT scancels the running step (%s): no Slurm job, container or folder is left', async (runtime) => {
     let docker: Docker | undefined;

@@ -2,6 +2,9 @@
 // timeout. Cluster discovery is Slurm's own: SLURM_CONF when configured, else the node's default slurm.conf.
 import { execFile } from 'node:child_process';
 
+/** The submitter's variables a step job gets (plus Slurm's own SLURM_*): aaorun found on PATH, the container client. */
+export const EXPORTED = ['PATH', 'HOME', 'LANG', 'TZ', 'DOCKER_HOST', 'CONTAINER_HOST'];
+
 export interface SlurmCliOptions {
   /** SLURM_CONF for every command; undefined = Slurm's default discovery. */
   conf?: string;
@@ -63,7 +66,8 @@ export function createSlurmCli(o: SlurmCliOptions = {}): SlurmCli {
         '--parsable', `--job-name=${s.name}`, `--comment=${s.comment}`, '--nodes=1', '--ntasks=1',
         `--cpus-per-task=${Math.max(1, Math.ceil(s.cpus))}`, `--mem=${Math.max(1, Math.ceil(s.memoryMb))}M`,
         `--time=${Math.max(1, Math.ceil(s.timeMinutes))}`, `--output=${s.stdout}`, `--error=${s.stderr}`,
-        `--chdir=${s.workDir}`, '--no-requeue', '--export=ALL',
+        // Only what a step needs reaches the node: the worker's own environment holds DATABASE_URL and secrets.
+        `--chdir=${s.workDir}`, '--no-requeue', `--export=${EXPORTED.join(',')}`,
         ...(s.partition ? [`--partition=${s.partition}`] : []),
         ...(s.account ? [`--account=${s.account}`] : []),
         ...(s.qos ? [`--qos=${s.qos}`] : []),
