@@ -1,6 +1,6 @@
 // `drsoda doctor` with EXECUTOR=slurm, as the real CLI against a real single-node cluster: the controller, the
 // partition and a probe job that reads and writes back a file in the step folder root; and a wrong partition.
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -16,13 +16,16 @@ describe('drsoda doctor with EXECUTOR=slurm', () => {
     cluster = await startSlurmCluster();
     db = await createTestDatabase();
   }, 300000);
+  const temps: string[] = [];
   afterAll(async () => {
     await cluster?.stop();
     await db?.drop();
+    for (const d of temps) rmSync(d, { recursive: true, force: true });
   });
 
   const doctor = async (env: Record<string, string>) => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-doctor-slurm-'));
+    temps.push(dataDir);
     const r = await runDrsoda(['doctor', '--json', '--min-free-gb', '0'], { DATABASE_URL: db.url, DATA_DIR: dataDir, EXECUTOR: 'slurm', SLURM_CONF: cluster.conf, ...env }, 120000);
     const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
     return { code: r.code, dataDir, check: (name: string) => checks.find((c) => c.name === name) };

@@ -2,7 +2,7 @@
 // products identical to the sandbox executor's (the DATE card aside), every step visible in Slurm's records
 // under its drsoda name, and no container left behind.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -45,16 +45,24 @@ describe('a simulated night reduced through Slurm', () => {
     night = await ingestedNight(db.pool);
     plan = createPlan({ frames: night.frames, request: { fields: [{ night: night.night, cfgFile: night.fields[0] }] }, presets: readPipelinePresets() });
   }, 600000);
+  const temps: string[] = [];
   afterAll(async () => {
     await cluster?.stop();
     for (const d of dbs) await d.drop();
+    for (const d of [night?.root, ...temps]) if (d) rmSync(d, { recursive: true, force: true });
   });
+
+  const temp = (prefix: string) => {
+    const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+    temps.push(d);
+    return d;
+  };
 
   async function reduce(runner: (db: TestDatabase) => StepRunner): Promise<{ jobId: string; products: Map<string, string> }> {
     const db = await createTestDatabase();
     dbs.push(db);
     const engine = testEngine(db.pool, db.url, {
-      runner: runner(db), dataDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-e2e-')), archiveRoot: night.root,
+      runner: runner(db), dataDir: temp('drsoda-e2e-'), archiveRoot: night.root,
       concurrency: 2, stepTimeoutS: 300, leaseS: 30, retryBaseS: 2, tickMs: 5000, workerId: makeWorkerId(),
     });
     await engine.start();
@@ -77,11 +85,11 @@ describe('a simulated night reduced through Slurm', () => {
     const containers = await requireContainers();
     const sandbox = await reduce(() => createSandboxRunner({
       containers, image: IMAGE, limits: { cpus: 2, memoryBytes: 1 << 30, pids: 256, tmpfsBytes: 64 << 20 }, user: '10001:10001',
-      baseDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-sbx-')), roots: [{ hostPath: night.root, containerPath: '/archive' }], workerId: makeWorkerId(), idleMs: 60000, prestart: false,
+      baseDir: temp('drsoda-sbx-'), roots: [{ hostPath: night.root, containerPath: '/archive' }], workerId: makeWorkerId(), idleMs: 60000, prestart: false,
     }));
     expect(sandbox.products.size).toBe(plan.steps.reduce((a, s) => a + s.outputs.length, 0));
     // Natively: aaorun found on the node's PATH.
-    const binDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-bin-'));
+    const binDir = temp('drsoda-bin-');
     execFileSync('ln', ['-s', path.join(projectRoot, 'bin/aaorun.js'), path.join(binDir, 'aaorun')]);
     const path0 = process.env.PATH;
     process.env.PATH = `${binDir}:${path0}`; // the step job gets the submitter's PATH

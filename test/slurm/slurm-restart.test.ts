@@ -1,7 +1,7 @@
 // drsoda killed (SIGKILL), or stopped (SIGTERM), while its step runs in Slurm: the next worker re-attaches to the recorded Slurm job
 // instead of submitting the step again, and no finished step runs twice.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { listSlurmJobs } from '../../src/store/slurm-job-store.js';
@@ -83,5 +83,6 @@ describe('a drsoda worker killed while its steps run in Slurm', () => {
     for (const id of [long, long2]) expect(readFileSync(steps.find((s) => s.id === id)!.logPath!, 'utf8')).toMatch(/# slurm job \d+ re-attached/);
     expect(await listSlurmJobs(db.pool)).toEqual([]);
     await submitter.stop();
+    for (const d of [archive, dataDir]) rmSync(d, { recursive: true, force: true });
   }, 180000);
 });

@@ -32,13 +32,16 @@ describe('reduction steps as Slurm batch jobs', () => {
   afterEach(async () => {
     for (const e of engines.splice(0)) await e.stop();
   });
+  const temps: string[] = [];
   afterAll(async () => {
     await cluster?.stop();
     await db?.drop();
+    for (const d of [archive, ...temps]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   async function engineWith(o: { runtime?: 'native' | 'docker'; image?: string; stepTimeoutS?: number }) {
     const jobRoot = mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-steps-'));
+    temps.push(jobRoot);
     const runner = testSlurmRunner(cluster, db.pool, { runtime: o.runtime, aaorun: o.runtime === 'docker' ? ['aaorun'] : ['sh', fakeAaorun], image: o.image, jobRoot });
     const engine = testEngine(db.pool, db.url, { runner, archiveRoot: archive, stepTimeoutS: o.stepTimeoutS ?? 60, maxAttempts: 1 });
     engines.push(engine);
