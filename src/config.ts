@@ -42,7 +42,7 @@ const variables = z.object({
   DB_STATEMENT_TIMEOUT_MS: positiveInt.default(30000),
   DB_CONNECT_TIMEOUT_MS: positiveInt.default(10000),
   SHUTDOWN_GRACE_MS: positiveInt.default(10000),
-  EXECUTOR: z.enum(['docker', 'local']).optional(),
+  EXECUTOR: z.enum(['docker', 'local', 'slurm']).optional(),
   DOCKER_HOST: z.string().optional(),
   PIPELINE_IMAGE: z.string().min(1).default('drsoda/aaorun:latest'),
   WORKER_CONCURRENCY: positiveInt.default(os.cpus().length || 1),
@@ -57,6 +57,15 @@ const variables = z.object({
   SANDBOX_PRESTART: bool.default(true),
   SANDBOX_XVFB: bool.default(false),
   AAORUN_COMMAND: z.string().min(1).optional(),
+  PIPELINE_VERSION: z.string().min(1).default('unversioned'),
+  SLURM_CONF: z.string().min(1).optional(),
+  SLURM_PARTITION: z.string().min(1).optional(),
+  SLURM_ACCOUNT: z.string().min(1).optional(),
+  SLURM_QOS: z.string().min(1).optional(),
+  SLURM_RUNTIME: z.enum(['native', 'docker', 'podman']).default('native'),
+  SLURM_AAORUN: z.string().min(1).default('aaorun'),
+  SLURM_JOB_DIR: z.string().min(1).optional(),
+  SLURM_POLL_MS: positiveInt.default(1000),
   RUN_WORKER: bool.default(true),
   CACHE_MAX_GB: z.coerce.number().positive().default(100),
   UWS_WAIT_MAX_S: positiveInt.default(60),
@@ -136,6 +145,23 @@ function toConfig(c: z.output<typeof variables>) {
       sandboxXvfb: c.SANDBOX_XVFB,
       /** Local executor: the command that stands for aaorun (split on spaces). */
       aaorunCommand: c.AAORUN_COMMAND,
+      /** What aaorun is when it runs natively on Slurm nodes (no image to name it): part of the pipeline identity. */
+      pipelineVersion: c.PIPELINE_VERSION,
+      /** EXECUTOR=slurm (docs/slurm.md). */
+      slurm: Object.freeze({
+        /** undefined: Slurm's own discovery (the node's default slurm.conf). */
+        conf: c.SLURM_CONF ? path.resolve(c.SLURM_CONF) : undefined,
+        partition: c.SLURM_PARTITION,
+        account: c.SLURM_ACCOUNT,
+        qos: c.SLURM_QOS,
+        /** Where the step runs on the node: aaorun on its PATH, or the pipeline image in docker or podman. */
+        runtime: c.SLURM_RUNTIME,
+        /** Native runtime: aaorun's command on the nodes (split on spaces). */
+        aaorun: c.SLURM_AAORUN.split(/\s+/),
+        /** Step folders, on the filesystem the nodes share; undefined = DATA_DIR/slurm. */
+        jobDir: c.SLURM_JOB_DIR ? path.resolve(c.SLURM_JOB_DIR) : undefined,
+        pollMs: c.SLURM_POLL_MS,
+      }),
       /** serve also runs a worker. */
       runWorker: c.RUN_WORKER,
       cacheMaxBytes: Math.round(c.CACHE_MAX_GB * 2 ** 30),

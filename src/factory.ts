@@ -36,6 +36,7 @@ import { createSodaPublisher } from './soda/publisher.js';
 import { SODA_ASYNC_KIND, SODA_SYNC_KIND } from './soda/request.js';
 import { createSodaRunner } from './soda/soda-runner.js';
 import { createSyncService, type SyncService } from './soda/sync-service.js';
+import { slurmJobRecords } from './store/slurm-job-store.js';
 import type { Pool } from './store/db.js';
 import { createNotificationListener, type NotificationListener } from './store/notification-listener.js';
 import { jobDir } from './uws/job-files.js';
@@ -186,7 +187,7 @@ export function createFactory(d: FactoryDeps): Factory {
     const workerId = makeWorkerId();
     // A worker without an archive can still run steps whose inputs are products; its raw inputs fail clearly.
     const root = archiveRootOf(config) ?? path.join(config.dataDir, 'no-archive');
-    const choice = await chooseRunner({ ...x, dataDir: config.dataDir }, { archiveRoot: root, productsRoot, workerId, log });
+    const choice = await chooseRunner({ ...x, dataDir: config.dataDir }, { archiveRoot: root, productsRoot, workerId, log, slurmRecords: slurmJobRecords(pool) });
     const engine = createEngine({
       pool,
       listener: listener(),

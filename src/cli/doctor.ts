@@ -7,7 +7,7 @@ import { cliContext, fail } from './context.js';
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the database, Docker, the pipeline image, disk space, the archive root and SMTP; print what to fix')
+    .description('check the database, Docker, the pipeline image, disk space, the archive root, SMTP and Slurm; print what to fix')
     .option('--json', 'print the findings as JSON')
     .option('--min-free-gb <n>', 'warn below this much free space on DATA_DIR (GiB)', '10')
     .option('--timeout <s>', 'time each check may take (seconds)', '10')

@@ -1,5 +1,6 @@
-// Chooses how steps run from the executor settings: warm sandboxes or a container per step when a Docker
-// daemon answers and has the pipeline image, else (or with EXECUTOR=local) local processes.
+// Chooses how steps run from the executor settings: a Slurm batch job per step with EXECUTOR=slurm; warm
+// sandboxes or a container per step when a Docker daemon answers and has the pipeline image, else (or with
+// EXECUTOR=local) local processes.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutorSettings as ExecutorConfig } from '../config.js';
@@ -9,6 +10,8 @@ import { createDockerRunner } from './docker-runner.js';
 import { createLocalRunner } from './local-runner.js';
 import { localFallback } from './reducer-image.js';
 import { createSandboxRunner } from './sandbox/sandbox-runner.js';
+import { createSlurmCli } from './slurm/slurm-cli.js';
+import { createSlurmRunner, type SlurmJobRecords } from './slurm/slurm-runner.js';
 import type { StepRunner } from './types.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,6 +24,8 @@ export interface RunnerChoice {
   description: string;
   /** The daemon, when steps run in Docker (for the orphan reaper). */
   containers?: ContainerClient;
+  /** Slurm: what runs the steps on the nodes (the image, or aaorun at PIPELINE_VERSION when native). */
+  pipeline?: string;
 }
 
 export interface ChooseRunnerOptions {
@@ -30,10 +35,13 @@ export interface ChooseRunnerOptions {
   productsRoot: string;
   workerId: string;
   log: Logger;
+  /** EXECUTOR=slurm: where the Slurm job of each step is recorded (store/slurm-job-store.ts). */
+  slurmRecords?: SlurmJobRecords;
 }
 
 /** Throws when EXECUTOR=docker is asked for and the daemon or image is missing, or DOCKER_HOST is malformed. */
 export async function chooseRunner(x: ExecutorSettings, o: ChooseRunnerOptions): Promise<RunnerChoice> {
+  if (x.kind === 'slurm') return chooseSlurm(x, o);
   if (x.kind !== 'local') {
     const containers = createContainerClient({ dockerHost: x.dockerHost, log: o.log });
     const up = await containers.answers();
@@ -67,4 +75,22 @@ export async function chooseRunner(x: ExecutorSettings, o: ChooseRunnerOptions):
   }
   const cmd = x.aaorunCommand ? x.aaorunCommand.split(/\s+/) : [process.execPath, path.join(projectRoot, 'bin/aaorun.js')];
   return { runner: createLocalRunner({ programs: { aaorun: cmd } }), description: `local processes (${cmd.join(' ')})` };
+}
+
+/** EXECUTOR=slurm: throws when no records store is given or the controller does not answer. */
+async function chooseSlurm(x: ExecutorSettings, o: ChooseRunnerOptions): Promise<RunnerChoice> {
+  if (!o.slurmRecords) throw new Error('EXECUTOR=slurm needs the database to record Slurm job ids');
+  const s = x.slurm;
+  const cli = createSlurmCli({ conf: s.conf });
+  const partitions = await cli.partitions().catch((err: Error) => {
+    throw new Error(`EXECUTOR=slurm but the Slurm controller does not answer${s.conf ? ` (SLURM_CONF=${s.conf})` : ''}: ${err.message}`);
+  });
+  if (s.partition && !partitions.includes(s.partition)) throw new Error(`SLURM_PARTITION=${s.partition} is not a partition of this cluster (${partitions.join(', ')})`);
+  const runner = createSlurmRunner({
+    cli, records: o.slurmRecords, jobRoot: s.jobDir ?? path.join(x.dataDir, 'slurm'), runtime: s.runtime, aaorun: s.aaorun,
+    image: x.image, user: x.user, cpus: x.stepCpus, memoryBytes: x.stepMemoryBytes,
+    partition: s.partition, account: s.account, qos: s.qos, pollMs: s.pollMs, log: o.log.child({ executor: 'slurm' }),
+  });
+  const pipeline = s.runtime === 'native' ? `aaorun ${x.pipelineVersion}` : x.image;
+  return { runner, description: `slurm batch job per step (${s.runtime}: ${s.runtime === 'native' ? s.aaorun.join(' ') : x.image})`, pipeline };
 }

@@ -22,7 +22,10 @@ export interface StepRunRequest {
   inputs: StepInput[];
   env: Record<string, string>;
   timeoutMs: number;
-  /** Aborting kills the command (job ABORT, shutdown). */
+  /**
+   * Aborting kills the command (job ABORT, shutdown). A runner whose steps outlive this process (Slurm) leaves
+   * the step running when the reason is STEP_ABORT_DETACH, for the next worker to re-attach to.
+   */
   signal?: AbortSignal;
   /** Receives output as it arrives, for logs and job progress. */
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
@@ -44,8 +47,11 @@ export interface StepRunResult {
   runtime: string;
 }
 
+/** The abort reason of a step this worker stops watching without cancelling it (shutdown, lost lease). */
+export const STEP_ABORT_DETACH = 'drsoda:detach';
+
 export interface StepRunner {
-  readonly kind: 'docker' | 'local' | 'sandbox';
+  readonly kind: 'docker' | 'local' | 'sandbox' | 'slurm';
   run(req: StepRunRequest): Promise<StepRunResult>;
   /** The job needs no more steps: release what was kept warm for it (sandboxes). */
   endJob?(jobId: string): Promise<void>;

@@ -62,13 +62,14 @@ export interface DockerFindings {
   image: CheckResult;
 }
 
-export type DockerCheckSettings = Pick<ExecutorSettings, 'kind' | 'dockerHost' | 'image'>;
+export type DockerCheckSettings = Pick<ExecutorSettings, 'kind' | 'dockerHost' | 'image'> & { slurm?: Pick<ExecutorSettings['slurm'], 'runtime'> };
 
 /** The daemon (DOCKER_HOST) and the pipeline image: presence, id and registry digest. */
 export async function checkDocker(x: DockerCheckSettings, log: Logger, timeoutMs: number): Promise<DockerFindings> {
   const image = x.image;
-  if (x.kind === 'local') {
-    const skip = (name: string): CheckResult => ({ name, status: 'skip', detail: 'EXECUTOR=local: steps run as local processes' });
+  if (x.kind === 'local' || (x.kind === 'slurm' && x.slurm?.runtime === 'native')) {
+    const why = x.kind === 'local' ? 'EXECUTOR=local: steps run as local processes' : 'EXECUTOR=slurm, SLURM_RUNTIME=native: steps run aaorun on the Slurm nodes';
+    const skip = (name: string): CheckResult => ({ name, status: 'skip', detail: why });
     return { docker: skip('docker'), image: skip('pipeline image') };
   }
   const where = x.dockerHost ?? 'unix:///var/run/docker.sock';

@@ -4,6 +4,7 @@ import { openDatabase } from '../store/database.js';
 import type { Logger } from '../logger.js';
 import { withTimeout } from '../store/db.js';
 import { checkArchive, checkDatabase, checkDisk, checkDocker, runningEmbeddedUrl, type CheckResult } from './doctor-checks.js';
+import { checkSlurm } from './doctor-slurm.js';
 import { createMailer } from './mailer.js';
 
 export interface DoctorOptions {
@@ -52,14 +53,15 @@ export async function runDoctor(config: Config, log: Logger, o: DoctorOptions): 
   const results: CheckResult[] = [
     { name: 'configuration', status: 'ok', detail: `DATA_DIR=${config.dataDir}, BASE_URL=${config.baseUrl}, EXECUTOR=${x.kind ?? 'auto'}, PIPELINE_IMAGE=${x.image}` },
   ];
-  const [database, docker, disk, archive, smtp] = await Promise.all([
+  const [database, docker, disk, archive, smtp, slurm] = await Promise.all([
     databaseCheck(config, log, o.timeoutMs),
     checkDocker(x, log, o.timeoutMs),
     checkDisk(config.dataDir, o.minFreeGiB),
     checkArchive(config),
     smtpCheck(config.ops.smtp, o.timeoutMs),
+    checkSlurm(x, config.dataDir, o.timeoutMs),
   ]);
-  results.push(database, docker.docker, docker.image, ...disk, archive, smtp);
+  results.push(database, docker.docker, docker.image, ...disk, archive, smtp, ...slurm);
   return results;
 }
 

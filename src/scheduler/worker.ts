@@ -3,7 +3,7 @@
 // Woken by LISTEN/NOTIFY (step_ready, step_state); a slow safety tick recovers expired leases and backoffs.
 import PQueue from 'p-queue';
 import type { Logger } from '../logger.js';
-import type { StepRunner } from '../executor/types.js';
+import { STEP_ABORT_DETACH, type StepRunner } from '../executor/types.js';
 import { withTransaction, type Pool } from '../store/db.js';
 import { claimStep, finishStepDone, finishStepFailed, jobsToReconcile, liveJobsOfStep, releaseExpiredLeases, renewLease } from '../store/step-claim-store.js';
 import { promoteReadySteps, type StepRow } from '../store/step-store.js';
@@ -70,7 +70,7 @@ export function createWorker(o: WorkerOptions): Worker {
         (ok) => {
           if (!ok) {
             log.warn('lease lost; stopping the step');
-            ac.abort();
+            ac.abort(STEP_ABORT_DETACH);
           }
         },
         (err) => log.warn({ err: (err as Error).message }, 'lease renewal failed'),
@@ -190,7 +190,7 @@ export function createWorker(o: WorkerOptions): Worker {
     async stop() {
       stopping = true;
       clearInterval(tick);
-      for (const ac of active.values()) ac.abort();
+      for (const ac of active.values()) ac.abort(STEP_ABORT_DETACH);
       await sweeping;
       await queue.onIdle();
       for (const off of unsubscribe) off();

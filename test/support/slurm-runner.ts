@@ -1,0 +1,51 @@
+// The Slurm executor as the service builds it, aimed at a test cluster: records in the test database, step
+// folders in a temp folder, and the fake or the bundled aaorun natively, or an image in Docker.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createSlurmCli } from '../../src/executor/slurm/slurm-cli.js';
+import type { SlurmRuntime } from '../../src/executor/slurm/job-script.js';
+import { createSlurmRunner } from '../../src/executor/slurm/slurm-runner.js';
+import { createLogger } from '../../src/logger.js';
+import type { Pool } from '../../src/store/db.js';
+import { slurmJobRecords } from '../../src/store/slurm-job-store.js';
+import type { SlurmCluster } from './slurm.js';
+
+export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?: SlurmRuntime; aaorun: string[]; image?: string; jobRoot?: string }) {
+  const jobRoot = o.jobRoot ?? mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-steps-'));
+  return createSlurmRunner({
+    cli: createSlurmCli({ conf: cluster.conf }),
+    records: slurmJobRecords(pool),
+    jobRoot,
+    runtime: o.runtime ?? 'native',
+    aaorun: o.aaorun,
+    image: o.image ?? 'none',
+    user: '10001:10001',
+    cpus: 1,
+    memoryBytes: 512 * 2 ** 20,
+    partition: cluster.partition,
+    pollMs: 500,
+    log: createLogger('silent'),
+  });
+}
+
+/** Slurm's record of every job of this cluster: squeue -t all (kept MinJobAge) by name, with its state. */
+export async function slurmJobs(cluster: SlurmCluster): Promise<{ id: string; name: string; state: string; comment: string }[]> {
+  const text = await cluster.cmd('squeue', ['-h', '-t', 'all', '-o', '%i|%j|%T|%k']);
+  return text.split('\n').filter(Boolean).map((l) => {
+    const [id, name, state, comment] = l.split('|');
+    return { id, name, state, comment };
+  });
+}
+
+/** Polls until `ok` holds (tests wait for states, never sleep and assume). */
+export async function eventually<T>(what: string, ms: number, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  const t0 = Date.now();
+  let last: T = await probe();
+  while (!ok(last)) {
+    if (Date.now() - t0 > ms) throw new Error(`${what}: not so after ${ms} ms (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+    last = await probe();
+  }
+  return last;
+}
