@@ -12,6 +12,7 @@ import type { JobRunner } from '../uws/types.js';
 import { planXmlElement } from '../vo/plan-xml.js';
 import { xmlAttr, xmlText } from '../vo/votable.js';
 import { planSoda, type SodaPlan } from './plan-request.js';
+import type { CachedPlan, PlanCache } from './plan-cache.js';
 import { writeCuts } from './publisher.js';
 import { parseSodaRequest, SODA_ASYNC_KIND, SODA_SYNC_KIND, type SodaMode } from './request.js';
 
@@ -26,6 +27,8 @@ export interface SodaRunnerDeps {
   /** The archive IDs are resolved in (frames indexed under another root are not this service's). */
   archiveRoot: string;
   log: Logger;
+  /** Plans reused per distinct request and archive version (the composition root shares one between the kinds). */
+  planCache?: PlanCache;
 }
 
 const sodaNamespace = 'urn:drsoda:soda';
@@ -44,8 +47,13 @@ export function sodaJobInfo(s: SodaPlan): string {
 
 export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND | typeof SODA_SYNC_KIND): JobRunner {
   const mode: SodaMode = kind === SODA_SYNC_KIND ? 'sync' : 'async';
-  const plan = (params: readonly JobParameter[]) =>
-    planSoda({ db: d.pool, authority: d.authority, presets: d.presets, archiveRoot: d.archiveRoot }, parseSodaRequest(sodaParams(params), mode));
+  const plan = async (params: readonly JobParameter[]): Promise<CachedPlan> => {
+    const req = parseSodaRequest(sodaParams(params), mode);
+    const build = () => planSoda({ db: d.pool, authority: d.authority, presets: d.presets, archiveRoot: d.archiveRoot }, req);
+    if (d.planCache) return d.planCache.get(req, build);
+    const s = await build();
+    return { plan: s, jobInfo: () => sodaJobInfo(s) };
+  };
 
   return {
     kind,
@@ -53,12 +61,13 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
       parseSodaRequest(sodaParams(params), mode);
     },
     // Sync jobs are never seen PENDING (the sync service already planned): only async jobs show their plan.
-    ...(mode === 'async' ? { describe: async (params: readonly JobParameter[]) => sodaJobInfo(await plan(params)) } : {}),
+    ...(mode === 'async' ? { describe: async (params: readonly JobParameter[]) => (await plan(params)).jobInfo() } : {}),
     async start(job, ctx) {
-      // Planned again at start: the archive may have changed since the job was created (the jobInfo follows).
-      let s: SodaPlan;
+      // Planned again at start: the archive may have changed since the job was created (the jobInfo follows);
+      // the plan cache answers at once when it has not.
+      let planned: CachedPlan;
       try {
-        s = await plan(job.parameters);
+        planned = await plan(job.parameters);
       } catch (err) {
         const e = err as { label?: string; message: string };
         await ctx.fail({ type: 'fatal', message: `${e.label ?? 'Error'}: ${e.message}` });
@@ -66,7 +75,8 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
       }
       // An abort (or delete) may arrive while planning or submitting: submit nothing then, and cancel what a
       // submit racing with the abort attached (the abort's own cancel may have run before the steps existed).
-      if (ctx.signal.aborted || !(await ctx.setJobInfo(sodaJobInfo(s)))) return;
+      const s: SodaPlan = planned.plan;
+      if (ctx.signal.aborted || !(await ctx.setJobInfo(planned.jobInfo()))) return;
       if (s.plan) {
         await d.engine.submit(job.id, job.ownerId ?? '', s.plan);
         if (ctx.signal.aborted) await d.engine.cancel(job.id);

@@ -37,6 +37,8 @@ const selectJob = `
               from uws_result r where r.job_id = j.id), '[]') as results
   from uws_job j`;
 
+const selectJobById = `${selectJob} where j.id = $1 and ($2::text is null or j.kind = $2)`;
+
 function toJob(r: JobRow): Job {
   return {
     id: r.id,
@@ -75,16 +77,31 @@ export interface NewJob {
   jobInfo?: string | null;
 }
 
-/** Inserts a job and its parameters in one transaction. */
-export async function insertJob(pool: Pool, j: NewJob): Promise<void> {
-  await withTransaction(pool, async (c) => {
-    await c.query(
-      `insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [j.id, j.kind, j.ownerId, j.runId, j.phase, j.quote, j.creationTime, j.executionDuration, j.destruction, j.jobInfo ?? null],
-    );
-    await insertParameters(c, j.id, 0, j.parameters);
+// One statement, so one round trip and atomic without BEGIN/COMMIT: the job row, then its parameters (the
+// foreign key is checked at the end of the statement, when the job row exists). Named, so each connection
+// parses and plans it once (a prepared statement) instead of on every job.
+const insertJobSql = `
+  with j as (
+    insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    returning *),
+  p as (
+    insert into uws_parameter (job_id, position, name, value, by_reference)
+    select $1, n - 1, name, value, by_ref
+    from unnest($11::text[], $12::text[], $13::boolean[]) with ordinality as t(name, value, by_ref, n))
+  select * from j`;
+
+/** Inserts a job and its parameters atomically in one round trip; returns the job as stored. */
+export async function insertJob(db: Queryable, j: NewJob): Promise<Job> {
+  const { rows } = await db.query<Omit<JobRow, 'parameters' | 'results'>>({
+    name: 'drsoda-insert-job',
+    text: insertJobSql,
+    values: [
+      j.id, j.kind, j.ownerId, j.runId, j.phase, j.quote, j.creationTime, j.executionDuration, j.destruction, j.jobInfo ?? null,
+      j.parameters.map((p) => p.name), j.parameters.map((p) => p.value), j.parameters.map((p) => p.byReference),
+    ],
   });
+  return toJob({ ...rows[0], parameters: j.parameters.map((p) => ({ name: p.name, value: p.value, byReference: p.byReference })), results: [] });
 }
 
 async function insertParameters(db: Queryable, jobId: string, firstPosition: number, params: JobParameter[]): Promise<void> {
@@ -99,7 +116,7 @@ async function insertParameters(db: Queryable, jobId: string, firstPosition: num
 
 /** The job with parameters and results, or null when there is no such job of that kind. */
 export async function getJob(db: Queryable, id: string, kind?: string): Promise<Job | null> {
-  const { rows } = await db.query<JobRow>(`${selectJob} where j.id = $1 and ($2::text is null or j.kind = $2)`, [id, kind ?? null]);
+  const { rows } = await db.query<JobRow>({ name: 'drsoda-get-job', text: selectJobById, values: [id, kind ?? null] });
   return rows[0] ? toJob(rows[0]) : null;
 }
 

@@ -13,7 +13,7 @@ import { checkXmlFragment } from '../vo/uws-xml.js';
 import type { Executions } from './executions.js';
 import { checkUploadName, jobDir, realJobFile, removeJobDir, stageUploads, uploadPath } from './job-files.js';
 import type { PhaseWaiters } from './phase-waiters.js';
-import { estimateRunS, quoteFrom } from './quote.js';
+import { createRunTimeEstimate, quoteFrom } from './quote.js';
 import { activePhases, waitablePhases, type Caller, type Job, type JobParameter, type JobRef, type Phase } from '../domain/job.js';
 import type { JobRunner } from './types.js';
 import { encodeCursor } from './uws-values.js';
@@ -110,14 +110,24 @@ export function createJobList(d: JobListDeps) {
     return params;
   }
 
+  const estimate = createRunTimeEstimate(d.pool, runner, () => d.clock.now().getTime());
   async function quote(params: readonly JobParameter[], durationS: number): Promise<Date | null> {
-    return quoteFrom(d.clock.now(), await estimateRunS(d.pool, runner, params), durationS);
+    return quoteFrom(d.clock.now(), await estimate(params), durationS);
   }
+
+  // jobInfo strings already checked: a runner that caches its descriptions (SODA, src/soda/plan-cache.ts) hands
+  // back the same string object, whose hash V8 keeps, so a hit costs a pointer compare instead of a parse.
+  const checked = new Set<string>();
+  const maxChecked = 256;
 
   /** The runner's jobInfo for these parameters (null when it has no describe hook); checked before storing. */
   async function describe(params: readonly JobParameter[]): Promise<string | null> {
     const xml = (await runner.describe?.(params)) ?? null;
-    if (xml !== null) checkXmlFragment(xml);
+    if (xml !== null && !checked.has(xml)) {
+      checkXmlFragment(xml);
+      if (checked.size >= maxChecked) checked.delete(checked.values().next().value!);
+      checked.add(xml);
+    }
     return xml;
   }
 
@@ -140,15 +150,15 @@ export function createJobList(d: JobListDeps) {
       const duration = clampDuration(r.executionDuration ?? uws.defaultExecutionDurationS);
       const destruction = clampDestruction(now, r.destruction ?? new Date(now.getTime() + uws.defaultDestructionS * 1000));
       const staged = await stageUploads(dataDir, id, r.uploads ?? []);
+      let job: Job;
       try {
         const q = await quote(params, duration);
-        await insertJob(d.pool, { id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo });
+        job = await insertJob(d.pool, { id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo });
       } catch (err) {
         await removeJobDir(dataDir, id);
         throw err;
       }
       await staged.commit();
-      const job = (await getJob(d.pool, id))!;
       if (r.run) d.executions.start(job, runner);
       return job;
     },
