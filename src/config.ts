@@ -56,6 +56,7 @@ const variables = z.object({
   SANDBOX_XVFB: bool.default(false),
   AAORUN_COMMAND: z.string().min(1).optional(),
   RUN_WORKER: bool.default(true),
+  API_PROCESSES: positiveInt.max(256).default(1),
   CACHE_MAX_GB: z.coerce.number().positive().default(100),
   UWS_WAIT_MAX_S: positiveInt.default(60),
   UWS_DEFAULT_EXECUTION_DURATION_S: z.coerce.number().int().min(0).default(3600),
@@ -112,6 +113,8 @@ function toConfig(c: z.output<typeof variables>) {
       connectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,
     }),
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    /** `drsoda serve`: HTTP processes sharing the port (node:cluster); 1 = the serve process answers itself. */
+    apiProcesses: c.API_PROCESSES,
     executor: Object.freeze({
       /** undefined: docker when a daemon answers, else local. */
       kind: c.EXECUTOR,
@@ -130,7 +133,7 @@ function toConfig(c: z.output<typeof variables>) {
       sandboxXvfb: c.SANDBOX_XVFB,
       /** Local executor: the command that stands for aaorun (split on spaces). */
       aaorunCommand: c.AAORUN_COMMAND,
-      /** serve also runs a worker. */
+      /** serve also runs a worker (in its first API process when there are several). */
       runWorker: c.RUN_WORKER,
       cacheMaxBytes: Math.round(c.CACHE_MAX_GB * 2 ** 30),
     }),
