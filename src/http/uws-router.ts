@@ -125,7 +125,7 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
     .all(methodNotAllowed(['GET', 'HEAD', 'POST', 'DELETE']));
 
   r.route('/:id/phase')
-    .get(async (req, res) => sendText(res, (await jobs.get(caller(res), req.params.id)).phase))
+    .get(async (req, res) => sendText(res, await jobs.phase(caller(res), req.params.id)))
     .post(async (req, res) => {
       const action = parsePhaseAction((await params(req)).get('PHASE'));
       const id = req.params.id;

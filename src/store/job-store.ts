@@ -77,31 +77,40 @@ export interface NewJob {
   jobInfo?: string | null;
 }
 
-// One statement, so one round trip and atomic without BEGIN/COMMIT: the job row, then its parameters (the
-// foreign key is checked at the end of the statement, when the job row exists). Named, so each connection
-// parses and plans it once (a prepared statement) instead of on every job.
-const insertJobSql = `
+// One statement, so one round trip and one commit, atomic without BEGIN/COMMIT, for any number of jobs: the job
+// rows, then their parameters (the foreign key is checked at the end of the statement, when the job rows exist).
+// Named, so each connection parses and plans it once (a prepared statement).
+const insertJobsSql = `
   with j as (
     insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[],
+                         $8::integer[], $9::timestamptz[], $10::text[])
     returning *),
   p as (
     insert into uws_parameter (job_id, position, name, value, by_reference)
-    select $1, n - 1, name, value, by_ref
-    from unnest($11::text[], $12::text[], $13::boolean[]) with ordinality as t(name, value, by_ref, n))
+    select * from unnest($11::text[], $12::integer[], $13::text[], $14::text[], $15::boolean[]))
   select * from j`;
+
+/** Inserts jobs and their parameters atomically in one round trip; returns the jobs as stored, in order. */
+export async function insertJobs(db: Queryable, jobs: readonly NewJob[]): Promise<Job[]> {
+  const params = jobs.flatMap((j) => j.parameters.map((p, position) => ({ jobId: j.id, position, ...p })));
+  const { rows } = await db.query<Omit<JobRow, 'parameters' | 'results'>>({
+    name: 'drsoda-insert-jobs',
+    text: insertJobsSql,
+    values: [
+      jobs.map((j) => j.id), jobs.map((j) => j.kind), jobs.map((j) => j.ownerId), jobs.map((j) => j.runId), jobs.map((j) => j.phase),
+      jobs.map((j) => j.quote), jobs.map((j) => j.creationTime), jobs.map((j) => j.executionDuration), jobs.map((j) => j.destruction),
+      jobs.map((j) => j.jobInfo ?? null),
+      params.map((p) => p.jobId), params.map((p) => p.position), params.map((p) => p.name), params.map((p) => p.value), params.map((p) => p.byReference),
+    ],
+  });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return jobs.map((j) => toJob({ ...byId.get(j.id)!, parameters: j.parameters.map((p) => ({ name: p.name, value: p.value, byReference: p.byReference })), results: [] }));
+}
 
 /** Inserts a job and its parameters atomically in one round trip; returns the job as stored. */
 export async function insertJob(db: Queryable, j: NewJob): Promise<Job> {
-  const { rows } = await db.query<Omit<JobRow, 'parameters' | 'results'>>({
-    name: 'drsoda-insert-job',
-    text: insertJobSql,
-    values: [
-      j.id, j.kind, j.ownerId, j.runId, j.phase, j.quote, j.creationTime, j.executionDuration, j.destruction, j.jobInfo ?? null,
-      j.parameters.map((p) => p.name), j.parameters.map((p) => p.value), j.parameters.map((p) => p.byReference),
-    ],
-  });
-  return toJob({ ...rows[0], parameters: j.parameters.map((p) => ({ name: p.name, value: p.value, byReference: p.byReference })), results: [] });
+  return (await insertJobs(db, [j]))[0];
 }
 
 async function insertParameters(db: Queryable, jobId: string, firstPosition: number, params: JobParameter[]): Promise<void> {
@@ -118,6 +127,16 @@ async function insertParameters(db: Queryable, jobId: string, firstPosition: num
 export async function getJob(db: Queryable, id: string, kind?: string): Promise<Job | null> {
   const { rows } = await db.query<JobRow>({ name: 'drsoda-get-job', text: selectJobById, values: [id, kind ?? null] });
   return rows[0] ? toJob(rows[0]) : null;
+}
+
+/** Only the phase and owner (GET {job}/phase, which TOPCAT polls): no jobInfo, parameters or results read. */
+export async function getJobPhase(db: Queryable, id: string, kind: string): Promise<{ phase: Phase; ownerId: string | null } | null> {
+  const { rows } = await db.query<{ phase: Phase; owner_id: string | null }>({
+    name: 'drsoda-get-job-phase',
+    text: 'select phase, owner_id from uws_job where id = $1 and kind = $2',
+    values: [id, kind],
+  });
+  return rows[0] ? { phase: rows[0].phase, ownerId: rows[0].owner_id } : null;
 }
 
 /** Compare-and-set helper: applies `set` only while the phase is one of from; returns the new job or null. */

@@ -8,7 +8,8 @@ import { ServiceError, notFound, usageError } from '../errors.js';
 import type { Pool } from '../store/db.js';
 import { listJobs } from '../store/job-list-store.js';
 import { isJobReader, readsSharedJobs } from '../store/job-reader-store.js';
-import { deleteJob, getJob, insertJob, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
+import { createJobInserter } from '../store/job-inserts.js';
+import { deleteJob, getJob, getJobPhase, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
 import { checkXmlFragment } from '../vo/uws-xml.js';
 import type { Executions } from './executions.js';
 import { checkUploadName, jobDir, realJobFile, removeJobDir, stageUploads, uploadPath } from './job-files.js';
@@ -67,6 +68,7 @@ export interface JobListDeps {
 }
 
 const maxParameters = 1000;
+const validId = /^[A-Za-z0-9_-]{1,64}$/;
 const illegal = (message: string) => new ServiceError('IllegalState', message);
 
 export type JobList = ReturnType<typeof createJobList>;
@@ -74,15 +76,20 @@ export type JobList = ReturnType<typeof createJobList>;
 export function createJobList(d: JobListDeps) {
   const { runner, uws, dataDir } = d;
   const kind = runner.kind;
+  const inserter = createJobInserter(d.pool);
 
   /**
    * The job if the caller may read it: its owner, an admin, or a reader it is shared with (uws_job_reader, e.g.
    * the programme's users of an auto job); others' jobs are as absent as deleted ones (404).
    */
   async function readable(caller: Caller, id: string): Promise<Job> {
-    const job = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await getJob(d.pool, id, kind) : null;
-    if (job && (caller.admin || job.ownerId === caller.userId || (await isJobReader(d.pool, id, caller.userId)))) return job;
+    const job = validId.test(id) ? await getJob(d.pool, id, kind) : null;
+    if (job && (await mayRead(caller, id, job.ownerId))) return job;
     throw notFound(`no job ${id}`);
+  }
+
+  async function mayRead(caller: Caller, id: string, ownerId: string | null): Promise<boolean> {
+    return caller.admin || ownerId === caller.userId || isJobReader(d.pool, id, caller.userId);
   }
 
   /** The job if the caller may change it (owner or admin); a reader may not (403). */
@@ -153,7 +160,7 @@ export function createJobList(d: JobListDeps) {
       let job: Job;
       try {
         const q = await quote(params, duration);
-        job = await insertJob(d.pool, { id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo });
+        job = await inserter.insert({ id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo });
       } catch (err) {
         await removeJobDir(dataDir, id);
         throw err;
@@ -164,6 +171,13 @@ export function createJobList(d: JobListDeps) {
     },
 
     get: readable,
+
+    /** The phase alone, read-checked as get() is, without reading the rest of the job. */
+    async phase(caller: Caller, id: string): Promise<Phase> {
+      const row = validId.test(id) ? await getJobPhase(d.pool, id, kind) : null;
+      if (row && (await mayRead(caller, id, row.ownerId))) return row.phase;
+      throw notFound(`no job ${id}`);
+    },
 
     async list(caller: Caller, q: ListRequest): Promise<ListPage> {
       const limit = Math.min(q.last ?? Infinity, d.pageSize);
