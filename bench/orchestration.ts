@@ -71,7 +71,7 @@ async function timeJob(db: BenchDb, engine: Engine, specs: FakeStepSpec[]): Prom
   return timePlan(db, engine, fakePlan(specs, `bench-${process.pid}-${++salt}-${Date.now()}`));
 }
 
-async function timePlan(db: BenchDb, engine: Engine, plan: Plan, timeoutMs = 20000): Promise<number> {
+async function timePlan(db: BenchDb, engine: Engine, plan: Plan, timeoutMs = 120000): Promise<number> {
   const jobId = await queuedJob(db.pool, 'bench');
   const done = terminalPhase(db.listener, jobId, timeoutMs);
   await db.listener.ready();
