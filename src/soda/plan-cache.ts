@@ -1,5 +1,6 @@
-// SODA plans built once per distinct request and archive version, and reused: a pyvo script or a web form
-// asking for the same frame a thousand times resolves its IDs and plans once. An entry is the promise of the
+// SODA plans built once per distinct request and archive version, and reused by job creation: a pyvo script or
+// a web form asking for the same frame a thousand times resolves its IDs and plans once (a job's start plans
+// afresh with refresh(), which also renews the entry). An entry is the promise of the
 // plan (concurrent requests share one build) and of its jobInfo; a failed build is not kept. The whole cache
 // is dropped when the archive version changes (src/archive/archive-changes.ts), and entries also expire after
 // a minute, a bound on staleness should a change go unheard while the LISTEN connection was down.
@@ -15,6 +16,8 @@ export interface CachedPlan {
 export interface PlanCache {
   /** The cached plan of this request, or build's; build is called at most once per key and archive version. */
   get(req: SodaRequest, build: () => Promise<SodaPlan>): Promise<CachedPlan>;
+  /** build's plan, always built now, and kept for later get()s. */
+  refresh(req: SodaRequest, build: () => Promise<SodaPlan>): Promise<CachedPlan>;
   size(): number;
 }
 
@@ -42,31 +45,35 @@ export function createPlanCache(o: PlanCacheOptions): PlanCache {
     return { plan, jobInfo: () => (xml ??= o.render(plan)) };
   };
 
+  const lookup = async (req: SodaRequest, build: () => Promise<SodaPlan>, fresh: boolean): Promise<CachedPlan> => {
+    const version = o.version();
+    if (version === undefined) return wrap(await build());
+    if (version !== cachedVersion) {
+      entries.clear();
+      cachedVersion = version;
+    }
+    const key = planKey(req);
+    const hit = entries.get(key);
+    const t = now();
+    if (!fresh && hit && t - hit.at < ttlMs) {
+      // Map order is insertion order: re-inserting keeps the most recently used last (LRU eviction below).
+      entries.delete(key);
+      entries.set(key, hit);
+      return hit.value;
+    }
+    const value = build().then(wrap);
+    entries.delete(key);
+    entries.set(key, { at: t, value });
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+    value.catch(() => {
+      if (entries.get(key)?.value === value) entries.delete(key);
+    });
+    return value;
+  };
+
   return {
-    async get(req, build) {
-      const version = o.version();
-      if (version === undefined) return wrap(await build());
-      if (version !== cachedVersion) {
-        entries.clear();
-        cachedVersion = version;
-      }
-      const key = planKey(req);
-      const hit = entries.get(key);
-      const t = now();
-      if (hit && t - hit.at < ttlMs) {
-        // Map order is insertion order: re-inserting keeps the most recently used last (LRU eviction below).
-        entries.delete(key);
-        entries.set(key, hit);
-        return hit.value;
-      }
-      const value = build().then(wrap);
-      entries.set(key, { at: t, value });
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
-      value.catch(() => {
-        if (entries.get(key)?.value === value) entries.delete(key);
-      });
-      return value;
-    },
+    get: (req, build) => lookup(req, build, false),
+    refresh: (req, build) => lookup(req, build, true),
     size: () => entries.size,
   };
 }

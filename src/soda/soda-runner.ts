@@ -47,10 +47,10 @@ export function sodaJobInfo(s: SodaPlan): string {
 
 export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND | typeof SODA_SYNC_KIND): JobRunner {
   const mode: SodaMode = kind === SODA_SYNC_KIND ? 'sync' : 'async';
-  const plan = async (params: readonly JobParameter[]): Promise<CachedPlan> => {
+  const plan = async (params: readonly JobParameter[], o: { fresh?: boolean } = {}): Promise<CachedPlan> => {
     const req = parseSodaRequest(sodaParams(params), mode);
     const build = () => planSoda({ db: d.pool, authority: d.authority, presets: d.presets, archiveRoot: d.archiveRoot }, req);
-    if (d.planCache) return d.planCache.get(req, build);
+    if (d.planCache) return o.fresh ? d.planCache.refresh(req, build) : d.planCache.get(req, build);
     const s = await build();
     return { plan: s, jobInfo: () => sodaJobInfo(s) };
   };
@@ -63,11 +63,12 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
     // Sync jobs are never seen PENDING (the sync service already planned): only async jobs show their plan.
     ...(mode === 'async' ? { describe: async (params: readonly JobParameter[]) => (await plan(params)).jobInfo() } : {}),
     async start(job, ctx) {
-      // Planned again at start: the archive may have changed since the job was created (the jobInfo follows);
-      // the plan cache answers at once when it has not.
+      // Planned again at start, never from the cache: the archive may have changed since the job was created
+      // (the jobInfo follows), and a change made by this very process (the watcher's ingest just before its auto
+      // job) may not have come back on the LISTEN connection yet. The fresh plan replaces the cached one.
       let planned: CachedPlan;
       try {
-        planned = await plan(job.parameters);
+        planned = await plan(job.parameters, { fresh: true });
       } catch (err) {
         const e = err as { label?: string; message: string };
         await ctx.fail({ type: 'fatal', message: `${e.label ?? 'Error'}: ${e.message}` });

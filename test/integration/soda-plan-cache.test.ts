@@ -36,11 +36,16 @@ describe('SODA plan cache', () => {
     await expect(cache.get(request('bad'), async () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
     await cache.get(request('bad'), build('bad'));
     expect(builds).toBe(4);
+    // refresh() always builds, and later get()s answer with what it built.
+    const renewed = await cache.refresh(request('a'), build('a'));
+    expect(builds).toBe(5);
+    expect(await cache.get(request('a'), build('a'))).toBe(renewed);
+    expect(builds).toBe(5);
     // No archive version (the LISTEN connection is not up): nothing is kept.
     version = undefined;
     await cache.get(request('a'), build('a'));
     await cache.get(request('a'), build('a'));
-    expect(builds).toBe(6);
+    expect(builds).toBe(7);
   });
 
   describe('through /soda/async', () => {
