@@ -69,6 +69,8 @@ async function measure(client: LoadClient, cases: Case[], o: { reps: number; dur
           p50.push(r.p50);
           bad += r.bad;
         }
+        // A repeat where the bare server answered nothing in time (client starved on a loaded machine) has no ratio.
+        const ratios = ours.flatMap((x, i) => (theirs[i] > 0 ? [x / theirs[i]] : []));
         const size = answer.body.length >= 1024 ? `${(answer.body.length / 1024).toFixed(1)} KB` : `${answer.body.length} B`;
         rows.push({
           group: o.group,
@@ -76,8 +78,8 @@ async function measure(client: LoadClient, cases: Case[], o: { reps: number; dur
           unit: 'req/s',
           value: summarize(ours),
           baseline: summarize(theirs),
-          ratio: summarize(ours.map((x, i) => x / theirs[i])),
-          note: `${size} answer, median latency ${summarize(p50).median} ms${bad ? `, ${bad} other answers or errors` : ''}`,
+          ...(ratios.length ? { ratio: summarize(ratios) } : {}),
+          note: `${size} answer, median latency ${summarize(p50).median} ms${bad ? `, ${bad} other answers or errors` : ''}${ratios.length < ours.length ? `, ${ours.length - ratios.length} repeat(s) without a bare figure` : ''}`,
           ...c.target?.(connections),
         });
       }
