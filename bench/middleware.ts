@@ -11,6 +11,7 @@ import { createToken } from '../src/auth/tokens.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { createFactory } from '../src/factory.js';
+import { createTokenBuckets } from '../src/auth/rate-buckets.js';
 import { createJobRateLimit } from '../src/http/rate-limit.js';
 import { requestLog } from '../src/http/request-log.js';
 import { routeLabeler } from '../src/http/openapi.js';
@@ -81,7 +82,7 @@ export const middleware: Bench = async (ctx) => {
     { name: '+ identity, anonymous', handler: expressWith(identified(anonymous)) },
     { name: '+ identity, AUTH_MODE=header', handler: expressWith(identified(byHeader)), headers: { 'x-remote-user': 'alice' } },
     { name: '+ identity, AUTH_MODE=token (database lookup)', handler: expressWith(identified(byToken)), headers: { authorization: `Bearer ${token}` } },
-    { name: '+ job rate limit (anonymous, never reached)', handler: expressWith(createJobRateLimit({ perMinute: 1e9, identify: anonymous, clock: systemClock })) },
+    { name: '+ job rate limit (anonymous, never reached; buckets in PostgreSQL)', handler: expressWith(createJobRateLimit({ perMinute: 1e9, identify: anonymous, buckets: createTokenBuckets({ db: db.pool, perMinute: 1e9, clock: systemClock }) })) },
     { name: 'whole drsoda app, GET /soda/availability (database health included)', handler: await factory.httpApp({ upSince: new Date(), shutdown: shutdown.signal }), path: '/soda/availability' },
   ];
   const rows: Row[] = [];

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { createContainerClient, type ContainerClient } from './container-client.js';
 import { createDockerRunner } from './docker-runner.js';
 import { createLocalRunner } from './local-runner.js';
+import { localFallback } from './reducer-image.js';
 import { createSandboxRunner } from './sandbox/sandbox-runner.js';
 import type { StepRunner } from './types.js';
 
@@ -60,9 +61,9 @@ export async function chooseRunner(x: ExecutorSettings, o: ChooseRunnerOptions):
       });
       return { runner, description: `docker warm sandbox per job (${x.image} ${id})`, containers };
     }
-    const why = !up ? `no Docker daemon answers${x.dockerHost ? ` at ${x.dockerHost}` : ''}` : `image ${x.image} is missing (npm run image:reducer builds it)`;
-    if (x.kind === 'docker') throw new Error(`EXECUTOR=docker but ${why}`);
-    o.log.warn({ reason: why }, 'running steps as local processes');
+    const { reason, fix } = localFallback(up, x.image, x.dockerHost);
+    if (x.kind === 'docker') throw new Error(`EXECUTOR=docker but ${reason}; fix: ${fix}`);
+    o.log.warn({ reason, fix }, 'running steps as local processes');
   }
   const cmd = x.aaorunCommand ? x.aaorunCommand.split(/\s+/) : [process.execPath, path.join(projectRoot, 'bin/aaorun.js')];
   return { runner: createLocalRunner({ programs: { aaorun: cmd } }), description: `local processes (${cmd.join(' ')})` };

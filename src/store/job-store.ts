@@ -2,6 +2,7 @@
 // each mark* updates only `where phase = any(from)` and returns null when another actor got there first.
 import type { ErrorInput, Job, JobParameter, Phase } from '../domain/job.js';
 import { withTransaction, type Pool, type Queryable } from './db.js';
+import { handoverColumns, type HandoverLease } from './handover-store.js';
 
 interface JobRow {
   id: string;
@@ -75,6 +76,8 @@ export interface NewJob {
   parameters: JobParameter[];
   /** Initial jobInfo content (the runner's description of a new job). */
   jobInfo?: string | null;
+  /** A QUEUED job: the process handing it to its runner, with its lease (handover-store.ts). */
+  handover?: HandoverLease;
 }
 
 // One statement, so one round trip and one commit, atomic without BEGIN/COMMIT, for any number of jobs: the job
@@ -82,9 +85,13 @@ export interface NewJob {
 // Named, so each connection parses and plans it once (a prepared statement).
 const insertJobsSql = `
   with j as (
-    insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info)
-    select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[],
-                         $8::integer[], $9::timestamptz[], $10::text[])
+    insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info,
+                         handover_owner, handover_expires, handover_attempts)
+    select id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info,
+           h_owner, case when h_owner is not null then now() + make_interval(secs => h_lease) end, case when h_owner is not null then 1 else 0 end
+    from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[],
+                $8::integer[], $9::timestamptz[], $10::text[], $16::text[], $17::float8[])
+      as t(id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info, h_owner, h_lease)
     returning *),
   p as (
     insert into uws_parameter (job_id, position, name, value, by_reference)
@@ -102,6 +109,8 @@ export async function insertJobs(db: Queryable, jobs: readonly NewJob[]): Promis
       jobs.map((j) => j.quote), jobs.map((j) => j.creationTime), jobs.map((j) => j.executionDuration), jobs.map((j) => j.destruction),
       jobs.map((j) => j.jobInfo ?? null),
       params.map((p) => p.jobId), params.map((p) => p.position), params.map((p) => p.name), params.map((p) => p.value), params.map((p) => p.byReference),
+      // A QUEUED job is handed to its runner under the creating process's lease (handover-store.ts).
+      jobs.map((j) => (j.phase === 'QUEUED' ? (j.handover?.owner ?? null) : null)), jobs.map((j) => (j.phase === 'QUEUED' ? (j.handover?.leaseS ?? 0) : 0)),
     ],
   });
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -148,9 +157,14 @@ async function casUpdate(db: Queryable, id: string, from: readonly Phase[], set:
   return rows[0] ? getJob(db, id) : null;
 }
 
-/** PENDING/HELD -> QUEUED (the client's PHASE=RUN), recording the quote. */
-export const markQueued = (db: Queryable, id: string, quote: Date | null, from: readonly Phase[] = ['PENDING', 'HELD']) =>
-  casUpdate(db, id, from, `phase = 'QUEUED', quote = $3`, [quote]);
+/**
+ * PENDING/HELD -> QUEUED (the client's PHASE=RUN), recording the quote and, when given, the process that will hand
+ * the job to its runner, with its lease (handover-store.ts; without one no other process ever takes the job over).
+ */
+export const markQueued = (db: Queryable, id: string, quote: Date | null, handover?: HandoverLease) =>
+  handover
+    ? casUpdate(db, id, ['PENDING', 'HELD'], `phase = 'QUEUED', quote = $3, ${handoverColumns('$4', '$5')}`, [quote, handover.owner, handover.leaseS])
+    : casUpdate(db, id, ['PENDING', 'HELD'], `phase = 'QUEUED', quote = $3`, [quote]);
 
 /** QUEUED -> EXECUTING: sets startTime and the execution deadline (none when executionDuration is 0). */
 export const markExecuting = (db: Queryable, id: string, now: Date, from: readonly Phase[] = ['QUEUED']) =>

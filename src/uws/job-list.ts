@@ -12,6 +12,7 @@ import { createJobInserter } from '../store/job-inserts.js';
 import { deleteJob, getJob, getJobPhase, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
 import { checkXmlFragment } from '../vo/uws-xml.js';
 import type { Executions } from './executions.js';
+import type { Handover } from './handover.js';
 import { checkUploadName, jobDir, realJobFile, removeJobDir, stageUploads, uploadPath } from './job-files.js';
 import type { PhaseWaiters } from './phase-waiters.js';
 import { createRunTimeEstimate, quoteFrom } from './quote.js';
@@ -63,6 +64,8 @@ export interface JobListDeps {
   runner: JobRunner;
   waiters: PhaseWaiters;
   executions: Executions;
+  /** Queued jobs are started through it, so another process takes them over if this one dies first. */
+  handover: Handover;
   /** Largest job list page (keyset paging extension). */
   pageSize: number;
 }
@@ -160,13 +163,13 @@ export function createJobList(d: JobListDeps) {
       let job: Job;
       try {
         const q = await quote(params, duration);
-        job = await inserter.insert({ id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo });
+        job = await inserter.insert({ id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo, handover: d.handover.lease });
       } catch (err) {
         await removeJobDir(dataDir, id);
         throw err;
       }
       await staged.commit();
-      if (r.run) d.executions.start(job, runner);
+      if (r.run) d.handover.start(job, runner);
       return job;
     },
 
@@ -203,13 +206,13 @@ export function createJobList(d: JobListDeps) {
       // RUN on a job already on its way is harmless and idempotent; on a finished one it is illegal.
       if (job.phase === 'QUEUED' || job.phase === 'EXECUTING') return;
       if (job.phase !== 'PENDING' && job.phase !== 'HELD') throw illegal(`cannot run a job in phase ${job.phase}`);
-      const queued = await markQueued(d.pool, id, await quote(job.parameters, job.executionDuration));
+      const queued = await markQueued(d.pool, id, await quote(job.parameters, job.executionDuration), d.handover.lease);
       if (!queued) {
         const now = await visible(caller, id);
         if (now.phase === 'QUEUED' || now.phase === 'EXECUTING') return;
         return lost(caller, id, 'run');
       }
-      d.executions.start(queued, runner);
+      d.handover.start(queued, runner);
     },
 
     async abort(caller: Caller, id: string): Promise<void> {
