@@ -1,4 +1,5 @@
-// API benchmarks on loopback with autocannon against the real app and PostgreSQL: job creation, job GETs,
+// Synthetic API benchmarks on loopback with autocannon against the real app and PostgreSQL (the real SODA jobs
+// are bench/uws-soda.ts): job creation, job GETs,
 // LAST=100 on a big job table, WAIT wake-up latency, and many concurrent WAIT clients. The app is the one the
 // composition root builds for `drsoda serve`, with the tests' sleep job kind behind /soda/async, so the figures
 // are the job manager's (UWS, HTTP, database) and not a reduction's.
@@ -64,11 +65,11 @@ export const api: Bench = async (ctx) => {
     const reps = ctx.quick ? 1 : 3;
     ctx.log('job creation');
     const creates = await rate({ url: `${app.url}/soda/async`, method: 'POST', body: 'DURATION=0', headers: { 'content-type': 'application/x-www-form-urlencoded' }, connections: 20, duration }, 303, reps);
-    rows.push({ group: 'api', metric: 'job creation, sleep job kind (POST {jobs} -> 303)', unit: 'jobs/s', value: summarize(creates), target: '>= 1000' });
+    rows.push({ group: 'api', metric: 'job creation, synthetic sleep job (POST {jobs} -> 303)', unit: 'jobs/s', value: summarize(creates), target: '>= 1000' });
     const id = await createJob(app.url);
     ctx.log('job GET');
     const gets = await rate({ url: `${app.url}/soda/async/${id}`, connections: 20, duration }, 200, reps);
-    rows.push({ group: 'api', metric: 'job document GET', unit: 'req/s', value: summarize(gets), target: '>= 3000' });
+    rows.push({ group: 'api', metric: 'job document GET, synthetic sleep job', unit: 'req/s', value: summarize(gets), target: '>= 3000' });
 
     ctx.log('WAIT wake-up');
     const wakes: number[] = [];

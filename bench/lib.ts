@@ -19,16 +19,22 @@ export interface Row {
   metric: string;
   unit: string;
   value: Summary;
-  /** e.g. "< 60" or ">= 1000"; evaluated against the median. */
+  /** e.g. "< 60" or ">= 1000"; evaluated against the median (of the ratio when targetOn is 'ratio'). */
   target?: string;
+  targetOn?: 'value' | 'ratio';
   note?: string;
+  /** The same request answered by a bare node:http server with a body of the same size, same client, same run. */
+  baseline?: Summary;
+  /** drsoda / bare server, per repeat (the repeats alternate between the two). */
+  ratio?: Summary;
 }
 
 export function meets(r: Row): boolean | undefined {
   if (!r.target) return undefined;
   const m = /^(<=|>=|<|>)\s*([\d.e+-]+)$/.exec(r.target.trim());
   if (!m) return undefined;
-  const v = r.value.median;
+  const v = r.targetOn === 'ratio' ? r.ratio?.median : r.value.median;
+  if (v === undefined) return undefined;
   const t = Number(m[2]);
   return m[1] === '<' ? v < t : m[1] === '<=' ? v <= t : m[1] === '>' ? v > t : v >= t;
 }
@@ -36,11 +42,14 @@ export function meets(r: Row): boolean | undefined {
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 export function markdownTable(rows: Row[]): string {
-  const lines = ['| group | metric | median | min | max | n | target | met |', '|---|---|---|---|---|---|---|---|'];
+  const lines = ['| group | metric | median | min | max | n | bare server (median) | ratio (min-max) | target | met |', '|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
     const ok = meets(r);
+    const bare = r.baseline ? `${fmt(r.baseline.median)} ${r.unit}` : '';
+    const ratio = r.ratio ? `${r.ratio.median.toFixed(2)} (${r.ratio.min.toFixed(2)}-${r.ratio.max.toFixed(2)})` : '';
+    const target = r.target ? `${r.targetOn === 'ratio' ? 'ratio ' : ''}${r.target}` : '';
     lines.push(
-      `| ${r.group} | ${r.metric}${r.note ? ` (${r.note})` : ''} | ${fmt(r.value.median)} ${r.unit} | ${fmt(r.value.min)} | ${fmt(r.value.max)} | ${r.value.n} | ${r.target ?? ''} | ${ok === undefined ? '' : ok ? 'yes' : '**no**'} |`,
+      `| ${r.group} | ${r.metric}${r.note ? ` (${r.note})` : ''} | ${fmt(r.value.median)} ${r.unit} | ${fmt(r.value.min)} | ${fmt(r.value.max)} | ${r.value.n} | ${bare} | ${ratio} | ${target} | ${ok === undefined ? '' : ok ? 'yes' : '**no**'} |`,
     );
   }
   return lines.join('\n');

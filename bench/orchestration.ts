@@ -1,16 +1,21 @@
 // Orchestration benchmarks against the real daemon and PostgreSQL: per-step overhead of container-per-step
-// and warm-sandbox execution beside a bare `docker run` of the same image and command (alternating),
-// throughput of independent trivial steps, and the makespan of an 18-step DAG against its ideal.
+// and warm-sandbox execution beside a bare run of the same image and command through the same Docker Engine API
+// and the same hardened host configuration as drsoda's containers (alternating), the cold start of a sandbox,
+// throughput of independent trivial steps, the makespan of an 18-step DAG against its ideal, and real `aaorun`
+// steps (the reference reducer image on a small simulated night) in both modes.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { createContainerClient } from '../src/executor/container-client.js';
+import { containerLabels, createOptions, type ContainerLimits } from '../src/executor/container-spec.js';
 import { createDockerRunner } from '../src/executor/docker-runner.js';
 import { createSandboxRunner } from '../src/executor/sandbox/sandbox-runner.js';
 import type { StepRunner } from '../src/executor/types.js';
+import type { Plan } from '../src/domain/plan.js';
 import { createLogger } from '../src/logger.js';
 import { makeWorkerId, type Engine } from '../src/scheduler/engine.js';
 import { getJob } from '../src/store/job-store.js';
@@ -18,7 +23,33 @@ import { fakeAaorun, fakeArchive, queuedJob, testEngine } from '../test/support/
 import { fakePlan, type FakeStepSpec } from '../test/support/fake-plan.js';
 import { ensureFakeAaorunImage } from '../test/support/images.js';
 import { ms, summarize, type Bench, type Row } from './lib.js';
+import { realSteps } from './real-steps.js';
 import { benchServer, terminalPhase, type BenchDb } from './support.js';
+
+/**
+ * The bare baseline: the same image and command as the trivial step, created with createOptions (the hardened
+ * host configuration every drsoda container gets: no network, no capabilities, read-only root, tmpfs, limits, a
+ * bind-mounted work dir) through the Engine API over the same socket, attached, started, waited for, removed:
+ * what `docker run` does, without the CLI's own process start and without drsoda's bookkeeping.
+ */
+async function bareApiRun(docker: Docker, image: string, user: string, limits: ContainerLimits, workDir: string): Promise<number> {
+  const t0 = performance.now();
+  const c = await docker.createContainer(createOptions({
+    image, entrypoint: ['aaorun'], cmd: ['reduce_object', '-OUTPUT_FILE', '/work/x.fits'], workingDir: '/work', user,
+    env: { HOME: '/work', TMPDIR: '/tmp' }, labels: containerLabels({ kind: 'bench' }), binds: [`${workDir}:/work:rw`], limits,
+  }));
+  try {
+    const stream = await c.attach({ stream: true, stdout: true, stderr: true });
+    c.modem.demuxStream(stream, new PassThrough().resume(), new PassThrough().resume());
+    const exited = c.wait();
+    await c.start();
+    const { StatusCode } = (await exited) as { StatusCode: number };
+    if (StatusCode !== 0) throw new Error(`bare run exited ${StatusCode}`);
+    return ms(t0);
+  } finally {
+    await c.remove({ force: true }).catch(() => {});
+  }
+}
 
 const run = promisify(execFile);
 const cores = os.cpus().length;
@@ -37,11 +68,15 @@ function engineWith(db: BenchDb, runner: StepRunner, archive: string, workerId: 
 let salt = 0;
 /** Runs a fresh (never cached) plan as one job and returns its wall time from submit to COMPLETED. */
 async function timeJob(db: BenchDb, engine: Engine, specs: FakeStepSpec[]): Promise<number> {
+  return timePlan(db, engine, fakePlan(specs, `bench-${process.pid}-${++salt}-${Date.now()}`));
+}
+
+async function timePlan(db: BenchDb, engine: Engine, plan: Plan, timeoutMs = 120000): Promise<number> {
   const jobId = await queuedJob(db.pool, 'bench');
-  const done = terminalPhase(db.listener, jobId, 20000);
+  const done = terminalPhase(db.listener, jobId, timeoutMs);
   await db.listener.ready();
   const t0 = performance.now();
-  await engine.submit(jobId, 'bench', fakePlan(specs, `bench-${process.pid}-${++salt}-${Date.now()}`));
+  await engine.submit(jobId, 'bench', plan);
   const phase = await done.catch(async (e) => {
     const { rows } = await db.pool.query(`select s.label, s.state, s.attempts, s.lease_owner, s.error_message from job_step js join step s on s.id = js.step_id where js.job_id = $1 order by js.position`, [jobId]);
     const job = await getJob(db.pool, jobId);
@@ -109,19 +144,18 @@ export const orchestration: Bench = async (ctx) => {
     const perContainer: number[] = [];
     const perSandboxFirst: number[] = [];
     const local: number[] = [];
-    const bareArgs = ['run', '--rm', '--network', 'none', '--user', user, image, 'aaorun', 'reduce_object', '-OUTPUT_FILE', '/tmp/x.fits'];
-    await run('docker', bareArgs); // warm caches
+    const bareDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-bare-'));
+    chmodSync(bareDir, 0o777);
+    await bareApiRun(docker, image, user, limits, bareDir); // warm caches
     await timeJob(cdb, container, trivial);
     await timeJob(db, sandbox, trivial);
     ctx.log(`per-step: ${reps} alternating rounds`);
     for (let i = 0; i < reps; i++) {
-      let t0 = performance.now();
-      await run('docker', bareArgs, { timeout: 60000 });
-      bare.push(ms(t0));
+      bare.push(await bareApiRun(docker, image, user, limits, bareDir));
       perContainer.push(await timeJob(cdb, container, trivial));
       await new Promise((r) => setTimeout(r, 400)); // let the pool's spare sandbox finish starting
       perSandboxFirst.push(await timeJob(db, sandbox, trivial));
-      t0 = performance.now();
+      const t0 = performance.now();
       await run('sh', [fakeAaorun, 'reduce_object', '-OUTPUT_FILE', path.join(os.tmpdir(), `bench-local-${process.pid}.fits`)]);
       local.push(ms(t0));
     }
@@ -134,7 +168,7 @@ export const orchestration: Bench = async (ctx) => {
     const overheadContainer = perContainer.map((t, i) => t - bare[i]);
     const cmdS = summarize(local).median;
     rows.push(
-      { group: 'orchestration', metric: 'bare `docker run --rm` of the trivial step', unit: 'ms', value: bareS },
+      { group: 'orchestration', metric: 'bare run of the trivial step (Engine API, same host configuration: create, attach, start, wait, remove)', unit: 'ms', value: bareS },
       { group: 'orchestration', metric: 'container per step: trivial 1-step job, submit to COMPLETED', unit: 'ms', value: summarize(perContainer) },
       { group: 'orchestration', metric: 'container per step: overhead over bare docker run, ratio', unit: '', value: summarize(overheadContainer.map((o, i) => o / bare[i])), target: '< 0.15' },
       { group: 'orchestration', metric: 'sandbox: trivial 1-step job, submit to COMPLETED', unit: 'ms', value: summarize(perSandboxFirst), note: 'new job, pre-started sandbox' },
@@ -164,6 +198,21 @@ export const orchestration: Bench = async (ctx) => {
       rows.push({ group: 'orchestration', metric: `${name}: 18-step DAG of 0.2 s steps, makespan`, unit: 's', value: summarize(spans), note: `ideal ${ideal.toFixed(2)} s on ${cores} cores` });
       rows.push({ group: 'orchestration', metric: `${name}: 18-step DAG makespan / ideal`, unit: 'x', value: summarize(spans.map((s) => s / ideal)), target: name === 'sandbox' ? '<= 1.25' : undefined });
     }
+    // A sandbox's cold start: a new job when no sandbox was started ahead (SANDBOX_PRESTART=false).
+    const coldDb = await server.database();
+    const cold = engineWith(coldDb, createSandboxRunner({
+      containers, image, limits: { ...limits, cpus: cores }, user, baseDir: mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-cold-')),
+      roots: [], workerId, idleMs: 60000, prestart: false,
+    }), archive, workerId);
+    await cold.start();
+    const colds: number[] = [];
+    try {
+      for (let i = 0; i < 3; i++) colds.push(await timeJob(coldDb, cold, trivial));
+    } finally {
+      await cold.stop();
+    }
+    rows.push({ group: 'orchestration', metric: 'sandbox cold start: trivial 1-step job, no sandbox started ahead, submit to COMPLETED', unit: 'ms', value: summarize(colds), note: `pre-started: ${summarize(perSandboxFirst).median.toFixed(0)} ms` });
+    rows.push(...(await realSteps(ctx, { docker, containers, server, user, cores, engineWith, time: (d, e, p) => timePlan(d, e, p, 600000) })));
   } finally {
     await sandbox.stop();
     await container.stop();

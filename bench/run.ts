@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick] [-- --only name,...]`: runs the benchmarks, prints the table, writes
-// docs/performance.md (full runs only) and bench/results/<date>-<commit>.json.
+// bench/results/<date>-<commit>.json, and docs/performance.md only from a full run on a clean tree (git status
+// shows nothing at the start), naming the commit it measured; otherwise it says why it did not.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,22 +17,29 @@ import { simulate } from './simulate.js';
 import { soda } from './soda.js';
 import { turnaround } from './turnaround.js';
 import { datalink } from './datalink.js';
+import { middleware } from './middleware.js';
+import { uwsSoda } from './uws-soda.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benches: Record<string, Bench> = { planner, simulate, reducer, api, orchestration, soda, turnaround, datalink };
+const benches: Record<string, Bench> = { planner, simulate, reducer, 'uws-soda': uwsSoda, middleware, api, orchestration, soda, turnaround, datalink };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice(7) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
 const only = onlyArg?.split(',');
 
-const commit = (() => {
+const git = (...a: string[]) => {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+    return execFileSync('git', a, { cwd: root }).toString();
   } catch {
-    return 'unknown';
+    return undefined;
   }
-})();
+};
+const commit = git('rev-parse', '--short', 'HEAD')?.trim() ?? 'unknown';
+const fullCommit = git('rev-parse', 'HEAD')?.trim();
+// Read before anything runs (the run itself adds bench/results/): docs/performance.md must describe the commit.
+const dirty = git('status', '--porcelain');
+const clean = fullCommit !== undefined && dirty !== undefined && dirty.trim() === '';
 
 const rows: Row[] = [];
 const t0 = Date.now();
@@ -46,15 +54,19 @@ for (const [i, [name, bench]] of selected.entries()) {
 progress.update(selected.length, selected.length);
 progress.stop();
 const table = markdownTable(rows);
-const header = `Measured ${new Date().toISOString().slice(0, 10)} at commit ${commit} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? ', QUICK mode (fewer repetitions)' : ''}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`;
+const header = `Measured ${new Date().toISOString().slice(0, 10)} at commit ${fullCommit ?? commit} (clean tree: ${clean ? 'yes' : 'no'}) on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? ', QUICK mode (fewer repetitions)' : ''}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`;
 process.stdout.write(`\n${header}\n\n${table}\n`);
 const resultsDir = path.join(root, 'bench/results');
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(
   path.join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${commit}${quick ? '-quick' : ''}.json`),
-  JSON.stringify({ date: new Date().toISOString(), commit, cores: os.cpus().length, quick, rows: rows.map((r) => ({ ...r, met: meets(r) })) }, null, 2),
+  JSON.stringify({ date: new Date().toISOString(), commit: fullCommit ?? commit, clean, cores: os.cpus().length, quick, rows: rows.map((r) => ({ ...r, met: meets(r) })) }, null, 2),
 );
-if (!quick && !only) {
+if (quick || only) {
+  process.stdout.write('\ndocs/performance.md not written: only a full run (no --quick, no --only) writes it.\n');
+} else if (!clean) {
+  process.stdout.write(`\ndocs/performance.md not written: the tree was not clean at the start (commit first; git status --porcelain):\n${dirty ?? 'not a git checkout'}\n`);
+} else {
   const doc = `# Performance\n\nWritten by \`npm run bench\` (see bench/). Every figure is a median over repeated runs with min and max;\nratios are measured side by side in the same run. Reproduce: \`npm install && npm run bench\`\n(Docker running, as .ci/run sets it up). \`npm run bench -- --quick\` is the CI smoke version.\n\n${header}\n\n${table}\n`;
   writeFileSync(path.join(root, 'docs/performance.md'), doc);
 }

@@ -67,6 +67,7 @@ const variables = z.object({
   SLURM_JOB_DIR: z.string().min(1).optional(),
   SLURM_POLL_MS: positiveInt.default(1000),
   RUN_WORKER: bool.default(true),
+  API_PROCESSES: positiveInt.max(256).default(1),
   CACHE_MAX_GB: z.coerce.number().positive().default(100),
   UWS_WAIT_MAX_S: positiveInt.default(60),
   UWS_DEFAULT_EXECUTION_DURATION_S: z.coerce.number().int().min(0).default(3600),
@@ -127,6 +128,8 @@ function toConfig(c: z.output<typeof variables>) {
       connectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,
     }),
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    /** `drsoda serve`: HTTP processes sharing the port (node:cluster); 1 = the serve process answers itself. */
+    apiProcesses: c.API_PROCESSES,
     executor: Object.freeze({
       /** undefined: docker when a daemon answers, else local. */
       kind: c.EXECUTOR,
@@ -162,7 +165,7 @@ function toConfig(c: z.output<typeof variables>) {
         jobDir: c.SLURM_JOB_DIR ? path.resolve(c.SLURM_JOB_DIR) : undefined,
         pollMs: c.SLURM_POLL_MS,
       }),
-      /** serve also runs a worker. */
+      /** serve also runs a worker (in its first API process when there are several). */
       runWorker: c.RUN_WORKER,
       cacheMaxBytes: Math.round(c.CACHE_MAX_GB * 2 ** 30),
     }),

@@ -3,6 +3,7 @@
 // nothing else constructs a service. No I/O happens until a part is first asked for.
 import path from 'node:path';
 import type { Express } from 'express';
+import { watchArchiveVersion, type ArchiveVersion } from './archive/archive-changes.js';
 import { archiveRootOf, requireArchiveRoot } from './archive/archive-root.js';
 import { createArchiveService, type ArchiveService } from './archive/archive-service.js';
 import { createIdentity, type IdentifyCaller } from './auth/identity.js';
@@ -33,8 +34,9 @@ import { createStepViews } from './scheduler/step-views.js';
 import { exampleData } from './soda/example-data.js';
 import { committedPresets, sodaParameters } from './soda/parameters.js';
 import { createSodaPublisher } from './soda/publisher.js';
+import { createPlanCache } from './soda/plan-cache.js';
 import { SODA_ASYNC_KIND, SODA_SYNC_KIND } from './soda/request.js';
-import { createSodaRunner } from './soda/soda-runner.js';
+import { createSodaRunner, sodaJobInfo } from './soda/soda-runner.js';
 import { createSyncService, type SyncService } from './soda/sync-service.js';
 import { slurmJobRecords } from './store/slurm-job-store.js';
 import type { Pool } from './store/db.js';
@@ -76,6 +78,8 @@ export interface Factory {
   listener(): NotificationListener;
   identity(): IdentifyCaller;
   archive(): ArchiveService;
+  /** The frame index's version as heard on the LISTEN connection (frame_change), for caches of what it produced. */
+  archiveVersion(): ArchiveVersion;
   /** The archive root SODA resolves IDs against; throws a clear Error when none is configured. */
   archiveRoot(): string;
   products(): ProductStore;
@@ -126,6 +130,11 @@ export function createFactory(d: FactoryDeps): Factory {
   });
   const identity = once(() => createIdentity({ auth: config.auth, db: pool, clock }));
   const archiveRoot = () => requireArchiveRoot(config);
+  const archiveVersion = once(() => {
+    const v = watchArchiveVersion(listener());
+    closers.push(() => v.close());
+    return v;
+  });
   const archive = once(() => createArchiveService({ pool, root: archiveRootOf(config), authority: config.ivoAuthority }));
   const products = once(() => new ProductStore(productsRoot));
   const metrics = once(() => {
@@ -232,7 +241,9 @@ export function createFactory(d: FactoryDeps): Factory {
       const eng = await engine({ work: config.executor.runWorker });
       // PRIORITY (priority lanes, docs/quick-turnaround.md) is checked outermost (its authorize hook sees the
       // caller) and handed to the engine with the plan.
-      const deps = { pool, engine: withJobPriority(eng, pool), authority: config.ivoAuthority, presets: committedPresets, archiveRoot: root, jobsUrl: `${config.baseUrl}/soda/async`, log: log.child({ component: 'soda' }) };
+      // One plan cache for both kinds: a sync request and an async job for the same frame share the plan.
+      const planCache = createPlanCache({ version: archiveVersion().current, render: sodaJobInfo });
+      const deps = { pool, engine: withJobPriority(eng, pool), authority: config.ivoAuthority, presets: committedPresets, archiveRoot: root, jobsUrl: `${config.baseUrl}/soda/async`, log: log.child({ component: 'soda' }), planCache };
       const policy = priorityPolicy(config.priority, config.watch.user);
       asyncRunner = withPriorityParam(withNotifyParams(createSodaRunner(deps, SODA_ASYNC_KIND), { email }), policy);
       soda = { runner: createSodaRunner(deps, SODA_SYNC_KIND), engine: eng, root };
@@ -287,7 +298,7 @@ export function createFactory(d: FactoryDeps): Factory {
   };
 
   return {
-    config, log, listener, identity, archive, archiveRoot, products, metrics, metricsEndpoint, notifier, links, previews, engine, jobs, takeOverJobs, watcher, httpApp,
+    config, log, listener, identity, archive, archiveVersion, archiveRoot, products, metrics, metricsEndpoint, notifier, links, previews, engine, jobs, takeOverJobs, watcher, httpApp,
     async close() {
       for (const c of closers.splice(0).reverse()) await c();
     },

@@ -22,8 +22,15 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+export interface ServerOptions extends Pick<FactoryDeps, 'asyncKind'> {
+  /** false in the API processes of API_PROCESSES > 1: their primary runs the archive startup once. */
+  archiveStartup?: boolean;
+  /** The log line once listening ('drsoda listening'; API processes say which they are). */
+  listeningMessage?: string;
+}
+
 /** o.asyncKind: the job kind behind /soda/async instead of SODA (the job manager's own tests, see FactoryDeps). */
-export async function startServer(config: Config, log: Logger, o: Pick<FactoryDeps, 'asyncKind'> = {}): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, o: ServerOptions = {}): Promise<RunningServer> {
   // SODA needs an archive: refuse to start without one (before touching the database) rather than serve a job
   // list that can run nothing.
   if (!o.asyncKind) requireArchiveRoot(config);
@@ -54,9 +61,9 @@ export async function startServer(config: Config, log: Logger, o: Pick<FactoryDe
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
-  log.info({ port, baseUrl: config.baseUrl, database: db.embedded ? 'embedded' : 'external' }, 'drsoda listening');
+  log.info({ port, baseUrl: config.baseUrl, database: db.embedded ? 'embedded' : 'external', pid: process.pid }, o.listeningMessage ?? 'drsoda listening');
   // Indexing (and, for the demo, simulating) the archive runs in the background: the service answers now.
-  const archive = startArchive({ archive: config, baseUrl: config.baseUrl, authority: config.ivoAuthority, pool: db.pool, log });
+  const archive = o.archiveStartup === false ? { stop: async () => {} } : startArchive({ archive: config, baseUrl: config.baseUrl, authority: config.ivoAuthority, pool: db.pool, log });
 
   const s = server;
   let stopping: Promise<void> | undefined;

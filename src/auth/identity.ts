@@ -25,11 +25,27 @@ function unauthenticated(message: string, mode: 'header' | 'token'): ServiceErro
 }
 
 export function createIdentity(d: IdentityDeps): IdentifyCaller {
+  const identify = identifyBy(d);
+  if (d.auth.mode === 'anonymous') return identify;
+  // The rate limit and the router both ask on a job creation: one token lookup per request, not two.
+  const asked = new WeakMap<Request, Promise<Caller>>();
+  return (req) => {
+    let caller = asked.get(req);
+    if (!caller) {
+      caller = identify(req);
+      asked.set(req, caller);
+    }
+    return caller;
+  };
+}
+
+function identifyBy(d: IdentityDeps): IdentifyCaller {
   const { mode, header, admins } = d.auth;
   const caller = (userId: string): Caller => ({ userId, admin: admins.includes(userId) });
   if (mode === 'anonymous') {
     // Demo mode: everyone is the one anonymous owner and sees every job.
-    return async () => ({ userId: null, admin: false });
+    const anonymous: Caller = Object.freeze({ userId: null, admin: false });
+    return () => Promise.resolve(anonymous);
   }
   if (mode === 'header') {
     return async (req) => {

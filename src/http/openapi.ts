@@ -78,7 +78,9 @@ export function routeLabeler(templates: readonly string[]): (path: string) => st
   const compiled = templates
     .map((t) => ({ t, re: new RegExp(`^${t.split('/').map((seg) => (/^\{\w+\}$/.test(seg) ? '[^/]+' : seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('/')}/?$`), params: (t.match(/\{/g) ?? []).length }))
     .sort((a, b) => a.params - b.params);
-  return (path) => compiled.find((c) => c.re.test(path))?.t;
+  // Most requests are to routes without parameters: a map lookup answers those before any regular expression.
+  const exact = new Map(templates.filter((t) => !t.includes('{')).flatMap((t) => [[t, t], [`${t}/`, t]]));
+  return (path) => exact.get(path) ?? compiled.find((c) => c.re.test(path))?.t;
 }
 
 export function createOpenApiRouter(o: OpenApiOptions): Router {

@@ -39,6 +39,8 @@ export function requestLog(log: Logger, o: RequestLogOptions = {}): RequestHandl
     const id = incoming && validId.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = id;
     res.setHeader('X-Request-Id', id);
+    // LOG_LEVEL above info: the request id is still given, but nothing is measured or built for a line never written.
+    if (!log.isLevelEnabled('info')) return next();
     const trace = traceparentRe.exec(req.get('traceparent')?.trim().toLowerCase() ?? '');
     const started = process.hrtime.bigint();
     res.on('finish', () => {

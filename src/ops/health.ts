@@ -10,13 +10,29 @@ export interface DatabaseHealth {
   note?: string;
 }
 
-export function createDatabaseHealth(pool: Pool, timeoutMs = 3000): () => Promise<DatabaseHealth> {
-  return async () => {
+/**
+ * Requests arriving while a check runs share it, and a healthy answer is reused for `reuseMs` (a poller asking
+ * VOSI availability hundreds of times a second costs one query per interval); an unhealthy one is never reused,
+ * so recovery shows at once.
+ */
+export function createDatabaseHealth(pool: Pool, timeoutMs = 3000, reuseMs = 500): () => Promise<DatabaseHealth> {
+  let running: Promise<DatabaseHealth> | undefined;
+  let healthyAt = -Infinity;
+  const check = async (): Promise<DatabaseHealth> => {
     try {
       const latest = await withTimeout(latestMigration(pool), timeoutMs, 'database health check');
-      return latest === null ? { up: false, note: 'database schema is not migrated' } : { up: true };
+      if (latest === null) return { up: false, note: 'database schema is not migrated' };
+      healthyAt = performance.now();
+      return { up: true };
     } catch (err) {
+      healthyAt = -Infinity;
       return { up: false, note: `database unreachable: ${(err as Error).message}` };
     }
+  };
+  return () => {
+    if (performance.now() - healthyAt < reuseMs) return Promise.resolve({ up: true });
+    return (running ??= check().finally(() => {
+      running = undefined;
+    }));
   };
 }

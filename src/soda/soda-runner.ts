@@ -14,6 +14,7 @@ import { summarisePlan } from '../planner/summary.js';
 import { planSummaryXmlElement } from '../vo/plan-xml.js';
 import { xmlAttr, xmlText } from '../vo/votable.js';
 import { planSoda, type SodaPlan } from './plan-request.js';
+import type { CachedPlan, PlanCache } from './plan-cache.js';
 import { writeCuts } from './publisher.js';
 import { parseSodaRequest, SODA_ASYNC_KIND, SODA_SYNC_KIND, type SodaMode } from './request.js';
 
@@ -30,6 +31,8 @@ export interface SodaRunnerDeps {
   /** Absolute URL of the /soda/async job list: jobInfo links each job's plan ({jobsUrl}/{id}/plan). */
   jobsUrl: string;
   log: Logger;
+  /** Plans reused per distinct request and archive version (the composition root shares one between the kinds). */
+  planCache?: PlanCache;
 }
 
 const sodaNamespace = 'urn:drsoda:soda';
@@ -50,14 +53,18 @@ export function sodaJobInfo(s: SodaPlan, planHref: string | null): string {
   return s.plan ? `${request}\n${planSummaryXmlElement(summarisePlan(s.plan), planHref)}` : request;
 }
 
-/** What a SODA job says of itself: the jobInfo and the plan it summarises. */
-const description = (s: SodaPlan, planHref: string | null): JobDescription => ({ jobInfo: sodaJobInfo(s, planHref), plan: s.plan ?? null });
-
 export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND | typeof SODA_SYNC_KIND): JobRunner {
   const mode: SodaMode = kind === SODA_SYNC_KIND ? 'sync' : 'async';
   const planHref = (jobId: string) => `${d.jobsUrl}/${encodeURIComponent(jobId)}/plan`;
-  const plan = (params: readonly JobParameter[]) =>
-    planSoda({ db: d.pool, authority: d.authority, presets: d.presets, archiveRoot: d.archiveRoot }, parseSodaRequest(sodaParams(params), mode));
+  const plan = async (params: readonly JobParameter[], o: { fresh?: boolean } = {}): Promise<CachedPlan> => {
+    const req = parseSodaRequest(sodaParams(params), mode);
+    const build = () => planSoda({ db: d.pool, authority: d.authority, presets: d.presets, archiveRoot: d.archiveRoot }, req);
+    if (d.planCache) return o.fresh ? d.planCache.refresh(req, build) : d.planCache.get(req, build);
+    const s = await build();
+    return { plan: s, jobInfo: (href) => sodaJobInfo(s, href) };
+  };
+  /** What a SODA job says of itself: the jobInfo and the plan it summarises. */
+  const description = (p: CachedPlan, jobId: string): JobDescription => ({ jobInfo: p.jobInfo(mode === 'async' ? planHref(jobId) : null), plan: p.plan.plan ?? null });
 
   return {
     kind,
@@ -65,12 +72,14 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
       parseSodaRequest(sodaParams(params), mode);
     },
     // Sync jobs are never seen PENDING (the sync service already planned): only async jobs show their plan.
-    ...(mode === 'async' ? { describe: async (params: readonly JobParameter[], job: { id: string }) => description(await plan(params), planHref(job.id)) } : {}),
+    ...(mode === 'async' ? { describe: async (params: readonly JobParameter[], job: { id: string }) => description(await plan(params), job.id) } : {}),
     async start(job, ctx) {
-      // Planned again at start: the archive may have changed since the job was created (the jobInfo follows).
-      let s: SodaPlan;
+      // Planned again at start, never from the cache: the archive may have changed since the job was created
+      // (the jobInfo follows), and a change made by this very process (the watcher's ingest just before its auto
+      // job) may not have come back on the LISTEN connection yet. The fresh plan replaces the cached one.
+      let planned: CachedPlan;
       try {
-        s = await plan(job.parameters);
+        planned = await plan(job.parameters, { fresh: true });
       } catch (err) {
         const e = err as { label?: string; message: string };
         await ctx.fail({ type: 'fatal', message: `${e.label ?? 'Error'}: ${e.message}` });
@@ -78,7 +87,8 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
       }
       // An abort (or delete) may arrive while planning or submitting: submit nothing then, and cancel what a
       // submit racing with the abort attached (the abort's own cancel may have run before the steps existed).
-      const described = description(s, mode === 'async' ? planHref(job.id) : null);
+      const s: SodaPlan = planned.plan;
+      const described = description(planned, job.id);
       if (ctx.signal.aborted || !(await ctx.setJobInfo(described.jobInfo!, described.plan))) return;
       if (s.plan) {
         await d.engine.submit(job.id, job.ownerId ?? '', s.plan);

@@ -40,6 +40,8 @@ const selectJob = `
               from uws_result r where r.job_id = j.id), '[]') as results
   from uws_job j`;
 
+const selectJobById = `${selectJob} where j.id = $1 and ($2::text is null or j.kind = $2)`;
+
 function toJob(r: JobRow): Job {
   return {
     id: r.id,
@@ -83,20 +85,52 @@ export interface NewJob {
   plan?: Plan | null;
 }
 
-/** Inserts a job and its parameters in one transaction. */
-export async function insertJob(pool: Pool, j: NewJob): Promise<void> {
-  await withTransaction(pool, async (c) => {
-    const h = j.phase === 'QUEUED' ? j.handover : undefined;
-    await c.query(
-      `insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info,
-                            handover_owner, handover_expires, handover_attempts)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-               $11, case when $11::text is not null then now() + make_interval(secs => $12) end, case when $11::text is not null then 1 else 0 end)`,
-      [j.id, j.kind, j.ownerId, j.runId, j.phase, j.quote, j.creationTime, j.executionDuration, j.destruction, j.jobInfo ?? null, h?.owner ?? null, h?.leaseS ?? 0],
-    );
-    await insertParameters(c, j.id, 0, j.parameters);
-    if (j.plan) await c.query('insert into job_plan (job_id, plan) values ($1, $2)', [j.id, JSON.stringify(j.plan)]);
+// One statement, so one round trip and one commit, atomic without BEGIN/COMMIT, for any number of jobs: the job
+// rows, then their parameters (the foreign key is checked at the end of the statement, when the job rows exist).
+// Named, so each connection parses and plans it once (a prepared statement).
+const insertJobsSql = `
+  with j as (
+    insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info,
+                         handover_owner, handover_expires, handover_attempts)
+    select id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info,
+           h_owner, case when h_owner is not null then now() + make_interval(secs => h_lease) end, case when h_owner is not null then 1 else 0 end
+    from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[],
+                $8::integer[], $9::timestamptz[], $10::text[], $16::text[], $17::float8[])
+      as t(id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info, h_owner, h_lease)
+    returning *),
+  p as (
+    insert into uws_parameter (job_id, position, name, value, by_reference)
+    select * from unnest($11::text[], $12::integer[], $13::text[], $14::text[], $15::boolean[])),
+  pl as (
+    insert into job_plan (job_id, plan)
+    select * from unnest($18::text[], $19::jsonb[]))
+  select * from j`;
+
+/** Inserts jobs and their parameters atomically in one round trip; returns the jobs as stored, in order. */
+export async function insertJobs(db: Queryable, jobs: readonly NewJob[]): Promise<Job[]> {
+  const params = jobs.flatMap((j) => j.parameters.map((p, position) => ({ jobId: j.id, position, ...p })));
+  const planned = jobs.filter((j) => j.plan);
+  const { rows } = await db.query<Omit<JobRow, 'parameters' | 'results'>>({
+    name: 'drsoda-insert-jobs',
+    text: insertJobsSql,
+    values: [
+      jobs.map((j) => j.id), jobs.map((j) => j.kind), jobs.map((j) => j.ownerId), jobs.map((j) => j.runId), jobs.map((j) => j.phase),
+      jobs.map((j) => j.quote), jobs.map((j) => j.creationTime), jobs.map((j) => j.executionDuration), jobs.map((j) => j.destruction),
+      jobs.map((j) => j.jobInfo ?? null),
+      params.map((p) => p.jobId), params.map((p) => p.position), params.map((p) => p.name), params.map((p) => p.value), params.map((p) => p.byReference),
+      // A QUEUED job is handed to its runner under the creating process's lease (handover-store.ts).
+      jobs.map((j) => (j.phase === 'QUEUED' ? (j.handover?.owner ?? null) : null)), jobs.map((j) => (j.phase === 'QUEUED' ? (j.handover?.leaseS ?? 0) : 0)),
+      // The plan the jobInfo summarises, served at {job}/plan.
+      planned.map((j) => j.id), planned.map((j) => JSON.stringify(j.plan)),
+    ],
   });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return jobs.map((j) => toJob({ ...byId.get(j.id)!, parameters: j.parameters.map((p) => ({ name: p.name, value: p.value, byReference: p.byReference })), results: [] }));
+}
+
+/** Inserts a job and its parameters atomically in one round trip; returns the job as stored. */
+export async function insertJob(db: Queryable, j: NewJob): Promise<Job> {
+  return (await insertJobs(db, [j]))[0];
 }
 
 async function insertParameters(db: Queryable, jobId: string, firstPosition: number, params: JobParameter[]): Promise<void> {
@@ -111,8 +145,18 @@ async function insertParameters(db: Queryable, jobId: string, firstPosition: num
 
 /** The job with parameters and results, or null when there is no such job of that kind. */
 export async function getJob(db: Queryable, id: string, kind?: string): Promise<Job | null> {
-  const { rows } = await db.query<JobRow>(`${selectJob} where j.id = $1 and ($2::text is null or j.kind = $2)`, [id, kind ?? null]);
+  const { rows } = await db.query<JobRow>({ name: 'drsoda-get-job', text: selectJobById, values: [id, kind ?? null] });
   return rows[0] ? toJob(rows[0]) : null;
+}
+
+/** Only the phase and owner (GET {job}/phase, which TOPCAT polls): no jobInfo, parameters or results read. */
+export async function getJobPhase(db: Queryable, id: string, kind: string): Promise<{ phase: Phase; ownerId: string | null } | null> {
+  const { rows } = await db.query<{ phase: Phase; owner_id: string | null }>({
+    name: 'drsoda-get-job-phase',
+    text: 'select phase, owner_id from uws_job where id = $1 and kind = $2',
+    values: [id, kind],
+  });
+  return rows[0] ? { phase: rows[0].phase, ownerId: rows[0].owner_id } : null;
 }
 
 /** Compare-and-set helper: applies `set` only while the phase is one of from; returns the new job or null. */

@@ -1,5 +1,5 @@
 // LISTEN/NOTIFY for a whole process on ONE connection: the channels the database triggers announce on
-// (migrations 000002, 000004, 000005), each with a typed payload. The composition root makes one listener per
+// (migrations 000002, 000004, 000005, 000010), each with a typed payload. The composition root makes one listener per
 // process and database and hands it to the job service, the engine's worker and the notifier. It reconnects
 // when the link drops and then tells every subscriber to re-read, since notifications may have been missed.
 import pg from 'pg';
@@ -15,6 +15,8 @@ export interface ChannelEvents {
   step_state: { stepId: string; state: string };
   /** notification: a webhook or e-mail is due in the outbox. */
   notification: { notificationId: string };
+  /** frame_change: a statement changed the frame index (its operation: INSERT, UPDATE, DELETE, TRUNCATE). */
+  frame_change: { op: string };
 }
 
 export type Channel = keyof ChannelEvents;
@@ -27,6 +29,7 @@ const parsers: { [C in Channel]: (payload: string) => ChannelEvents[C] } = {
   step_ready: (p) => ({ stepId: p }),
   step_state: (p) => ({ stepId: firstWord(p), state: secondWord(p) }),
   notification: (p) => ({ notificationId: p }),
+  frame_change: (p) => ({ op: p }),
 };
 
 export interface NotificationListener {

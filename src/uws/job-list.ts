@@ -8,7 +8,8 @@ import { ServiceError, notFound, usageError } from '../errors.js';
 import type { Pool } from '../store/db.js';
 import { listJobs } from '../store/job-list-store.js';
 import { isJobReader, readsSharedJobs } from '../store/job-reader-store.js';
-import { deleteJob, getJob, insertJob, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
+import { createJobInserter } from '../store/job-inserts.js';
+import { deleteJob, getJob, getJobPhase, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
 import { loadJobPlan } from '../store/step-store.js';
 import { checkXmlFragment } from '../vo/uws-xml.js';
 import type { Plan } from '../domain/plan.js';
@@ -16,7 +17,7 @@ import type { Executions } from './executions.js';
 import type { Handover } from './handover.js';
 import { checkUploadName, jobDir, realJobFile, removeJobDir, stageUploads, uploadPath } from './job-files.js';
 import type { PhaseWaiters } from './phase-waiters.js';
-import { estimateRunS, quoteFrom } from './quote.js';
+import { createRunTimeEstimate, quoteFrom } from './quote.js';
 import { activePhases, waitablePhases, type Caller, type Job, type JobParameter, type JobRef, type Phase } from '../domain/job.js';
 import type { JobDescription, JobRunner } from './types.js';
 import { encodeCursor } from './uws-values.js';
@@ -72,6 +73,7 @@ export interface JobListDeps {
 }
 
 const maxParameters = 1000;
+const validId = /^[A-Za-z0-9_-]{1,64}$/;
 const illegal = (message: string) => new ServiceError('IllegalState', message);
 
 export type JobList = ReturnType<typeof createJobList>;
@@ -79,15 +81,20 @@ export type JobList = ReturnType<typeof createJobList>;
 export function createJobList(d: JobListDeps) {
   const { runner, uws, dataDir } = d;
   const kind = runner.kind;
+  const inserter = createJobInserter(d.pool);
 
   /**
    * The job if the caller may read it: its owner, an admin, or a reader it is shared with (uws_job_reader, e.g.
    * the programme's users of an auto job); others' jobs are as absent as deleted ones (404).
    */
   async function readable(caller: Caller, id: string): Promise<Job> {
-    const job = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await getJob(d.pool, id, kind) : null;
-    if (job && (caller.admin || job.ownerId === caller.userId || (await isJobReader(d.pool, id, caller.userId)))) return job;
+    const job = validId.test(id) ? await getJob(d.pool, id, kind) : null;
+    if (job && (await mayRead(caller, id, job.ownerId))) return job;
     throw notFound(`no job ${id}`);
+  }
+
+  async function mayRead(caller: Caller, id: string, ownerId: string | null): Promise<boolean> {
+    return caller.admin || ownerId === caller.userId || isJobReader(d.pool, id, caller.userId);
   }
 
   /** The job if the caller may change it (owner or admin); a reader may not (403). */
@@ -115,14 +122,25 @@ export function createJobList(d: JobListDeps) {
     return params;
   }
 
+  const estimate = createRunTimeEstimate(d.pool, runner, () => d.clock.now().getTime());
   async function quote(params: readonly JobParameter[], durationS: number): Promise<Date | null> {
-    return quoteFrom(d.clock.now(), await estimateRunS(d.pool, runner, params), durationS);
+    return quoteFrom(d.clock.now(), await estimate(params), durationS);
   }
+
+  // jobInfo strings already checked: a runner that caches its descriptions hands back the same string object,
+  // whose hash V8 keeps, so a hit costs a pointer compare instead of a parse.
+  const checked = new Set<string>();
+  const maxChecked = 256;
 
   /** The runner's jobInfo and plan for these parameters (none without a describe hook); checked before storing. */
   async function describe(id: string, params: readonly JobParameter[]): Promise<JobDescription> {
     const desc = (await runner.describe?.(params, { id })) ?? { jobInfo: null };
-    if (desc.jobInfo !== null) checkXmlFragment(desc.jobInfo);
+    const xml = desc.jobInfo;
+    if (xml !== null && !checked.has(xml)) {
+      checkXmlFragment(xml);
+      if (checked.size >= maxChecked) checked.delete(checked.values().next().value!);
+      checked.add(xml);
+    }
     return desc;
   }
 
@@ -145,20 +163,27 @@ export function createJobList(d: JobListDeps) {
       const duration = clampDuration(r.executionDuration ?? uws.defaultExecutionDurationS);
       const destruction = clampDestruction(now, r.destruction ?? new Date(now.getTime() + uws.defaultDestructionS * 1000));
       const staged = await stageUploads(dataDir, id, r.uploads ?? []);
+      let job: Job;
       try {
         const q = await quote(params, duration);
-        await insertJob(d.pool, { id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo, plan, handover: d.handover.lease });
+        job = await inserter.insert({ id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo, plan, handover: d.handover.lease });
       } catch (err) {
         await removeJobDir(dataDir, id);
         throw err;
       }
       await staged.commit();
-      const job = (await getJob(d.pool, id))!;
       if (r.run) d.handover.start(job, runner);
       return job;
     },
 
     get: readable,
+
+    /** The phase alone, read-checked as get() is, without reading the rest of the job. */
+    async phase(caller: Caller, id: string): Promise<Phase> {
+      const row = validId.test(id) ? await getJobPhase(d.pool, id, kind) : null;
+      if (row && (await mayRead(caller, id, row.ownerId))) return row.phase;
+      throw notFound(`no job ${id}`);
+    },
 
     async list(caller: Caller, q: ListRequest): Promise<ListPage> {
       const limit = Math.min(q.last ?? Infinity, d.pageSize);

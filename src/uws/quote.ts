@@ -10,6 +10,27 @@ import type { JobRunner } from './types.js';
 const historySample = 50;
 const historyMinimum = 3;
 
+/** How long the median of recent run times is reused: a quote is an estimate, not worth a query per new job. */
+const historyReuseMs = 5000;
+
+/** estimateRunS with the history median read at most once per historyReuseMs (per job list and process). */
+export function createRunTimeEstimate(pool: Pool, runner: JobRunner, nowMs: () => number): (params: readonly JobParameter[]) => Promise<number | null> {
+  let history: { at: number; value: Promise<number | null> } | undefined;
+  return async (params) => {
+    const own = runner.estimateS?.(params);
+    if (own !== undefined && Number.isFinite(own) && own >= 0) return own;
+    const now = nowMs();
+    if (!history || now - history.at >= historyReuseMs || now < history.at) {
+      const value = recentRunTime(pool, runner.kind, historySample).then((h) => (h.count >= historyMinimum && h.medianS !== null ? h.medianS : null));
+      history = { at: now, value };
+      value.catch(() => {
+        if (history?.value === value) history = undefined;
+      });
+    }
+    return history.value;
+  };
+}
+
 export async function estimateRunS(pool: Pool, runner: JobRunner, params: readonly JobParameter[]): Promise<number | null> {
   const own = runner.estimateS?.(params);
   if (own !== undefined && Number.isFinite(own) && own >= 0) return own;
