@@ -1,5 +1,5 @@
 // The version of the frame index as this process knows it: a counter bumped on every frame_change notification
-// (a trigger on the frame table, migration 000010, fires for ingest, the watcher, the demo archive and
+// (a trigger on the frame table, migration 000011, fires for ingest, the watcher, the demo archive and
 // `drsoda ingest` alike, from any process) and after the LISTEN connection reconnects, since changes may have
 // been missed then. Caches of what the index produced (SODA plans, src/soda/plan-cache.ts) key on it.
 import type { NotificationListener } from '../store/notification-listener.js';

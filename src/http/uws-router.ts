@@ -134,8 +134,8 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
 
   r.route('/:id/phase')
     .get(async (req, res) => {
-      const job = await jobs.get(caller(res), req.params.id);
-      if (!unchanged(req, res, 'phase', job)) sendText(res, job.phase);
+      const job = await jobs.phase(caller(res), req.params.id);
+      if (!answeredConditionally(req, res, etags.job('phase', job.version))) sendText(res, job.phase);
     })
     .post(async (req, res) => {
       const action = parsePhaseAction((await params(req)).get('PHASE'));

@@ -150,13 +150,13 @@ export async function getJob(db: Queryable, id: string, kind?: string): Promise<
 }
 
 /** Only the phase and owner (GET {job}/phase, which TOPCAT polls): no jobInfo, parameters or results read. */
-export async function getJobPhase(db: Queryable, id: string, kind: string): Promise<{ phase: Phase; ownerId: string | null } | null> {
-  const { rows } = await db.query<{ phase: Phase; owner_id: string | null }>({
+export async function getJobPhase(db: Queryable, id: string, kind: string): Promise<{ phase: Phase; ownerId: string | null; version: string } | null> {
+  const { rows } = await db.query<{ phase: Phase; owner_id: string | null; version: string }>({
     name: 'drsoda-get-job-phase',
-    text: 'select phase, owner_id from uws_job where id = $1 and kind = $2',
+    text: 'select phase, owner_id, version from uws_job where id = $1 and kind = $2',
     values: [id, kind],
   });
-  return rows[0] ? { phase: rows[0].phase, ownerId: rows[0].owner_id } : null;
+  return rows[0] ? { phase: rows[0].phase, ownerId: rows[0].owner_id, version: rows[0].version } : null;
 }
 
 /** Compare-and-set helper: applies `set` only while the phase is one of from; returns the new job or null. */

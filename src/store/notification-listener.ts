@@ -1,5 +1,5 @@
 // LISTEN/NOTIFY for a whole process on ONE connection: the channels the database triggers announce on
-// (migrations 000002, 000004, 000005, 000010), each with a typed payload. The composition root makes one listener per
+// (migrations 000002, 000004, 000005, 000011), each with a typed payload. The composition root makes one listener per
 // process and database and hands it to the job service, the engine's worker and the notifier. It reconnects
 // when the link drops and then tells every subscriber to re-read, since notifications may have been missed.
 import pg from 'pg';

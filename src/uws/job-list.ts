@@ -178,10 +178,10 @@ export function createJobList(d: JobListDeps) {
 
     get: readable,
 
-    /** The phase alone, read-checked as get() is, without reading the rest of the job. */
-    async phase(caller: Caller, id: string): Promise<Phase> {
+    /** The phase and job version alone, read-checked as get() is, without reading the rest of the job. */
+    async phase(caller: Caller, id: string): Promise<{ phase: Phase; version: string }> {
       const row = validId.test(id) ? await getJobPhase(d.pool, id, kind) : null;
-      if (row && (await mayRead(caller, id, row.ownerId))) return row.phase;
+      if (row && (await mayRead(caller, id, row.ownerId))) return { phase: row.phase, version: row.version };
       throw notFound(`no job ${id}`);
     },
 

@@ -1,6 +1,6 @@
 // SODA plans are built once per distinct request and reused until the archive changes: a change to the frame
 // index made behind the API's back (here, as an ingest marking a file gone would) reaches a job creation through
-// the frame_change NOTIFY (migration 000010), never a stale plan. Also the cache itself: one build per key,
+// the frame_change NOTIFY (migration 000011), never a stale plan. Also the cache itself: one build per key,
 // failures not kept, everything dropped when the archive version moves.
 import { createPlanCache } from '../../src/soda/plan-cache.js';
 import type { SodaPlan } from '../../src/soda/plan-request.js';
