@@ -55,6 +55,7 @@ const variables = z.object({
   SANDBOX_PRESTART: bool.default(true),
   SANDBOX_XVFB: bool.default(false),
   AAORUN_COMMAND: z.string().min(1).optional(),
+  PIPELINE_VERSION: z.string().trim().min(1).optional(),
   RUN_WORKER: bool.default(true),
   CACHE_MAX_GB: z.coerce.number().positive().default(100),
   UWS_WAIT_MAX_S: positiveInt.default(60),
@@ -130,6 +131,8 @@ function toConfig(c: z.output<typeof variables>) {
       sandboxXvfb: c.SANDBOX_XVFB,
       /** Local executor: the command that stands for aaorun (split on spaces). */
       aaorunCommand: c.AAORUN_COMMAND,
+      /** Local (non-container) runs: the reducer's declared version, hashed into step ids in place of its files' hash. */
+      pipelineVersion: c.PIPELINE_VERSION,
       /** serve also runs a worker. */
       runWorker: c.RUN_WORKER,
       cacheMaxBytes: Math.round(c.CACHE_MAX_GB * 2 ** 30),

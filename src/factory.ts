@@ -149,6 +149,7 @@ export function createFactory(d: FactoryDeps): Factory {
       authority: config.ivoAuthority,
       baseUrl: config.baseUrl,
       presets: committedPresets,
+      pipeline: async () => (await engine({ work: config.executor.runWorker })).pipeline,
       sodaParams: sodaParameters,
       previews: previews(),
       authenticated: config.auth.mode !== 'anonymous',
@@ -180,6 +181,7 @@ export function createFactory(d: FactoryDeps): Factory {
       listener: listener(),
       log,
       runner: choice.runner,
+      pipeline: choice.pipeline,
       phases: createJobTransitions({ pool, clock, dataDir: config.dataDir }),
       publish: publisher(),
       products: products(),
@@ -203,7 +205,7 @@ export function createFactory(d: FactoryDeps): Factory {
     }
     closers.push(() => engine.stop());
     await engine.start();
-    log.info({ executor: choice.description, concurrency: x.concurrency, worker: work }, 'execution engine started');
+    log.info({ executor: choice.description, pipeline: choice.pipeline.description, concurrency: x.concurrency, worker: work }, 'execution engine started');
     return engine;
   };
   const engine = once((o: { work: boolean }) => (d.engine ? Promise.resolve(d.engine) : buildEngine(o.work)));
@@ -233,7 +235,7 @@ export function createFactory(d: FactoryDeps): Factory {
     const sync = soda
       ? createSyncService({
           pool, clock, jobs: service.forKind(SODA_SYNC_KIND), products: soda.engine.products, authority: config.ivoAuthority,
-          presets: committedPresets, archiveRoot: soda.root, dataDir: config.dataDir, waitS: config.soda.syncWaitS,
+          presets: committedPresets, archiveRoot: soda.root, pipeline: soda.engine.pipeline, dataDir: config.dataDir, waitS: config.soda.syncWaitS,
         })
       : undefined;
     return { service, asyncJobs: service.forKind(asyncRunner.kind), sync };
@@ -241,7 +243,9 @@ export function createFactory(d: FactoryDeps): Factory {
 
   const watcher = once(async (o: { fileEvents?: boolean } = {}): Promise<Watcher> => {
     const { asyncJobs } = await jobs();
+    const { pipeline } = await engine({ work: config.executor.runWorker });
     const w = await startWatch({
+      pipeline,
       watch: config.watch, archive: config, authority: config.ivoAuthority, publicJobs: config.auth.mode === 'anonymous',
       pool, log, clock, jobs: asyncJobs, registry: metrics().registry, fileEvents: o.fileEvents,
     });

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { parseDid } from '../archive/dids.js';
 import type { FieldSelector } from '../domain/plan.js';
 import { usageError } from '../errors.js';
+import { resolvePipeline } from '../executor/choose-runner.js';
 import { createLogger } from '../logger.js';
 import type { PlanOptionsInput } from '../planner/options.js';
 import { createPlan } from '../planner/plan.js';
@@ -93,7 +94,9 @@ export function registerPlan(program: Command): void {
       try {
         const archive = factory.archive();
         const { frames } = await archive.list({ filter: { night: [...nights] }, limit: maxFramesPerRequest, offset: 0 });
-        const plan = createPlan({ frames, request: { frameIds, fields }, options, presets: presets! });
+        // The step ids the service would give: they hash the pipeline its runner choice resolves (image id, program).
+        const pipeline = await resolvePipeline({ ...config.executor, dataDir: config.dataDir }, log);
+        const plan = createPlan({ frames, request: { frameIds, fields }, options, presets: presets!, pipeline });
         out = o.format === 'json' ? planToJson(plan) : o.format === 'xml' ? planXml(plan) : planToText(plan);
       } catch (err) {
         await close();

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { createContainerClient, type ContainerClient } from './container-client.js';
 import { createDockerRunner } from './docker-runner.js';
 import { createLocalRunner } from './local-runner.js';
+import { configuredPipeline, imagePipeline, localPipeline, type PipelineIdentity } from './pipeline-identity.js';
 import { createSandboxRunner } from './sandbox/sandbox-runner.js';
 import type { StepRunner } from './types.js';
 
@@ -18,6 +19,8 @@ export type ExecutorSettings = ExecutorConfig & { dataDir: string };
 export interface RunnerChoice {
   runner: StepRunner;
   description: string;
+  /** The reducer the runner runs: plans made for this runner hash it into their step ids. */
+  pipeline: PipelineIdentity;
   /** The daemon, when steps run in Docker (for the orphan reaper). */
   containers?: ContainerClient;
 }
@@ -39,12 +42,14 @@ export async function chooseRunner(x: ExecutorSettings, o: ChooseRunnerOptions):
     const id = up ? await containers.imageId(x.image) : null;
     if (up && id) {
       const limits = { cpus: x.stepCpus, memoryBytes: x.stepMemoryBytes, pids: 512, tmpfsBytes: 256 * 1024 * 1024 };
+      const pipeline = imagePipeline(x.image, id);
       if (x.mode === 'container') {
-        return { runner: createDockerRunner({ containers, image: x.image, limits, user: x.user }), description: `docker container per step (${x.image} ${id})`, containers };
+        return { runner: createDockerRunner({ containers, image: x.image, limits, user: x.user }), description: `docker container per step (${x.image} ${id})`, containers, pipeline };
       }
       const runner = createSandboxRunner({
         containers,
         image: x.image,
+        imageId: id,
         // A sandbox runs a job's steps side by side: give it room for the worker's concurrency.
         limits: { ...limits, cpus: x.stepCpus * x.concurrency, memoryBytes: x.stepMemoryBytes * x.concurrency },
         user: x.user,
@@ -58,12 +63,32 @@ export async function chooseRunner(x: ExecutorSettings, o: ChooseRunnerOptions):
         idleMs: x.sandboxIdleS * 1000,
         prestart: x.sandboxPrestart,
       });
-      return { runner, description: `docker warm sandbox per job (${x.image} ${id})`, containers };
+      return { runner, description: `docker warm sandbox per job (${x.image} ${id})`, containers, pipeline };
     }
     const why = !up ? `no Docker daemon answers${x.dockerHost ? ` at ${x.dockerHost}` : ''}` : `image ${x.image} is missing (npm run image:reducer builds it)`;
     if (x.kind === 'docker') throw new Error(`EXECUTOR=docker but ${why}`);
     o.log.warn({ reason: why }, 'running steps as local processes');
   }
-  const cmd = x.aaorunCommand ? x.aaorunCommand.split(/\s+/) : [process.execPath, path.join(projectRoot, 'bin/aaorun.js')];
-  return { runner: createLocalRunner({ programs: { aaorun: cmd } }), description: `local processes (${cmd.join(' ')})` };
+  const cmd = localCommand(x);
+  return { runner: createLocalRunner({ programs: { aaorun: cmd } }), description: `local processes (${cmd.join(' ')})`, pipeline: await localIdentity(x, cmd) };
+}
+
+const localCommand = (x: ExecutorSettings) => (x.aaorunCommand ? x.aaorunCommand.split(/\s+/) : [process.execPath, path.join(projectRoot, 'bin/aaorun.js')]);
+
+const localIdentity = (x: ExecutorSettings, cmd: string[]) =>
+  x.pipelineVersion ? Promise.resolve(configuredPipeline(x.pipelineVersion, cmd.join(' '))) : localPipeline(cmd, projectRoot, !x.aaorunCommand);
+
+/**
+ * The pipeline chooseRunner would pick, without building a runner (drsoda plan, DataLink's planned products):
+ * the image's id when steps would run in Docker, else the local program's identity. Throws as chooseRunner does.
+ */
+export async function resolvePipeline(x: ExecutorSettings, log: Logger): Promise<PipelineIdentity> {
+  if (x.kind !== 'local') {
+    const containers = createContainerClient({ dockerHost: x.dockerHost, log });
+    const up = await containers.answers();
+    const id = up ? await containers.imageId(x.image) : null;
+    if (id) return imagePipeline(x.image, id);
+    if (x.kind === 'docker') throw new Error(`EXECUTOR=docker but ${!up ? 'no Docker daemon answers' : `image ${x.image} is missing`}`);
+  }
+  return localIdentity(x, localCommand(x));
 }
