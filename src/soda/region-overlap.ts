@@ -2,7 +2,7 @@
 // tables the archive index keeps, so a frame with nothing in any region is never reduced and a combination with
 // no overlap is known (and declared as a text/plain "no data" result) before anything runs.
 import type { Plan, ProductRef } from '../domain/plan.js';
-import { fibresInside } from '../cutout/cut.js';
+import { fibresInside, type FibreRow } from '../cutout/cut.js';
 import type { SpatialFilter } from '../cutout/filters.js';
 import { describeRegion } from '../cutout/geometry.js';
 import type { Queryable } from '../store/db.js';
@@ -16,8 +16,14 @@ export const noRegions: RegionOverlap = new Map();
 /** Reads the fibre tables of the frames and tests every region; empty when the request has no region. */
 export async function regionOverlap(db: Queryable, spatial: readonly SpatialFilter[], frameIds: readonly string[]): Promise<RegionOverlap> {
   if (!spatial.length || !frameIds.length) return noRegions;
+  return overlapOfFibres(spatial, await fibreTargets(db, [...new Set(frameIds)]));
+}
+
+/** The region test on fibre tables already read (frame id -> its fibres); frames with no fibres are left out. */
+export function overlapOfFibres(spatial: readonly SpatialFilter[], tables: ReadonlyMap<string, readonly FibreRow[]>): RegionOverlap {
   const out = new Map<string, Set<number>>();
-  for (const [id, fibres] of await fibreTargets(db, [...new Set(frameIds)])) {
+  for (const [id, fibres] of tables) {
+    if (!fibres.length) continue;
     const hits = new Set<number>();
     spatial.forEach((s, i) => {
       if (fibresInside(fibres, s.region).length) hits.add(i);

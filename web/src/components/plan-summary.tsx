@@ -10,6 +10,15 @@ export function PlanSummary({ plan }: { plan: PlanView }) {
         <strong>{plan.estimate.steps}</strong> steps, about <strong>{seconds(plan.estimate.criticalPathS)}</strong> if they run in parallel (
         {seconds(plan.estimate.totalCostS)} of work). Steps already done for an earlier job are reused.
       </p>
+      {plan.noData.length > 0 && (
+        <ul class="warnings" aria-label="No data">
+          {plan.noData.map((n, i) => (
+            <li key={i}>
+              <code>no data</code> {n.filter ? `${n.id} with ${n.filter}` : n.id}: {n.message} (a text/plain result; nothing is reduced for it)
+            </li>
+          ))}
+        </ul>
+      )}
       {plan.warnings.length > 0 && (
         <ul class="warnings">
           {plan.warnings.map((w, i) => (
