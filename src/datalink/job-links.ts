@@ -49,7 +49,7 @@ async function provenanceRows(c: LinksContext, id: string, x: PlannedCut): Promi
   if (!x.product) return [];
   const p = await findProduct(c.pool, x.product.stepId, x.product.fileName, c.scope);
   if (!p) return [errorRow(id, 'NotFoundFault', `the uncut product ${x.product.fileName} is no longer in the product cache`, '#progenitor')];
-  const rows = await productRows(c, id, '#progenitor', p, `Uncut product ${p.fileName} (${p.label})`);
+  const rows = await productRows(c, id, '#progenitor', p, `Uncut product ${p.fileName} (${p.label}${p.pipeline ? `; made by ${p.pipeline}` : ''})`);
   const { progenitors, calibrations } = provenance(p.stepId, await stepAncestry(c.pool, p.stepId));
   const frames = new Map((await framesForLinks(c.pool, [...progenitors, ...calibrations])).map((f) => [f.id, f]));
   for (const [list, what] of [[progenitors, 'Raw input'], [calibrations, 'Calibration']] as const) {

@@ -44,13 +44,14 @@ describe('pipeline identity in step ids', () => {
     ...(o.dataDir ? { DATA_DIR: o.dataDir } : {}),
   });
 
-  async function reduce(s: SodaTestApp): Promise<{ jobUrl: string; steps: StepRow[]; shown: StepsJson }> {
+  async function reduce(s: SodaTestApp): Promise<{ jobUrl: string; steps: StepRow[]; shown: StepsJson; links: string }> {
     const id = objectFrame(s.frames, 1).id;
     const jobUrl = await createJob(`${s.url}/soda/async`, [['ID', id], ['ARMS', 'blue'], ['COMBINE', 'false'], ['SPLICE', 'false'], ['PHASE', 'RUN']]);
     expect(await waitFinal(jobUrl, 600)).toBe('COMPLETED');
     const steps = await stepsOfJob(s.db.pool, jobUrl.split('/').pop()!);
     const shown = (await (await fetch(`${jobUrl}/steps`)).json()) as StepsJson;
-    return { jobUrl, steps, shown };
+    const links = await (await fetch(`${jobUrl}/links`)).text();
+    return { jobUrl, steps, shown, links };
   }
 
   it('gives two images disjoint step ids, runs both reductions, and records each image as the steps provenance', async () => {
@@ -63,6 +64,8 @@ describe('pipeline identity in step ids', () => {
     expect(a.steps.length).toBeGreaterThan(3);
     for (const s of a.steps) expect([s.state, s.attempts, s.pipeline, s.runtime]).toEqual(['done', 1, `${IMAGE_A} (${idA})`, idA]);
     expect(a.shown.steps.map((s) => s.pipeline)).toEqual(a.steps.map(() => `${IMAGE_A} (${idA})`));
+    // DataLink's provenance of the result names the image that made the uncut product.
+    expect(a.links).toContain(`; made by ${IMAGE_A} (${idA})`);
     const dataDir = first.config.dataDir;
     const db = first.db;
 
@@ -80,6 +83,8 @@ describe('pipeline identity in step ids', () => {
       expect(s.startedAt!.getTime()).toBeGreaterThan(endA);
     }
     expect(b.shown.steps.map((s) => s.pipeline)).toEqual(b.steps.map(() => `${IMAGE_B} (${idB})`));
+    expect(b.links).toContain(`; made by ${IMAGE_B} (${idB})`);
+    expect(b.links).not.toContain(idA);
 
     // The control: on one image the same request is a cache hit (same ids, nothing run again).
     const again = await reduce(second);
