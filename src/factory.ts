@@ -12,7 +12,7 @@ import { createLinksService, type LinksService } from './datalink/links-service.
 import { createFilePreviewLookup } from './datalink/preview-lookup.js';
 import { createProductAccess } from './datalink/product-access.js';
 import type { PreviewLookup } from './datalink/links-context.js';
-import { chooseRunner } from './executor/choose-runner.js';
+import { chooseRunner, resolvePipeline } from './executor/choose-runner.js';
 import { reapOrphanContainers, reapOrphanDirs, sandboxDirPid, workDirPid } from './executor/orphan-reaper.js';
 import { createHttpApp } from './http/app.js';
 import { createJobRateLimit } from './http/rate-limit.js';
@@ -143,13 +143,16 @@ export function createFactory(d: FactoryDeps): Factory {
     return notifier;
   });
   const previews = once(() => createFilePreviewLookup(productsRoot, config.baseUrl));
+  // DataLink finds a frame's products by the step ids its plan gives: resolved as the runner choice resolves it,
+  // without building an engine (a process that only serves links runs no steps).
+  const pipeline = once(() => (d.engine ? Promise.resolve(d.engine.pipeline) : resolvePipeline({ ...config.executor, dataDir: config.dataDir }, log)));
   const links = once(() =>
     createLinksService({
       pool,
       authority: config.ivoAuthority,
       baseUrl: config.baseUrl,
       presets: committedPresets,
-      pipeline: async () => (await engine({ work: config.executor.runWorker })).pipeline,
+      pipeline: () => pipeline(),
       sodaParams: sodaParameters,
       previews: previews(),
       authenticated: config.auth.mode !== 'anonymous',
