@@ -57,7 +57,7 @@ const owns = {
   planner: 'frames + options -> Plan, the DAG of 2dFdr steps with content-hash ids; pure',
   vo: 'pure builders of IVOA documents: UWS XML, VOTable, DataLink, VOSI, DALI examples',
   cutout: 'SODA cut-outs of product files: fibre regions and wavelength bands to FITS or VOTable',
-  auth: 'who is calling (anonymous, proxy header or token) and API token minting',
+  auth: 'who is calling (anonymous, proxy header or token), API token minting and the per-owner rate buckets',
   archive: 'the raw-frame index: scan, ingest, publisher DIDs, safe file access, the demo archive',
   uws: 'UWS job lists: owner checks, phase transitions, WAIT, quotes, job files',
   scheduler: 'the execution engine: submit, claim ready steps under a lease, run, retry, product cache',

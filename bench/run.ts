@@ -5,6 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startProgress } from '../src/cli/progress.js';
+import { createLogger } from '../src/logger.js';
 import { markdownTable, meets, type Bench, type Row } from './lib.js';
 import { api } from './api.js';
 import { orchestration } from './orchestration.js';
@@ -33,11 +35,16 @@ const commit = (() => {
 
 const rows: Row[] = [];
 const t0 = Date.now();
-for (const [name, bench] of Object.entries(benches)) {
-  if (only && !only.includes(name)) continue;
-  process.stdout.write(`# ${name}\n`);
-  rows.push(...(await bench({ quick, log: (m) => process.stdout.write(`  ${m}\n`) })));
+const selected = Object.entries(benches).filter(([name]) => !only || only.includes(name));
+// On a terminal a bar over the benchmarks with their lines above it; piped, the same lines and a progress log line now and then.
+const progress = startProgress({ task: 'bench', total: selected.length, unit: 'benchmarks', log: createLogger('info', process.stderr) });
+for (const [i, [name, bench]] of selected.entries()) {
+  progress.update(i, selected.length, name);
+  progress.note(`# ${name}`);
+  rows.push(...(await bench({ quick, log: (m) => progress.note(`  ${m}`) })));
 }
+progress.update(selected.length, selected.length);
+progress.stop();
 const table = markdownTable(rows);
 const header = `Measured ${new Date().toISOString().slice(0, 10)} at commit ${commit} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? ', QUICK mode (fewer repetitions)' : ''}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`;
 process.stdout.write(`\n${header}\n\n${table}\n`);

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The 2dFdr-compatible reducer (`aaorun`), run from a checkout through tsx like bin/drsoda.js; the Docker
-// image runs the esbuild bundle of the same entry (deploy/reducer/).
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/reducer/cli.ts');
+// The 2dFdr-compatible reducer (`aaorun`), the same way as bin/drsoda.js: dist/reducer/cli.js after a build, else
+// the sources through tsx; the Docker image runs the esbuild bundle of the same entry (deploy/reducer/).
+import { runEntry } from './entry.js';
+await runEntry('reducer/cli');

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx so `npx drsoda` works from a checkout without a build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/main.ts');
+// The `drsoda` command: dist/main.js after `npm run build` (production), else src/main.ts through tsx (bin/entry.js).
+import { runEntry } from './entry.js';
+await runEntry('main');

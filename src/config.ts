@@ -36,6 +36,8 @@ const variables = z.object({
     .regex(/^[\w\-.~]+$/, 'must be an IVOA authority id such as drsoda.example.org')
     .default('drsoda.example.org'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  PROGRESS_LOG_S: positiveInt.default(5),
   DB_POOL_SIZE: positiveInt.default(10),
   DB_STATEMENT_TIMEOUT_MS: positiveInt.default(30000),
   DB_CONNECT_TIMEOUT_MS: positiveInt.default(10000),
@@ -107,6 +109,10 @@ function toConfig(c: z.output<typeof variables>) {
     archiveRoot: c.ARCHIVE_ROOT ? path.resolve(c.ARCHIVE_ROOT) : undefined,
     ivoAuthority: c.IVO_AUTHORITY,
     logLevel: c.LOG_LEVEL,
+    /** auto: readable lines when the log goes to a terminal, JSON lines otherwise (logger.ts). */
+    logFormat: c.LOG_FORMAT,
+    /** Seconds between `progress` log lines of long CLI work when no terminal shows a bar. */
+    progressLogS: c.PROGRESS_LOG_S,
     db: Object.freeze({
       poolSize: c.DB_POOL_SIZE,
       statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,

@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import { archiveRootOf, requireArchiveRoot } from './archive/archive-root.js';
 import { createArchiveService, type ArchiveService } from './archive/archive-service.js';
 import { createIdentity, type IdentifyCaller } from './auth/identity.js';
+import { createTokenBuckets } from './auth/rate-buckets.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createLinksService, type LinksService } from './datalink/links-service.js';
@@ -85,8 +86,17 @@ export interface Factory {
   previews(): PreviewLookup;
   /** The execution engine, started; `work` runs a worker in this process (fixed by the first call). */
   engine(o: { work: boolean }): Promise<Engine>;
-  /** The UWS job manager with its job kinds (SODA async and sync unless FactoryDeps.asyncKind). */
-  jobs(): Promise<JobServices>;
+  /**
+   * The UWS job manager with its job kinds (SODA async and sync unless FactoryDeps.asyncKind), which also takes over
+   * QUEUED jobs of processes that died (uws/handover.ts). `reaper: false` leaves destruction and execution
+   * durations to the API processes (fixed by the first call).
+   */
+  jobs(o?: { reaper?: boolean }): Promise<JobServices>;
+  /**
+   * `drsoda worker`: the job manager without its reaper, so this process too takes over QUEUED jobs whose
+   * accepting process died. False (nothing built) without an archive, which SODA jobs are planned against.
+   */
+  takeOverJobs(): Promise<boolean>;
   /** The archive watcher (WATCH_ENABLED, `drsoda watch`), making auto jobs through jobs().asyncJobs. */
   watcher(o?: { fileEvents?: boolean }): Promise<Watcher>;
   /** The HTTP app of `drsoda serve`. */
@@ -104,6 +114,8 @@ export function createFactory(d: FactoryDeps): Factory {
     return (...args) => (built ??= { value: build(...args) }).value;
   };
   const productsRoot = path.join(config.dataDir, 'products');
+  // Recorded with the jobs this process queues (uws/handover.ts), in the form the worker ids take.
+  const processId = makeWorkerId();
 
   const listener = once(() => {
     const l = createNotificationListener({ clientConfig: pool.options, log });
@@ -213,7 +225,7 @@ export function createFactory(d: FactoryDeps): Factory {
   };
   const engine = once((o: { work: boolean }) => (d.engine ? Promise.resolve(d.engine) : buildEngine(o.work)));
 
-  const jobs = once(async (): Promise<JobServices> => {
+  const jobs = once(async (o: { reaper?: boolean } = {}): Promise<JobServices> => {
     const email = !!config.ops.smtp;
     let asyncRunner: JobRunner;
     let soda: { runner: JobRunner; engine: Engine; root: string } | undefined;
@@ -233,6 +245,9 @@ export function createFactory(d: FactoryDeps): Factory {
       pool, clock, log, listener: listener(),
       uws: config.uws, dataDir: config.dataDir, shutdownGraceMs: config.shutdownGraceMs,
       runners: soda ? [asyncRunner, soda.runner] : [asyncRunner],
+      sweepIntervalMs: o.reaper === false ? 0 : undefined,
+      // A QUEUED job's hand-over lease is as long as a running step's: both say how long a silent process is trusted.
+      handover: { owner: processId, leaseS: config.executor.leaseS },
     });
     closers.push(() => service.close());
     const sync = soda
@@ -243,6 +258,12 @@ export function createFactory(d: FactoryDeps): Factory {
       : undefined;
     return { service, asyncJobs: service.forKind(asyncRunner.kind), sync };
   });
+
+  const takeOverJobs = async () => {
+    if (!d.asyncKind && !archiveRootOf(config)) return false;
+    await jobs({ reaper: false });
+    return true;
+  };
 
   const watcher = once(async (o: { fileEvents?: boolean } = {}): Promise<Watcher> => {
     const { asyncJobs } = await jobs();
@@ -264,7 +285,7 @@ export function createFactory(d: FactoryDeps): Factory {
     return createHttpApp({
       log, baseUrl: config.baseUrl, auth: config.auth, dataDir: config.dataDir, productsRoot, waitMaxS: config.uws.waitMaxS,
       upSince: o.upSince, shutdown: o.shutdown, identify,
-      jobRateLimit: createJobRateLimit({ perMinute: config.uws.jobsPerMinute, identify, clock }),
+      jobRateLimit: createJobRateLimit({ perMinute: config.uws.jobsPerMinute, identify, buckets: createTokenBuckets({ db: pool, perMinute: config.uws.jobsPerMinute, clock }) }),
       asyncJobs, sync, archive: archive(), authority: config.ivoAuthority, links: links(), products: createProductAccess(pool),
       previews: previews(), steps: createStepViews(pool), turnaround: createTurnaroundRecords(pool),
       exampleData: () => exampleData(pool, config.ivoAuthority), databaseHealth: createDatabaseHealth(pool), metrics: metrics(),
@@ -272,7 +293,7 @@ export function createFactory(d: FactoryDeps): Factory {
   };
 
   return {
-    config, log, listener, identity, archive, archiveRoot, products, metrics, metricsEndpoint, notifier, links, previews, engine, jobs, watcher, httpApp,
+    config, log, listener, identity, archive, archiveRoot, products, metrics, metricsEndpoint, notifier, links, previews, engine, jobs, takeOverJobs, watcher, httpApp,
     async close() {
       for (const c of closers.splice(0).reverse()) await c();
     },

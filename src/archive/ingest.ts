@@ -24,6 +24,8 @@ export interface IngestOptions {
   lockWaitMs?: number;
   concurrency?: number;
   signal?: AbortSignal;
+  /** Told after each file: how many of the scanned files are done (for a progress bar; hashing takes hours on a big archive). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface IngestReport {
@@ -112,6 +114,8 @@ export async function ingestArchive(o: IngestOptions): Promise<IngestReport> {
     const known = new Map((await listIndexedFiles(o.pool, root, prefix)).map((k) => [k.relPath, k]));
     const report: IngestReport = { root, scanned: files.length, added: 0, updated: 0, unchanged: 0, missing: 0, failed: [], refused, ms: 0 };
     const seen: string[] = [];
+    let handled = 0;
+    o.onProgress?.(0, files.length);
     await eachLimited(files, o.concurrency ?? 2, async (f) => {
       if (o.signal?.aborted) return;
       let outcome: Outcome;
@@ -122,6 +126,7 @@ export async function ingestArchive(o: IngestOptions): Promise<IngestReport> {
         report.failed.push({ relPath: f.relPath, error: (err as Error).message });
         outcome = 'failed';
       }
+      o.onProgress?.(++handled, files.length);
       if (outcome === 'failed') return;
       // A file that failed is left out of seen: its old row (if any) becomes missing rather than stale.
       seen.push(f.relPath);

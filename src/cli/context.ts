@@ -12,7 +12,7 @@ export function cliContext(overrides: Record<string, string | undefined> = {}): 
   try {
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
     const config = loadConfig({ ...process.env, ...defined });
-    return { config, log: createLogger(config.logLevel) };
+    return { config, log: createLogger(config.logLevel, process.stdout, config.logFormat) };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`drsoda: configuration error: ${err.message}\n`);

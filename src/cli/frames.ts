@@ -48,7 +48,7 @@ export function registerFrames(program: Command): void {
       } catch (err) {
         fail(err);
       }
-      const log = createLogger(config.logLevel, process.stderr);
+      const log = createLogger(config.logLevel, process.stderr, config.logFormat);
       const { factory, close } = await openCliServices(config, log, 'drsoda-frames').catch(fail);
       try {
         const archive = factory.archive();

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { version } from '../version.js';
 import { registerDoctor } from './doctor.js';
 import { registerFrames } from './frames.js';
+import { addHelpExtras } from './help.js';
 import { registerIngest } from './ingest.js';
 import { registerMigrate } from './migrate.js';
 import { registerPlan } from './plan.js';
@@ -27,5 +28,6 @@ export function buildCli(): Command {
   registerWatch(program);
   registerSimulate(program);
   registerDoctor(program);
+  addHelpExtras(program);
   return program;
 }

@@ -7,6 +7,7 @@ import { createLogger } from '../logger.js';
 import { isInside } from '../archive/safe-path.js';
 import { cliContext, fail } from './context.js';
 import { openCliDatabase } from './open-db.js';
+import { startProgress } from './progress.js';
 
 /** One line a person reads; the same facts as the serve-time log entry. */
 export function ingestSummary(r: IngestReport): string {
@@ -24,7 +25,7 @@ export function registerIngest(program: Command): void {
     .action(async (dir: string | undefined, opts: { verify: boolean; json: boolean }) => {
       const { config } = cliContext();
       // Logs go to stderr so stdout carries only the report (scripts parse --json).
-      const log = createLogger(config.logLevel, process.stderr);
+      const log = createLogger(config.logLevel, process.stderr, config.logFormat);
       const configured = archiveRootOf(config);
       const target = dir ? path.resolve(dir) : undefined;
       // Without ARCHIVE_ROOT, a DIR argument is the archive to index; with it, DIR must lie inside it.
@@ -35,12 +36,19 @@ export function registerIngest(program: Command): void {
       }
       const db = await openCliDatabase(config, log, 'drsoda-ingest').catch(fail);
       let report: IngestReport;
+      const progress = startProgress({ task: 'ingest', total: 0, unit: 'files', log, out: process.stderr, everyMs: config.progressLogS * 1000 });
       try {
-        report = await ingestArchive({ pool: db.pool, root, dir: target, authority: config.ivoAuthority, log, verify: opts.verify, lockWaitMs: 10 * 60_000 });
+        report = await ingestArchive({
+          pool: db.pool, root, dir: target, authority: config.ivoAuthority, log, verify: opts.verify, lockWaitMs: 10 * 60_000,
+          // The bar ends with the last file, before the warnings about failed files are logged below it.
+          onProgress: (done, total) => (progress.update(done, total), done === total && total > 0 && progress.stop()),
+        });
       } catch (err) {
+        progress.stop();
         await db.close();
         fail(err);
       }
+      progress.stop();
       await db.close();
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {

@@ -116,7 +116,7 @@ export function registerPlan(program: Command): void {
         combine: o.combine,
         splice: o.splice,
       } as PlanOptionsInput;
-      const log = createLogger(config.logLevel, process.stderr);
+      const log = createLogger(config.logLevel, process.stderr, config.logFormat);
       const { factory, close } = await openCliServices(config, log, 'drsoda-plan').catch(fail);
       let out: string;
       try {

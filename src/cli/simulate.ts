@@ -1,7 +1,9 @@
 // `drsoda simulate`: writes one simulated 2dF-AAOmega night (raw frames of both arms + truth file).
 import type { Command } from 'commander';
 import { simulateNight } from '../simulate/index.js';
-import { fail } from './context.js';
+import { createLogger } from '../logger.js';
+import { cliContext, fail } from './context.js';
+import { startProgress } from './progress.js';
 
 /** Strict integer parsing: '3x' and '' become NaN, which simulateNight rejects naming the option. */
 const integer = (v: string) => (/^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN);
@@ -18,9 +20,16 @@ export function registerSimulate(program: Command): void {
     .option('--seed <s>', 'random seed; the same seed gives identical files', integer, 1)
     .option('--concurrency <n>', 'worker threads (default: available cores; 0 = none)', integer)
     .action(async (o: { out: string; night: string; fields: number; objects: number; size: string; seed: number; concurrency?: number }) => {
-      const s = await simulateNight({
-        outDir: o.out, night: o.night, fields: o.fields, objects: o.objects, size: o.size as 'full' | 'small', seed: o.seed, concurrency: o.concurrency,
-      }).catch(fail);
+      const { config } = cliContext();
+      const progress = startProgress({ task: 'simulate', total: 0, unit: 'frames', log: createLogger(config.logLevel, process.stderr, config.logFormat), everyMs: config.progressLogS * 1000 });
+      const s = await simulateNight(
+        { outDir: o.out, night: o.night, fields: o.fields, objects: o.objects, size: o.size as 'full' | 'small', seed: o.seed, concurrency: o.concurrency },
+        (written, total) => progress.update(written, total),
+      ).catch((err) => {
+        progress.stop();
+        return fail(err);
+      });
+      progress.stop();
       const mb = (s.totalBytes / 1e6).toFixed(0);
       process.stdout.write(
         `simulated ${s.night} (${s.size}, seed ${s.seed}): ${s.exposures} exposures, ${s.frames.length} frames, ${mb} MB ` +

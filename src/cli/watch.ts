@@ -3,10 +3,27 @@
 // Run it beside `drsoda serve` on one DATABASE_URL, or use `drsoda serve --watch` (docs/quick-turnaround.md).
 import type { Command } from 'commander';
 import { ConfigError } from '../config.js';
+import type { Logger } from '../logger.js';
 import { loadRules } from '../watch/rules.js';
+import type { Watcher } from '../watch/watch-service.js';
 import { cliContext, fail } from './context.js';
 import { openCliServices } from './open-db.js';
+import { startProgress } from './progress.js';
 import { stopOnSignals } from './signals.js';
+
+/** The start-up catch-up (frames that landed while no watcher ran) as a progress bar, until it is done. */
+function showCatchUp(watcher: Watcher, log: Logger, everyMs: number): void {
+  const progress = startProgress({ task: 'catch-up', total: 0, unit: 'files', log, everyMs });
+  const timer = setInterval(() => {
+    const c = watcher.catchUp();
+    progress.update(c.done, c.total);
+    if (c.finished) {
+      clearInterval(timer);
+      progress.stop();
+    }
+  }, 500);
+  timer.unref();
+}
 
 export function registerWatch(program: Command): void {
   program
@@ -29,6 +46,7 @@ export function registerWatch(program: Command): void {
         // METRICS_PORT: turnaround latencies, auto jobs and ingest counts (and the engine's) for Prometheus.
         const server = await factory.metricsEndpoint();
         log.info({ archiveRoot: watcher.root, owner: config.watch.user, worker: config.executor.runWorker, metricsPort: server?.port }, 'drsoda watch ready');
+        showCatchUp(watcher, log, config.progressLogS * 1000);
       } catch (err) {
         await close().catch(() => {});
         fail(err);

@@ -17,7 +17,9 @@ export function registerWorker(program: Command): void {
         const engine = await factory.engine({ work: true });
         // METRICS_PORT: this worker's own /metrics for Prometheus (docs/operations.md#metrics).
         const metrics = await factory.metricsEndpoint();
-        log.info({ workerId: engine.workerId, metricsPort: metrics?.port }, 'drsoda worker ready');
+        // QUEUED jobs whose accepting API process died before handing them to the engine are taken over here too.
+        const takesOverJobs = await factory.takeOverJobs();
+        log.info({ workerId: engine.workerId, metricsPort: metrics?.port, takesOverJobs }, 'drsoda worker ready');
       } catch (err) {
         await close().catch(() => {});
         fail(err);

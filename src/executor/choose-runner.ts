@@ -8,6 +8,7 @@ import { createContainerClient, type ContainerClient } from './container-client.
 import { createDockerRunner } from './docker-runner.js';
 import { createLocalRunner } from './local-runner.js';
 import { configuredPipeline, imagePipeline, localPipeline, type PipelineIdentity } from './pipeline-identity.js';
+import { localFallback } from './reducer-image.js';
 import { createSandboxRunner } from './sandbox/sandbox-runner.js';
 import type { StepRunner } from './types.js';
 
@@ -65,9 +66,9 @@ export async function chooseRunner(x: ExecutorSettings, o: ChooseRunnerOptions):
       });
       return { runner, description: `docker warm sandbox per job (${x.image} ${id})`, containers, pipeline };
     }
-    const why = !up ? `no Docker daemon answers${x.dockerHost ? ` at ${x.dockerHost}` : ''}` : `image ${x.image} is missing (npm run image:reducer builds it)`;
-    if (x.kind === 'docker') throw new Error(`EXECUTOR=docker but ${why}`);
-    o.log.warn({ reason: why }, 'running steps as local processes');
+    const { reason, fix } = localFallback(up, x.image, x.dockerHost);
+    if (x.kind === 'docker') throw new Error(`EXECUTOR=docker but ${reason}; fix: ${fix}`);
+    o.log.warn({ reason, fix }, 'running steps as local processes');
   }
   const cmd = localCommand(x);
   return { runner: createLocalRunner({ programs: { aaorun: cmd } }), description: `local processes (${cmd.join(' ')})`, pipeline: await localIdentity(x, cmd) };
@@ -88,7 +89,10 @@ export async function resolvePipeline(x: ExecutorSettings, log: Logger): Promise
     const up = await containers.answers();
     const id = up ? await containers.imageId(x.image) : null;
     if (id) return imagePipeline(x.image, id);
-    if (x.kind === 'docker') throw new Error(`EXECUTOR=docker but ${!up ? 'no Docker daemon answers' : `image ${x.image} is missing`}`);
+    if (x.kind === 'docker') {
+      const { reason, fix } = localFallback(up, x.image, x.dockerHost);
+      throw new Error(`EXECUTOR=docker but ${reason}; fix: ${fix}`);
+    }
   }
   return localIdentity(x, localCommand(x));
 }

@@ -18,10 +18,11 @@ export function configuredPipeline(version: string, program: string): PipelineId
   return { id: `version ${version}`, description: `${program} (PIPELINE_VERSION ${version})` };
 }
 
-// The bundled reducer runs from the checkout (bin/aaorun.js loads src/reducer through tsx) and imports only
-// src/fits (docs/architecture.md): those files are the program.
-const bundledTrees = ['src/reducer', 'src/fits'];
-const bundledEntry = 'bin/aaorun.js';
+// The bundled reducer runs from the checkout: bin/aaorun.js (through bin/entry.js) loads dist/reducer/cli.js after a
+// build, else src/reducer through tsx, and the reducer imports only fits/ (docs/architecture.md): those files are
+// the program.
+const bundledEntries = ['bin/aaorun.js', 'bin/entry.js'];
+const bundledEntry = bundledEntries[0];
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -45,14 +46,16 @@ async function hashFiles(root: string, files: readonly string[]): Promise<string
 }
 
 /**
- * A local program: the bundled reducer is hashed over its source files; any other AAORUN_COMMAND over the command
+ * A local program: the bundled reducer is hashed over the files it runs (dist/ after a build, else src/); any other AAORUN_COMMAND over the command
  * line and the contents of every argument that is a file (the binary or script it runs). Throws when a file
  * of the bundled reducer cannot be read.
  */
 export async function localPipeline(command: readonly string[], projectRoot: string, bundled: boolean): Promise<PipelineIdentity> {
   if (bundled) {
-    const files = [path.join(projectRoot, bundledEntry)];
-    for (const t of bundledTrees) files.push(...(await filesUnder(path.join(projectRoot, t))));
+    const files = [];
+    for (const e of bundledEntries) if ((await stat(path.join(projectRoot, e)).catch(() => null))?.isFile()) files.push(path.join(projectRoot, e));
+    const built = (await stat(path.join(projectRoot, 'dist/reducer/cli.js')).catch(() => null))?.isFile();
+    for (const t of ['reducer', 'fits']) files.push(...(await filesUnder(path.join(projectRoot, built ? 'dist' : 'src', t))));
     const digest = await hashFiles(projectRoot, files);
     return { id: `program sha256:${digest}`, description: `bundled reducer ${bundledEntry} (sources sha256:${digest.slice(0, 16)}...)` };
   }

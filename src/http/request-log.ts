@@ -3,7 +3,7 @@
 // story can be followed across requests, workers and notifications by jobId (docs/operations.md).
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Logger } from '../logger.js';
+import { writesForPeople, type Logger } from '../logger.js';
 
 const validId = /^[\w\-.:]{1,128}$/;
 // W3C Trace Context: version-traceid-parentid-flags; all-zero ids are invalid.
@@ -28,7 +28,12 @@ function jobIdOf(route: string | undefined, path: string, location: string | und
   return undefined;
 }
 
+/** A request this slow is logged at info even where routine requests are not (UWS WAIT polls reach it by design). */
+export const SLOW_REQUEST_MS = 2000;
+
 export function requestLog(log: Logger, o: RequestLogOptions = {}): RequestHandler {
+  // A person at a terminal sees failing and slow requests; the routine ones stay at debug. A log shipper gets them all.
+  const routine = writesForPeople(log) ? 'debug' : 'info';
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
     const id = incoming && validId.test(incoming) ? incoming : randomUUID();
@@ -42,7 +47,8 @@ export function requestLog(log: Logger, o: RequestLogOptions = {}): RequestHandl
       const route = o.label?.(path);
       const caller = res.locals.caller as { userId: string | null } | undefined;
       const location = res.getHeader('location');
-      log.info(
+      const level = res.statusCode >= 500 ? 'warn' : res.statusCode >= 400 || ms >= SLOW_REQUEST_MS ? 'info' : routine;
+      log[level](
         {
           reqId: id,
           ...(trace ? { traceId: trace[1], parentSpanId: trace[2] } : {}),

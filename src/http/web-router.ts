@@ -22,7 +22,7 @@ export const webAppPaths: readonly RegExp[] = [
 ];
 
 /**
- * The nearest web/dist above this file: the checkout's when it runs from src/ (tsx) or a compiled dist/src/, and
+ * The nearest web/dist above this file: the checkout's when it runs from src/ (tsx) or the compiled dist/, and
  * /opt/drsoda/web/dist in the service image (deploy/build-image.sh, code in /opt/drsoda/lib/app). Without a
  * build, where the checkout's would be (so the 503 names the command to run).
  */

@@ -6,7 +6,7 @@ import { nightDir } from './astro-time.js';
 import { armNames, type ArmName } from './instrument.js';
 import { buildTruth } from './model.js';
 import { planNight, resolveOptions, type FrameClass, type SimulateOptions } from './plan.js';
-import { renderFrames, type FrameJob } from './pool.js';
+import { renderFrames, type FrameJob, type FrameProgress } from './pool.js';
 import type { NightTruth } from './truth.js';
 
 export const TRUTH_FILE = 'drsoda-truth.json';
@@ -43,7 +43,7 @@ export interface NightSummary {
  * Simulates a night. Deterministic: the same options give byte-identical files whatever the concurrency.
  * Throws SimulateOptionsError for invalid options (bad date, too many exposures for one night).
  */
-export async function simulateNight(options: SimulateOptions): Promise<NightSummary> {
+export async function simulateNight(options: SimulateOptions, onFrame?: FrameProgress): Promise<NightSummary> {
   const started = performance.now();
   const o = resolveOptions(options);
   const truth = buildTruth(o, planNight(o));
@@ -53,7 +53,7 @@ export async function simulateNight(options: SimulateOptions): Promise<NightSumm
   await mkdir(path.join(nightAbs, 'ccd_2'), { recursive: true });
   const jobs: FrameJob[] = truth.exposures.flatMap((_, i) => armNames.map((arm, k) => ({ id: i * 2 + k, exposure: i, arm })));
   const concurrency = o.concurrency ?? Math.max(1, availableParallelism());
-  const results = await renderFrames(truth, nightAbs, jobs, concurrency);
+  const results = await renderFrames(truth, nightAbs, jobs, concurrency, onFrame);
   const frames = jobs.map((j): SimulatedFrame => {
     const r = results.get(j.id);
     if (!r || 'error' in r) throw new Error(`frame ${j.id} was not written`);

@@ -18,16 +18,23 @@ const here = fileURLToPath(import.meta.url);
 // From sources the worker needs the tsx bootstrap; a compiled build runs frame-worker.js directly.
 const workerEntry = here.endsWith('.ts') ? path.join(path.dirname(here), 'worker-bootstrap.mjs') : path.join(path.dirname(here), 'frame-worker.js');
 
-async function inThread(truth: NightTruth, nightAbs: string, jobs: FrameJob[]): Promise<Map<number, FrameResult>> {
+/** Told after each frame is written: how many are, of how many. */
+export type FrameProgress = (written: number, total: number) => void;
+
+async function inThread(truth: NightTruth, nightAbs: string, jobs: FrameJob[], onFrame?: FrameProgress): Promise<Map<number, FrameResult>> {
   const results = new Map<number, FrameResult>();
-  for (const j of jobs) results.set(j.id, { id: j.id, ...(await writeFrame(truth, truth.exposures[j.exposure], j.arm, nightAbs)) });
+  for (const j of jobs) {
+    results.set(j.id, { id: j.id, ...(await writeFrame(truth, truth.exposures[j.exposure], j.arm, nightAbs)) });
+    onFrame?.(results.size, jobs.length);
+  }
   return results;
 }
 
 /** Runs every job; rejects with the first failure (after stopping the workers). */
-export async function renderFrames(truth: NightTruth, nightAbs: string, jobs: FrameJob[], concurrency: number): Promise<Map<number, FrameResult>> {
+export async function renderFrames(truth: NightTruth, nightAbs: string, jobs: FrameJob[], concurrency: number, onFrame?: FrameProgress): Promise<Map<number, FrameResult>> {
+  onFrame?.(0, jobs.length);
   const n = Math.min(concurrency, jobs.length);
-  if (n <= 0) return inThread(truth, nightAbs, jobs);
+  if (n <= 0) return inThread(truth, nightAbs, jobs, onFrame);
   const queue = jobs.slice();
   const results = new Map<number, FrameResult>();
   const workers: Worker[] = [];
@@ -49,6 +56,7 @@ export async function renderFrames(truth: NightTruth, nightAbs: string, jobs: Fr
         w.on('message', (r: FrameResult) => {
           if ('error' in r) return reject(new Error(`frame ${r.id} failed in a worker: ${r.error}`));
           results.set(r.id, r);
+          onFrame?.(results.size, jobs.length);
           feed(w);
         });
         w.on('error', reject);

@@ -8,6 +8,7 @@ import type { PipelinePresets } from '../planner/presets.js';
 import type { Engine } from '../scheduler/engine.js';
 import type { Pool } from '../store/db.js';
 import type { JobParameter } from '../domain/job.js';
+import { shutdownReason } from '../uws/executions.js';
 import type { JobRunner } from '../uws/types.js';
 import { planXmlElement } from '../vo/plan-xml.js';
 import { xmlAttr, xmlText } from '../vo/votable.js';
@@ -88,7 +89,8 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
       if (ctx.signal.aborted || !(await ctx.setJobInfo(sodaJobInfo(s, req)))) return;
       if (s.plan) {
         await d.engine.submit(job.id, job.ownerId ?? '', s.plan);
-        if (ctx.signal.aborted) await d.engine.cancel(job.id);
+        // A shutdown is not an abort: the job stays QUEUED and another process takes it over (uws/handover.ts).
+        if (ctx.signal.aborted && ctx.signal.reason !== shutdownReason) await d.engine.cancel(job.id);
         return;
       }
       // Nothing to reduce (TIME or the regions excluded every frame): the answer is the "no data" results alone.

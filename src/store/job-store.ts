@@ -2,6 +2,7 @@
 // each mark* updates only `where phase = any(from)` and returns null when another actor got there first.
 import type { ErrorInput, Job, JobParameter, Phase } from '../domain/job.js';
 import { withTransaction, type Pool, type Queryable } from './db.js';
+import { handoverColumns, type HandoverLease } from './handover-store.js';
 
 interface JobRow {
   id: string;
@@ -73,15 +74,20 @@ export interface NewJob {
   parameters: JobParameter[];
   /** Initial jobInfo content (the runner's description of a new job). */
   jobInfo?: string | null;
+  /** A QUEUED job: the process handing it to its runner, with its lease (handover-store.ts). */
+  handover?: HandoverLease;
 }
 
 /** Inserts a job and its parameters in one transaction. */
 export async function insertJob(pool: Pool, j: NewJob): Promise<void> {
   await withTransaction(pool, async (c) => {
+    const h = j.phase === 'QUEUED' ? j.handover : undefined;
     await c.query(
-      `insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [j.id, j.kind, j.ownerId, j.runId, j.phase, j.quote, j.creationTime, j.executionDuration, j.destruction, j.jobInfo ?? null],
+      `insert into uws_job (id, kind, owner_id, run_id, phase, quote, creation_time, execution_duration, destruction, job_info,
+                            handover_owner, handover_expires, handover_attempts)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+               $11, case when $11::text is not null then now() + make_interval(secs => $12) end, case when $11::text is not null then 1 else 0 end)`,
+      [j.id, j.kind, j.ownerId, j.runId, j.phase, j.quote, j.creationTime, j.executionDuration, j.destruction, j.jobInfo ?? null, h?.owner ?? null, h?.leaseS ?? 0],
     );
     await insertParameters(c, j.id, 0, j.parameters);
   });
@@ -112,9 +118,14 @@ async function casUpdate(db: Queryable, id: string, from: readonly Phase[], set:
   return rows[0] ? getJob(db, id) : null;
 }
 
-/** PENDING/HELD -> QUEUED (the client's PHASE=RUN), recording the quote. */
-export const markQueued = (db: Queryable, id: string, quote: Date | null, from: readonly Phase[] = ['PENDING', 'HELD']) =>
-  casUpdate(db, id, from, `phase = 'QUEUED', quote = $3`, [quote]);
+/**
+ * PENDING/HELD -> QUEUED (the client's PHASE=RUN), recording the quote and, when given, the process that will hand
+ * the job to its runner, with its lease (handover-store.ts; without one no other process ever takes the job over).
+ */
+export const markQueued = (db: Queryable, id: string, quote: Date | null, handover?: HandoverLease) =>
+  handover
+    ? casUpdate(db, id, ['PENDING', 'HELD'], `phase = 'QUEUED', quote = $3, ${handoverColumns('$4', '$5')}`, [quote, handover.owner, handover.leaseS])
+    : casUpdate(db, id, ['PENDING', 'HELD'], `phase = 'QUEUED', quote = $3`, [quote]);
 
 /** QUEUED -> EXECUTING: sets startTime and the execution deadline (none when executionDuration is 0). */
 export const markExecuting = (db: Queryable, id: string, now: Date, from: readonly Phase[] = ['QUEUED']) =>

@@ -10,8 +10,15 @@ import type { JobRunner, RunContext } from './types.js';
 /** The abort reason a runner sees when the process stops (not the job): it may fail the job as transient. */
 export const shutdownReason = 'shutdown';
 
+/**
+ * How a runner's start() ended: 'started' (it returned, or threw and the job was failed), or 'interrupted' (the
+ * process began shutting down meanwhile, so the job may not have reached its runner: another process should take it).
+ */
+export type StartOutcome = 'started' | 'interrupted';
+
 export interface Executions {
-  start(job: Job, runner: JobRunner): void;
+  /** Starts the run; resolves when the runner's start() has settled (the run itself may go on). */
+  start(job: Job, runner: JobRunner): Promise<StartOutcome>;
   /** Fires the signal of a local run, if there is one. */
   abortLocal(jobId: string, reason: string): void;
   /** Aborts every local run with shutdownReason and waits (up to graceMs) for the runners to settle. */
@@ -49,7 +56,7 @@ export function createExecutions(d: { transitions: JobTransitions; dataDir: stri
       const ctx = context(job, controller, log);
       // start() may return at once (an engine that runs the job elsewhere): the entry then stays until
       // the job is final, so the signal still fires on abort, expiry or delete.
-      const done = (async () => {
+      const started = (async (): Promise<StartOutcome> => {
         try {
           await runner.start(job, ctx);
         } catch (err) {
@@ -57,8 +64,10 @@ export function createExecutions(d: { transitions: JobTransitions; dataDir: stri
           log.error({ err }, 'runner failed');
           await ctx.fail({ type: 'fatal', message: `Error: the job failed unexpectedly: ${(err as Error).message}` }).catch((e) => log.error({ err: e }, 'could not record the failure'));
         }
+        return controller.signal.aborted && controller.signal.reason === shutdownReason ? 'interrupted' : 'started';
       })();
-      running.set(job.id, { controller, done });
+      running.set(job.id, { controller, done: started.then(() => {}) });
+      return started;
     },
     abortLocal(jobId, reason) {
       const r = running.get(jobId);

@@ -11,6 +11,7 @@ import { isJobReader, readsSharedJobs } from '../store/job-reader-store.js';
 import { deleteJob, getJob, insertJob, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
 import { checkXmlFragment } from '../vo/uws-xml.js';
 import type { Executions } from './executions.js';
+import type { Handover } from './handover.js';
 import { checkUploadName, jobDir, realJobFile, removeJobDir, stageUploads, uploadPath } from './job-files.js';
 import type { PhaseWaiters } from './phase-waiters.js';
 import { estimateRunS, quoteFrom } from './quote.js';
@@ -62,6 +63,8 @@ export interface JobListDeps {
   runner: JobRunner;
   waiters: PhaseWaiters;
   executions: Executions;
+  /** Queued jobs are started through it, so another process takes them over if this one dies first. */
+  handover: Handover;
   /** Largest job list page (keyset paging extension). */
   pageSize: number;
 }
@@ -142,14 +145,14 @@ export function createJobList(d: JobListDeps) {
       const staged = await stageUploads(dataDir, id, r.uploads ?? []);
       try {
         const q = await quote(params, duration);
-        await insertJob(d.pool, { id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo });
+        await insertJob(d.pool, { id, kind, ownerId: caller.userId, runId: r.runId ?? null, phase: r.run ? 'QUEUED' : 'PENDING', quote: q, creationTime: now, executionDuration: duration, destruction, parameters: params, jobInfo, handover: d.handover.lease });
       } catch (err) {
         await removeJobDir(dataDir, id);
         throw err;
       }
       await staged.commit();
       const job = (await getJob(d.pool, id))!;
-      if (r.run) d.executions.start(job, runner);
+      if (r.run) d.handover.start(job, runner);
       return job;
     },
 
@@ -179,13 +182,13 @@ export function createJobList(d: JobListDeps) {
       // RUN on a job already on its way is harmless and idempotent; on a finished one it is illegal.
       if (job.phase === 'QUEUED' || job.phase === 'EXECUTING') return;
       if (job.phase !== 'PENDING' && job.phase !== 'HELD') throw illegal(`cannot run a job in phase ${job.phase}`);
-      const queued = await markQueued(d.pool, id, await quote(job.parameters, job.executionDuration));
+      const queued = await markQueued(d.pool, id, await quote(job.parameters, job.executionDuration), d.handover.lease);
       if (!queued) {
         const now = await visible(caller, id);
         if (now.phase === 'QUEUED' || now.phase === 'EXECUTING') return;
         return lost(caller, id, 'run');
       }
-      d.executions.start(queued, runner);
+      d.handover.start(queued, runner);
     },
 
     async abort(caller: Caller, id: string): Promise<void> {

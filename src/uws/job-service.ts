@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
 import { destroyDueJobs, expireOverdueJobs, type SweptJob } from '../store/job-list-store.js';
 import { createExecutions } from './executions.js';
+import { createHandover, type Handover, type HandoverSettings } from './handover.js';
 import { recoverJobDirs, removeJobDir } from './job-files.js';
 import { getJob } from '../store/job-store.js';
 import { createJobList, type JobList } from './job-list.js';
@@ -31,6 +32,8 @@ export interface JobServiceDeps {
   sweepIntervalMs?: number;
   /** Largest job list page (default 1000). */
   pageSize?: number;
+  /** Durable hand-over of QUEUED jobs (handover.ts): this process's id, the lease and the pass period. */
+  handover?: HandoverSettings;
 }
 
 export interface SweepReport {
@@ -42,6 +45,8 @@ export interface JobService {
   /** The job list of one runner kind; throws for a kind with no runner. */
   forKind(kind: string): JobList;
   transitions: JobTransitions;
+  /** Renews this process's hand-over leases and takes over QUEUED jobs of processes that died. */
+  handover: Handover;
   /** One reaper pass: overdue jobs to ERROR, then due jobs deleted with their files. */
   sweep(): Promise<SweepReport>;
   /** Stops the reaper and the local runs (up to the shutdown grace), and wakes every WAIT. */
@@ -56,6 +61,7 @@ export function createJobService(d: JobServiceDeps): JobService {
   const waiters = createPhaseWaiters(d.listener);
   const executions = createExecutions({ transitions, dataDir: d.dataDir, log });
   const runners = new Map(d.runners.map((r) => [r.kind, r]));
+  const handover = createHandover({ ...d.handover, pool: d.pool, clock: d.clock, log, executions, runners });
   const lists = new Map<string, JobList>();
 
   // A job finished, aborted or deleted by any process stops its local run here.
@@ -101,16 +107,20 @@ export function createJobService(d: JobServiceDeps): JobService {
       if (list) return list;
       const runner = runners.get(kind);
       if (!runner) throw new Error(`no runner for job kind ${kind}`);
-      list = createJobList({ pool: d.pool, clock: d.clock, uws: d.uws, dataDir: d.dataDir, runner, waiters, executions, pageSize: d.pageSize ?? 1000 });
+      list = createJobList({ pool: d.pool, clock: d.clock, uws: d.uws, dataDir: d.dataDir, runner, waiters, executions, handover, pageSize: d.pageSize ?? 1000 });
       lists.set(kind, list);
       return list;
     },
     transitions,
+    handover,
     sweep,
     async close() {
       clearInterval(timer);
       await sweeping;
+      await handover.stop();
       await executions.close(d.shutdownGraceMs);
+      // A start the shutdown interrupted gives its job up at once, so another process takes it over.
+      await handover.drain();
       unsubscribe();
       waiters.close();
     },

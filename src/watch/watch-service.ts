@@ -49,7 +49,18 @@ export interface Watcher {
   readonly reducer: AutoReducer;
   /** Files still landing, with what each waits for. */
   landing(): Array<{ relPath: string; waitingFor: string }>;
+  /**
+   * The catch-up at start: the files the first rescan found changed since the last run, how many are handled
+   * (ingested, failed or found broken), and whether all are. Files landing meanwhile join it.
+   */
+  catchUp(): CatchUp;
   stop(): Promise<void>;
+}
+
+export interface CatchUp {
+  done: number;
+  total: number;
+  finished: boolean;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -98,6 +109,8 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
   let nextRescan = 0;
   let nextEvaluate = 0;
   let queue: ReadyFile[] = [];
+  const catchUp: CatchUp = { done: 0, total: 0, finished: false };
+  let scanned = false;
   log.info({ firstRun, rules: rules.rules.map((r) => r.name), owner: w.user, events: events.armed }, 'archive watcher started');
 
   async function rescan(): Promise<void> {
@@ -134,6 +147,7 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
       log.warn({ relPath: b.relPath, reason: b.reason }, 'landed file is not a whole FITS frame; not ingested (checked again when it changes)');
       metrics.fileOutcome('failed');
     }
+    if (!catchUp.finished) catchUp.done += broken.length;
     if (!queue.length) return 0;
     let done;
     try {
@@ -143,6 +157,7 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
       throw err;
     }
     queue = queue.slice(done.length);
+    if (!catchUp.finished) catchUp.done += done.filter((r) => r.error !== CHANGED_SINCE_CHECK).length;
     for (const r of done) {
       if (r.error === CHANGED_SINCE_CHECK) tracker.add(r.file.relPath, r.file.absPath, r.file.firstSeenAt);
       else metrics.fileOutcome(r.error ? 'failed' : 'ingested');
@@ -152,15 +167,27 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
     return done.filter((r) => !r.error).length;
   }
 
+  function noteCatchUp(): void {
+    if (catchUp.finished || !scanned) return;
+    const waiting = tracker.size + queue.length;
+    catchUp.total = Math.max(catchUp.total, catchUp.done + waiting);
+    if (waiting === 0) {
+      catchUp.finished = true;
+      log.info({ files: catchUp.done }, 'archive catch-up done');
+    }
+  }
+
   const loop = (async () => {
     while (!abort.signal.aborted) {
       try {
         const t = Date.now();
         if (t >= nextRescan) {
           await rescan();
+          scanned = true;
           nextRescan = t + w.rescanS * 1000;
         }
         const ingested = await ingest();
+        noteCatchUp();
         if (ingested || t >= nextEvaluate) {
           await reducer.evaluate();
           await accountEndedJobs(d.pool, metrics, log);
@@ -179,6 +206,7 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
     registry,
     reducer,
     landing: () => tracker.pending().map((c) => ({ relPath: c.relPath, waitingFor: c.waitingFor })),
+    catchUp: () => ({ ...catchUp }),
     stop() {
       // Idempotent: the composition root stops it too when it closes.
       return (stopped ??= (async () => {

@@ -1,7 +1,7 @@
 // SIGKILL of `drsoda serve` while clients create jobs (urlencoded, and multipart with an upload): after a restart
 // every job that was answered 303 is there with exactly the parameters and upload sent, and no half-created job
-// (a job without its upload, an upload without its job) exists. Jobs are created PENDING: what happens to runs
-// in progress when the API process dies is a separate, documented matter (docs/reliability.md).
+// (a job without its upload, an upload without its job) exists. Jobs are created PENDING: a job killed between
+// PHASE=RUN and its hand-over to the engine is api-kill-run.test.ts's case.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';

@@ -21,7 +21,7 @@ describe('drsoda serve and the archive', () => {
     for (const ccd of [1, 2] as const) for (const run of [1, 2, 3]) await writeRawFrame(root, { ccd, run });
     // A fixed free port, so BASE_URL (derived from HOST and PORT) is the address the listing links to.
     const free = await freePort();
-    const child = spawnDrsoda(['serve'], { DATABASE_URL: db.url, PORT: String(free), HOST: '127.0.0.1', ARCHIVE_ROOT: root, DATA_DIR: path.join(tmp, 'data') });
+    const child = spawnDrsoda(['serve'], { DATABASE_URL: db.url, PORT: String(free), HOST: '127.0.0.1', ARCHIVE_ROOT: root, DATA_DIR: path.join(tmp, 'data'), EXECUTOR: 'local' });
     const done = finished(child);
     try {
       const port = JSON.parse(await waitForLine(child, /drsoda listening/)).port as number;

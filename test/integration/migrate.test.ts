@@ -34,6 +34,23 @@ describe('migrate', () => {
     expect(rows.map((r) => r.name)).toEqual(['000001_good']);
   });
 
+  it('hands QUEUED jobs stranded before the hand-over lease existed to the next live process (000008)', async () => {
+    const all = readMigrations();
+    await migrate(db.pool, all.filter((m) => m.id < 8));
+    const insert = `insert into uws_job (id, kind, phase, creation_time, execution_duration) values ($1, 'soda', $2, now(), 0)`;
+    await db.pool.query(insert, ['stranded', 'QUEUED']);
+    await db.pool.query(insert, ['submitted', 'QUEUED']);
+    await db.pool.query(`insert into job_plan (job_id, plan) values ('submitted', '{}')`);
+    await db.pool.query(insert, ['pending', 'PENDING']);
+    await migrate(db.pool, all);
+    const { rows } = await db.pool.query(`select id, handover_expires <= now() as expired, handover_attempts from uws_job order by id`);
+    expect(rows).toEqual([
+      { id: 'pending', expired: null, handover_attempts: 0 },
+      { id: 'stranded', expired: true, handover_attempts: 1 },
+      { id: 'submitted', expired: null, handover_attempts: 0 },
+    ]);
+  });
+
   it('refuses a database newer than the code', async () => {
     await migrate(db.pool);
     await db.pool.query(`insert into drsoda_migrations (id, name) values (999999, '999999_future')`);

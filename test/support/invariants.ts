@@ -107,6 +107,14 @@ async function jobViolations(o: InvariantOptions): Promise<{ v: string[]; jobs: 
                          where js.step_id = s.id and j.phase in ('PENDING', 'QUEUED', 'EXECUTING'))`,
   );
   for (const s of stranded) v.push(`step ${s.id} is ${s.state} but no live job needs it`);
+  // A QUEUED job's hand-over held by a dead process must be taken over by a live one (src/uws/handover.ts).
+  const { rows: handovers } = await o.pool.query<{ id: string; handover_owner: string }>(
+    `select id, handover_owner from uws_job where phase = 'QUEUED' and handover_expires is not null`,
+  );
+  for (const h of handovers) {
+    const pid = localPid(h.handover_owner);
+    if (pid !== null && !pidAlive(pid)) v.push(`job ${h.id} is QUEUED in the hand-over of dead process ${h.handover_owner}`);
+  }
   return { v, jobs };
 }
 

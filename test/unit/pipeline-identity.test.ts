@@ -42,6 +42,19 @@ describe('pipeline identity', () => {
     expect((await localPipeline([program, '-v'], root, false)).id).not.toBe(a.id);
   });
 
+  it('hashes the built program when there is one (what bin/aaorun.js then runs)', async () => {
+    const fromSources = await bundled();
+    mkdirSync(path.join(root, 'dist/reducer'), { recursive: true });
+    mkdirSync(path.join(root, 'dist/fits'), { recursive: true });
+    writeFileSync(path.join(root, 'dist/reducer/cli.js'), 'built');
+    const built = await bundled();
+    expect(built.id).not.toBe(fromSources.id);
+    writeFileSync(path.join(root, 'src/reducer/ops/reduce-object.ts'), 'v3');
+    expect((await bundled()).id).toBe(built.id);
+    writeFileSync(path.join(root, 'dist/fits/read.js'), 'built fits');
+    expect((await bundled()).id).not.toBe(built.id);
+  });
+
   it('takes a configured version and an image id as they are', () => {
     expect(configuredPipeline('6.46', '/opt/2dfdr/bin/aaorun')).toEqual({ id: 'version 6.46', description: '/opt/2dfdr/bin/aaorun (PIPELINE_VERSION 6.46)' });
     expect(imagePipeline('drsoda/aaorun:latest', 'sha256:ab')).toEqual({ id: 'image sha256:ab', description: 'drsoda/aaorun:latest (sha256:ab)' });
