@@ -21,6 +21,7 @@ import { readPipelinePresets } from '../src/cli/plan.js';
 import { makeWorkerId, type Engine } from '../src/scheduler/engine.js';
 import { simulateNight } from '../src/simulate/index.js';
 import { listFrames } from '../src/store/frame-store.js';
+import { testPipeline } from '../test/support/fake-plan.js';
 import { summarize, type BenchContext, type Row } from './lib.js';
 import type { BenchDb, BenchServer } from './support.js';
 
@@ -74,7 +75,7 @@ export async function realSteps(ctx: BenchContext, d: RealStepsDeps): Promise<Ro
   await ingestArchive({ pool: sdb.pool, root, authority: 'bench.drsoda', log: createLogger('silent') });
   const { frames } = await listFrames(sdb.pool, { night: [night] }, { limit: 10000, offset: 0 });
   const object = frames.find((f) => f.ndfClass === 'MFOBJECT' && f.arm === 'blue')!;
-  const whole = createPlan({ frames, request: { frameIds: [object.id], fields: [] }, options: { arms: 'blue', splice: false }, presets: readPipelinePresets() });
+  const whole = createPlan({ frames, request: { frameIds: [object.id], fields: [] }, options: { arms: 'blue', splice: false }, presets: readPipelinePresets(), pipeline: testPipeline });
   const plan = ctx.quick ? firstLevel(whole) : whole;
   const what = ctx.quick ? `${plan.steps.length} reduce_bias steps` : `blue-arm reduction of one object frame, ${plan.steps.length} steps`;
   const limits = { cpus: 1, memoryBytes: 1 << 30, pids: 256, tmpfsBytes: 64 << 20 };

@@ -57,7 +57,7 @@ const variables = z.object({
   SANDBOX_PRESTART: bool.default(true),
   SANDBOX_XVFB: bool.default(false),
   AAORUN_COMMAND: z.string().min(1).optional(),
-  PIPELINE_VERSION: z.string().min(1).default('unversioned'),
+  PIPELINE_VERSION: z.string().trim().min(1).optional(),
   SLURM_CONF: z.string().min(1).optional(),
   SLURM_PARTITION: z.string().min(1).optional(),
   SLURM_ACCOUNT: z.string().min(1).optional(),
@@ -148,7 +148,7 @@ function toConfig(c: z.output<typeof variables>) {
       sandboxXvfb: c.SANDBOX_XVFB,
       /** Local executor: the command that stands for aaorun (split on spaces). */
       aaorunCommand: c.AAORUN_COMMAND,
-      /** What aaorun is when it runs natively on Slurm nodes (no image to name it): part of the pipeline identity. */
+      /** The pipeline's declared version where no image names it (local runs, native Slurm): hashed into step ids. */
       pipelineVersion: c.PIPELINE_VERSION,
       /** EXECUTOR=slurm (docs/slurm.md). */
       slurm: Object.freeze({

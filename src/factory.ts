@@ -14,7 +14,7 @@ import { createLinksService, type LinksService } from './datalink/links-service.
 import { createFilePreviewLookup } from './datalink/preview-lookup.js';
 import { createProductAccess } from './datalink/product-access.js';
 import type { PreviewLookup } from './datalink/links-context.js';
-import { chooseRunner } from './executor/choose-runner.js';
+import { chooseRunner, resolvePipeline } from './executor/choose-runner.js';
 import { reapOrphanContainers, reapOrphanDirs, sandboxDirPid, workDirPid } from './executor/orphan-reaper.js';
 import { createHttpApp } from './http/app.js';
 import { createJobRateLimit } from './http/rate-limit.js';
@@ -165,12 +165,16 @@ export function createFactory(d: FactoryDeps): Factory {
     return notifier;
   });
   const previews = once(() => createFilePreviewLookup(productsRoot, config.baseUrl));
+  // DataLink finds a frame's products by the step ids its plan gives: resolved as the runner choice resolves it,
+  // without building an engine (a process that only serves links runs no steps).
+  const pipeline = once(() => (d.engine ? Promise.resolve(d.engine.pipeline) : resolvePipeline({ ...config.executor, dataDir: config.dataDir }, log)));
   const links = once(() =>
     createLinksService({
       pool,
       authority: config.ivoAuthority,
       baseUrl: config.baseUrl,
       presets: committedPresets,
+      pipeline: () => pipeline(),
       sodaParams: sodaParameters,
       previews: previews(),
       authenticated: config.auth.mode !== 'anonymous',
@@ -202,6 +206,7 @@ export function createFactory(d: FactoryDeps): Factory {
       listener: listener(),
       log,
       runner: choice.runner,
+      pipeline: choice.pipeline,
       phases: createJobTransitions({ pool, clock, dataDir: config.dataDir }),
       publish: publisher(),
       products: products(),
@@ -225,7 +230,7 @@ export function createFactory(d: FactoryDeps): Factory {
     }
     closers.push(() => engine.stop());
     await engine.start();
-    log.info({ executor: choice.description, concurrency: x.concurrency, worker: work }, 'execution engine started');
+    log.info({ executor: choice.description, pipeline: choice.pipeline.description, concurrency: x.concurrency, worker: work }, 'execution engine started');
     return engine;
   };
   const engine = once((o: { work: boolean }) => (d.engine ? Promise.resolve(d.engine) : buildEngine(o.work)));
@@ -260,7 +265,7 @@ export function createFactory(d: FactoryDeps): Factory {
     const sync = soda
       ? createSyncService({
           pool, clock, jobs: service.forKind(SODA_SYNC_KIND), products: soda.engine.products, authority: config.ivoAuthority,
-          presets: committedPresets, archiveRoot: soda.root, dataDir: config.dataDir, waitS: config.soda.syncWaitS,
+          presets: committedPresets, archiveRoot: soda.root, pipeline: soda.engine.pipeline, dataDir: config.dataDir, waitS: config.soda.syncWaitS,
         })
       : undefined;
     return { service, asyncJobs: service.forKind(asyncRunner.kind), sync };
@@ -274,7 +279,9 @@ export function createFactory(d: FactoryDeps): Factory {
 
   const watcher = once(async (o: { fileEvents?: boolean } = {}): Promise<Watcher> => {
     const { asyncJobs } = await jobs();
+    const { pipeline } = await engine({ work: config.executor.runWorker });
     const w = await startWatch({
+      pipeline,
       watch: config.watch, archive: config, authority: config.ivoAuthority, publicJobs: config.auth.mode === 'anonymous',
       pool, log, clock, jobs: asyncJobs, registry: metrics().registry, fileEvents: o.fileEvents,
     });

@@ -1,7 +1,7 @@
 // Links of one raw frame: #this (the raw file), #calibration rows for the frames the planner would use to reduce
 // it (#bias, #dark, #flat where the class says so), #proc (a SODA descriptor with the ID preset), and #derivation
 // (+ #preview) for products already made from it that the caller may see.
-import type { CalibrationRole, Plan } from '../domain/plan.js';
+import type { CalibrationRole, PipelineIdentity, Plan } from '../domain/plan.js';
 import { ServiceError } from '../errors.js';
 import { createPlan } from '../planner/plan.js';
 import type { ArchivedFrame } from '../domain/frame.js';
@@ -25,9 +25,9 @@ const roleNames: Record<CalibrationRole, string> = {
  * The plan that reduces this frame alone, on its own arm (the calibrations of *this* frame), with no combining.
  * Throws ServiceError UsageError when the planner cannot reduce it (missing calibrations, an ignored frame).
  */
-function planFor(c: LinksContext, frame: ArchivedFrame, night: readonly ArchivedFrame[]): Plan {
+function planFor(c: LinksContext, frame: ArchivedFrame, night: readonly ArchivedFrame[], pipeline: PipelineIdentity): Plan {
   const sameArm = night.filter((f) => f.arm === frame.arm);
-  return createPlan({ frames: sameArm, request: { frameIds: [frame.id] }, options: { arms: frame.arm, combine: false, splice: false }, presets: c.presets });
+  return createPlan({ frames: sameArm, request: { frameIds: [frame.id] }, options: { arms: frame.arm, combine: false, splice: false }, presets: c.presets, pipeline });
 }
 
 function calibrationRows(c: LinksContext, id: string, frame: ArchivedFrame, plan: Plan, byId: Map<string, ArchivedFrame>): LinkRow[] {
@@ -92,9 +92,10 @@ export async function derivationRows(c: LinksContext, id: string, derived: reado
 export async function frameLinks(c: LinksContext, id: string, frame: ArchivedFrame, derived: readonly DerivedProduct[]): Promise<LinkRow[]> {
   const rows: LinkRow[] = [rawRow(c, id, '#this', frame, `Raw ${describeFrame(frame)}`)];
   const night = await c.nightFrames(frame.night);
+  const pipeline = await c.pipeline();
   let plan: Plan | null = null;
   try {
-    plan = planFor(c, frame, night);
+    plan = planFor(c, frame, night, pipeline);
   } catch (e) {
     if (!(e instanceof ServiceError && e.label === 'UsageError')) throw e;
     // The frame cannot be reduced (missing calibrations, or the classifier ignores it): say why, offer no #proc.

@@ -13,9 +13,14 @@ import { provenance } from './product-links.js';
 import { resolveRef, targetsOfId } from '../soda/plan-request.js';
 import { SODA_ASYNC_KIND, parseSodaRequest } from '../soda/request.js';
 import { plannedCuts, type PlannedCut } from '../soda/result-names.js';
+import { planFrames, textName } from '../soda/publisher.js';
+import { regionOverlap } from '../soda/region-overlap.js';
 
-/** Which planned cut each result is, recomputed as the publisher named them (result-names.ts); empty if unknown. */
-function cutsOf(c: LinksContext, job: Job, plan: Plan | null): Map<string, PlannedCut> {
+/**
+ * Which planned cut each result is, recomputed as the publisher named them (result-names.ts, with the regions
+ * tested on the same fibre tables; a cut found empty only when made is its name with .txt); empty if unknown.
+ */
+async function cutsOf(c: LinksContext, job: Job, plan: Plan | null): Promise<Map<string, PlannedCut>> {
   if (job.kind !== SODA_ASYNC_KIND || !plan) return new Map();
   try {
     const req = parseSodaRequest(job.parameters.filter((p) => !p.byReference), 'async');
@@ -23,7 +28,9 @@ function cutsOf(c: LinksContext, job: Job, plan: Plan | null): Map<string, Plann
       const ref = resolveRef(c.authority, id);
       return { id, ref, noData: targetsOfId(ref, id, plan).length === 0 ? 'no data' : undefined };
     });
-    return new Map(plannedCuts(req, ids, plan).map((x) => [x.resultId, x]));
+    const cuts = plannedCuts(req, ids, plan, await regionOverlap(c.pool, req.spatial, planFrames(plan)));
+    const taken = new Set(cuts.map((x) => x.resultId));
+    return new Map(cuts.flatMap((x) => (x.product ? [[x.resultId, x], [textName(x.resultId, taken), x]] : [[x.resultId, x]])));
   } catch (e) {
     // Parameters this version no longer reads: the results are still listed, without provenance.
     if (e instanceof ServiceError) return new Map();
@@ -42,7 +49,7 @@ async function provenanceRows(c: LinksContext, id: string, x: PlannedCut): Promi
   if (!x.product) return [];
   const p = await findProduct(c.pool, x.product.stepId, x.product.fileName, c.scope);
   if (!p) return [errorRow(id, 'NotFoundFault', `the uncut product ${x.product.fileName} is no longer in the product cache`, '#progenitor')];
-  const rows = await productRows(c, id, '#progenitor', p, `Uncut product ${p.fileName} (${p.label})`);
+  const rows = await productRows(c, id, '#progenitor', p, `Uncut product ${p.fileName} (${p.label}${p.pipeline ? `; made by ${p.pipeline}` : ''})`);
   const { progenitors, calibrations } = provenance(p.stepId, await stepAncestry(c.pool, p.stepId));
   const frames = new Map((await framesForLinks(c.pool, [...progenitors, ...calibrations])).map((f) => [f.id, f]));
   for (const [list, what] of [[progenitors, 'Raw input'], [calibrations, 'Calibration']] as const) {
@@ -57,7 +64,7 @@ async function provenanceRows(c: LinksContext, id: string, x: PlannedCut): Promi
 
 /** Rows for every result of the job (none before it completes). */
 export async function jobResultLinks(c: LinksContext, job: Job, plan: Plan | null, urls: JobUrls): Promise<LinkRow[]> {
-  const cuts = cutsOf(c, job, plan);
+  const cuts = await cutsOf(c, job, plan);
   const procs = new Map<string, string>();
   const rows: LinkRow[] = [];
   for (const r of job.results) {

@@ -11,7 +11,7 @@ import type { ProductFile } from '../store/link-store.js';
 import type { LinkRow } from '../vo/datalink.js';
 import type { SodaParamDecl } from '../vo/service-descriptor.js';
 import { productFileUrl } from './product-ids.js';
-import type { ProductRef } from '../domain/plan.js';
+import type { PipelineIdentity, ProductRef } from '../domain/plan.js';
 
 /** A product's quick-look PNG, when one exists (docs/datalink.md#previews). */
 export type PreviewLookup = (p: ProductRef) => Promise<{ url: string; size: number } | null>;
@@ -22,6 +22,8 @@ export interface LinksConfig {
   /** Absolute base URL clients see (BASE_URL). */
   baseUrl: string;
   presets: PipelinePresets;
+  /** The engine's pipeline (Engine.pipeline): a frame's planned products are found by the step ids it gives. */
+  pipeline: () => Promise<PipelineIdentity>;
   sodaParams: readonly SodaParamDecl[];
   previews: PreviewLookup;
   /** True when the service authenticates callers: product links then say link_auth=true. */

@@ -32,7 +32,7 @@ export async function productLinks(c: LinksContext, id: string, ref: ProductRef)
   const p = await findProduct(c.pool, ref.stepId, ref.fileName, c.scope);
   // Products of other owners' jobs look exactly like absent ones.
   if (!p) return [errorRow(id, 'NotFoundFault', `no product ${ref.fileName} of step ${ref.stepId} is available to you`)];
-  const rows = await productRows(c, id, '#this', p, `Reduced product ${p.fileName} (${p.label})`);
+  const rows = await productRows(c, id, '#this', p, `Reduced product ${p.fileName} (${p.label}${p.pipeline ? `; made by ${p.pipeline}` : ''})`);
   const { progenitors, calibrations } = provenance(p.stepId, await stepAncestry(c.pool, p.stepId));
   const frames = new Map((await framesForLinks(c.pool, [...progenitors, ...calibrations])).map((f) => [f.id, f]));
   const raw = (frameId: string, semantics: (ndfClass: string) => string, what: string): LinkRow => {

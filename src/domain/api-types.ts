@@ -109,7 +109,10 @@ export interface StepJson {
   exitCode: number | null;
   failureKind: StepFailureKind | null;
   errorMessage: string | null;
+  /** What ran the step: the image id (container per step and sandbox) or the local command. */
   runtime: string | null;
+  /** The pipeline the step was planned for, whose id is hashed into the step id (docs/reducer.md#pipeline-identity). */
+  pipeline: string | null;
   /** URL of the step's log (GET .../steps/{step}/log), null until the step has run. */
   log: string | null;
   products: StepProductJson[];

@@ -46,7 +46,10 @@ export interface IdxFile {
 }
 
 export interface Step {
-  /** sha256 (hex, first 32 digits) of operation + input identities + idx content + argv + PLAN_RECIPE_VERSION (planner/recipe-version.ts). */
+  /**
+   * sha256 (hex, first 32 digits) of PLAN_RECIPE_VERSION (planner/recipe-version.ts) + the pipeline id + operation +
+   * input identities + idx content + argv.
+   */
   id: string;
   operation: Operation;
   /** Human-readable one-liner, e.g. "reduce_object 26sep10033.fits". */
@@ -165,9 +168,22 @@ export interface PlanEstimate {
   criticalPathS: number;
 }
 
+/**
+ * The reducer program that runs a plan's steps, as the runner choice resolves it (executor/pipeline-identity.ts):
+ * its id is hashed into every step id, so products of one pipeline are never reused by another.
+ */
+export interface PipelineIdentity {
+  /** Changes whenever the program does: `image sha256:...` (Docker image id), `program sha256:...`, `version X`. */
+  id: string;
+  /** For people: the image name with its id, the program with its hash, or the configured version. */
+  description: string;
+}
+
 export interface Plan {
   formatVersion: 1;
   reducerVersion: string;
+  /** The pipeline the steps are planned for (hashed into their ids; recorded on each step row). */
+  pipeline: PipelineIdentity;
   options: PlanOptions;
   /** Steps in dependency order: every product input comes from an earlier step. */
   steps: Step[];

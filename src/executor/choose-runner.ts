@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { createContainerClient, type ContainerClient } from './container-client.js';
 import { createDockerRunner } from './docker-runner.js';
 import { createLocalRunner } from './local-runner.js';
+import { configuredPipeline, imagePipeline, localPipeline, type PipelineIdentity } from './pipeline-identity.js';
 import { localFallback } from './reducer-image.js';
 import { createSandboxRunner } from './sandbox/sandbox-runner.js';
 import { createSlurmCli } from './slurm/slurm-cli.js';
@@ -22,10 +23,10 @@ export type ExecutorSettings = ExecutorConfig & { dataDir: string };
 export interface RunnerChoice {
   runner: StepRunner;
   description: string;
+  /** The reducer the runner runs: plans made for this runner hash it into their step ids. */
+  pipeline: PipelineIdentity;
   /** The daemon, when steps run in Docker (for the orphan reaper). */
   containers?: ContainerClient;
-  /** Slurm: what runs the steps on the nodes (the image, or aaorun at PIPELINE_VERSION when native). */
-  pipeline?: string;
 }
 
 export interface ChooseRunnerOptions {
@@ -48,12 +49,14 @@ export async function chooseRunner(x: ExecutorSettings, o: ChooseRunnerOptions):
     const id = up ? await containers.imageId(x.image) : null;
     if (up && id) {
       const limits = { cpus: x.stepCpus, memoryBytes: x.stepMemoryBytes, pids: 512, tmpfsBytes: 256 * 1024 * 1024 };
+      const pipeline = imagePipeline(x.image, id);
       if (x.mode === 'container') {
-        return { runner: createDockerRunner({ containers, image: x.image, limits, user: x.user }), description: `docker container per step (${x.image} ${id})`, containers };
+        return { runner: createDockerRunner({ containers, image: x.image, limits, user: x.user }), description: `docker container per step (${x.image} ${id})`, containers, pipeline };
       }
       const runner = createSandboxRunner({
         containers,
         image: x.image,
+        imageId: id,
         // A sandbox runs a job's steps side by side: give it room for the worker's concurrency.
         limits: { ...limits, cpus: x.stepCpus * x.concurrency, memoryBytes: x.stepMemoryBytes * x.concurrency },
         user: x.user,
@@ -67,14 +70,37 @@ export async function chooseRunner(x: ExecutorSettings, o: ChooseRunnerOptions):
         idleMs: x.sandboxIdleS * 1000,
         prestart: x.sandboxPrestart,
       });
-      return { runner, description: `docker warm sandbox per job (${x.image} ${id})`, containers };
+      return { runner, description: `docker warm sandbox per job (${x.image} ${id})`, containers, pipeline };
     }
     const { reason, fix } = localFallback(up, x.image, x.dockerHost);
     if (x.kind === 'docker') throw new Error(`EXECUTOR=docker but ${reason}; fix: ${fix}`);
     o.log.warn({ reason, fix }, 'running steps as local processes');
   }
-  const cmd = x.aaorunCommand ? x.aaorunCommand.split(/\s+/) : [process.execPath, path.join(projectRoot, 'bin/aaorun.js')];
-  return { runner: createLocalRunner({ programs: { aaorun: cmd } }), description: `local processes (${cmd.join(' ')})` };
+  const cmd = localCommand(x);
+  return { runner: createLocalRunner({ programs: { aaorun: cmd } }), description: `local processes (${cmd.join(' ')})`, pipeline: await localIdentity(x, cmd) };
+}
+
+const localCommand = (x: ExecutorSettings) => (x.aaorunCommand ? x.aaorunCommand.split(/\s+/) : [process.execPath, path.join(projectRoot, 'bin/aaorun.js')]);
+
+const localIdentity = (x: ExecutorSettings, cmd: string[]) =>
+  x.pipelineVersion ? Promise.resolve(configuredPipeline(x.pipelineVersion, cmd.join(' '))) : localPipeline(cmd, projectRoot, !x.aaorunCommand);
+
+/**
+ * The pipeline chooseRunner would pick, without building a runner (drsoda plan, DataLink's planned products):
+ * the image's id when steps would run in Docker, else the local program's identity. Throws as chooseRunner does.
+ */
+export async function resolvePipeline(x: ExecutorSettings, log: Logger): Promise<PipelineIdentity> {
+  if (x.kind !== 'local') {
+    const containers = createContainerClient({ dockerHost: x.dockerHost, log });
+    const up = await containers.answers();
+    const id = up ? await containers.imageId(x.image) : null;
+    if (id) return imagePipeline(x.image, id);
+    if (x.kind === 'docker') {
+      const { reason, fix } = localFallback(up, x.image, x.dockerHost);
+      throw new Error(`EXECUTOR=docker but ${reason}; fix: ${fix}`);
+    }
+  }
+  return localIdentity(x, localCommand(x));
 }
 
 /** EXECUTOR=slurm: throws when no records store is given or the controller does not answer. */
@@ -91,6 +117,14 @@ async function chooseSlurm(x: ExecutorSettings, o: ChooseRunnerOptions): Promise
     image: x.image, user: x.user, cpus: x.stepCpus, memoryBytes: x.stepMemoryBytes,
     partition: s.partition, account: s.account, qos: s.qos, pollMs: s.pollMs, log: o.log.child({ executor: 'slurm' }),
   });
-  const pipeline = s.runtime === 'native' ? `aaorun ${x.pipelineVersion}` : x.image;
+  // Native: drsoda cannot see the nodes' aaorun, so the operator names it (PIPELINE_VERSION). Containers: the image's
+  // id when this host's daemon has it (the nodes must load the same image), else PIPELINE_VERSION or its name.
+  const pipeline = s.runtime === 'native' ? configuredPipeline(x.pipelineVersion ?? 'unversioned', s.aaorun.join(' ')) : await slurmImagePipeline(x, o.log);
   return { runner, description: `slurm batch job per step (${s.runtime}: ${s.runtime === 'native' ? s.aaorun.join(' ') : x.image})`, pipeline };
+}
+
+async function slurmImagePipeline(x: ExecutorSettings, log: Logger): Promise<PipelineIdentity> {
+  if (x.pipelineVersion) return configuredPipeline(x.pipelineVersion, x.image);
+  const id = await createContainerClient({ dockerHost: x.dockerHost, log }).imageId(x.image).catch(() => null);
+  return id ? imagePipeline(x.image, id) : { id: `image ${x.image}`, description: `${x.image} (image id not seen from this host)` };
 }

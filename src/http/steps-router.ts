@@ -61,6 +61,7 @@ async function stepJson(s: StepView, o: { jobUrl: string; baseUrl: string; previ
     failureKind: s.failureKind,
     errorMessage: s.errorMessage,
     runtime: s.runtime,
+    pipeline: s.pipeline,
     log: s.hasLog ? `${o.jobUrl}/steps/${s.id}/log` : null,
     products,
   };

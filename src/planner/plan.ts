@@ -1,7 +1,7 @@
 // The planner's entry point: archive frames + request + options -> Plan (a DAG of 2dFdr steps). Pure and
 // deterministic: no I/O, and the same frames in any order give the same plan.
 import type { FrameRecord } from '../domain/frame.js';
-import type { Plan, PlanRequest, TargetProduct } from '../domain/plan.js';
+import type { PipelineIdentity, Plan, PlanRequest, TargetProduct } from '../domain/plan.js';
 import { ServiceError, usageError } from '../errors.js';
 import { classifyFrames } from './classify.js';
 import type { PlanContext } from './context.js';
@@ -22,6 +22,8 @@ export interface PlanInput {
   request: PlanRequest;
   options?: PlanOptionsInput;
   presets: PipelinePresets;
+  /** The reducer the steps will run on (the runner choice's identity): part of every step id. */
+  pipeline: PipelineIdentity;
 }
 
 /** Most missing calibrations listed in one UsageError message. */
@@ -57,7 +59,7 @@ export function createPlan(input: PlanInput): Plan {
   const idxFor = createIdxLookup(input.presets, options.idxPreset);
   const classification = classifyFrames(input.frames);
   const index = new FrameIndex(classification.frames);
-  const graph = new StepGraph(options);
+  const graph = new StepGraph(options, input.pipeline);
   const ctx: PlanContext = { graph, index, options, idxFor, memo: new Map() };
   const targets = resolveTargets(input.request, index, classification.ignored, options, graph);
 
@@ -88,6 +90,7 @@ export function createPlan(input: PlanInput): Plan {
   return {
     formatVersion: 1,
     reducerVersion: PLAN_RECIPE_VERSION,
+    pipeline: input.pipeline,
     options,
     steps,
     targets: targets.map((t) => {

@@ -5,7 +5,8 @@
  * The reduction recipe a step runs (the aaorun stand-in emulating 2dfdr 6.x, plus how the planner calls it).
  * Not the aaorun program's own version (src/reducer/version.ts): this one names what a cached product means.
  * It is hashed into every step id, so changing it invalidates every cached product; plans expose it as
- * `reducerVersion`.
+ * `reducerVersion`. The program that runs the recipe (image id, local program hash, PIPELINE_VERSION) is hashed
+ * in beside it (Plan.pipeline), so switching reducers never reuses the other one's products.
  */
 export const PLAN_RECIPE_VERSION = 'drsoda-2dfdr-6.46/1';
 

@@ -11,6 +11,7 @@ export function planToText(plan: Plan): string {
   const o = plan.options;
   const lines = [
     `plan: ${plan.estimate.steps} steps, estimated ${plan.estimate.totalCostS} s on one core, ${plan.estimate.criticalPathS} s with unlimited parallelism (${plan.reducerVersion})`,
+    `pipeline: ${plan.pipeline.description}`,
     `options: arms=${o.arms} idxPreset=${o.idxPreset} extraction=${o.extraction} throughput=${o.throughput} skySubtraction=${o.skySubtraction} combine=${o.combine} splice=${o.splice}`,
     'targets:',
   ];

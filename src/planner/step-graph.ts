@@ -1,7 +1,7 @@
 // The growing DAG: content-addressed steps (one per id), plus the warnings and calibration choices made while
 // building it; pure.
 import type { Arm } from '../domain/frame.js';
-import type { IdxFile, MatchedCalibration, Operation, PlanOptions, PlanWarning, Step, StepInput } from '../domain/plan.js';
+import type { IdxFile, MatchedCalibration, Operation, PipelineIdentity, PlanOptions, PlanWarning, Step, StepInput } from '../domain/plan.js';
 import { estimateCostS } from './cost.js';
 import { contentId, sha256Hex } from './hash.js';
 import { PLAN_RECIPE_VERSION } from './recipe-version.js';
@@ -75,7 +75,11 @@ export class StepGraph {
   private readonly warnings = new Map<string, PlanWarning>();
   private readonly calibrations = new Map<string, MatchedCalibration>();
 
-  constructor(readonly options: PlanOptions) {}
+  constructor(
+    readonly options: PlanOptions,
+    /** Hashed into every step id: a product made by another pipeline (image, program) is never reused. */
+    readonly pipeline: PipelineIdentity,
+  ) {}
 
   /** Adds a step (or returns the identical one already present). */
   add(spec: StepSpec): Step {
@@ -87,7 +91,7 @@ export class StepGraph {
     if (names.size !== inputs.length || names.has(spec.idx.fileName)) {
       throw new Error(`planner bug: ${spec.label} has two inputs named alike: ${inputs.map((i) => i.fileName).join(', ')}`);
     }
-    const id = contentId([PLAN_RECIPE_VERSION, spec.operation, inputs.map(identity), idxDigest(spec.idx), argv]);
+    const id = contentId([PLAN_RECIPE_VERSION, this.pipeline.id, spec.operation, inputs.map(identity), idxDigest(spec.idx), argv]);
     const existing = this.steps.get(id);
     if (existing) return existing.step;
     const dependsOn = [...new Set(inputs.flatMap((i) => (i.kind === 'product' ? [i.stepId] : [])))].sort();

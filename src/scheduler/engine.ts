@@ -2,7 +2,7 @@
 // One per process, built by the composition root (src/factory.ts) for `drsoda serve`, `worker` and `watch`.
 import os from 'node:os';
 import path from 'node:path';
-import type { Plan } from '../domain/plan.js';
+import type { PipelineIdentity, Plan } from '../domain/plan.js';
 import type { StepRunner } from '../executor/types.js';
 import type { Logger } from '../logger.js';
 import type { Pool } from '../store/db.js';
@@ -21,6 +21,11 @@ export interface EngineOptions {
   listener: NotificationListener;
   log: Logger;
   runner: StepRunner;
+  /**
+   * The reducer the runner runs (RunnerChoice.pipeline): plans for this engine hash it into their step ids, and
+   * its worker claims only steps planned for it.
+   */
+  pipeline: PipelineIdentity;
   /** Where the UWS phases of the jobs whose plans run here are changed (uws/transitions.ts). */
   phases: JobPhaseChanges;
   /** A finished plan's results (SODA cuts, previews); see ports.ts. */
@@ -51,6 +56,8 @@ export function makeWorkerId(): string {
 
 export interface Engine {
   readonly products: ProductStore;
+  /** What this process's runner reduces with: the SODA planner puts it into every step id. */
+  readonly pipeline: PipelineIdentity;
   readonly workerId: string;
   submit(jobId: string, ownerId: string, plan: Plan, priority?: number): Promise<void>;
   cancel(jobId: string): Promise<number>;
@@ -89,6 +96,7 @@ export function createEngine(o: EngineOptions): Engine {
         stepTimeoutS: o.stepTimeoutS,
         retryBaseS: o.retryBaseS ?? 2,
         agingS: o.agingS ?? 60,
+        pipelineId: o.pipeline.id,
         tickMs: o.tickMs ?? 5000,
         evict: o.cacheMaxBytes ? () => evictProducts(o.pool, products, o.cacheMaxBytes!, o.log).then(() => {}) : undefined,
         log: o.log.child({ workerId }),
@@ -96,6 +104,7 @@ export function createEngine(o: EngineOptions): Engine {
     : undefined;
   return {
     products,
+    pipeline: o.pipeline,
     workerId,
     worker,
     submit: async (jobId, ownerId, plan, priority) => {

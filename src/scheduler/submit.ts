@@ -19,7 +19,7 @@ export interface SubmitDeps {
 export async function submitPlan(d: SubmitDeps, jobId: string, ownerId: string, plan: Plan, priority = 0): Promise<void> {
   await withTransaction(d.pool, async (c) => {
     await saveJobPlan(c, jobId, plan);
-    await attachPlanSteps(c, jobId, ownerId, priority, plan.steps, d.maxAttempts);
+    await attachPlanSteps(c, jobId, ownerId, priority, plan.steps, d.maxAttempts, plan.pipeline);
   });
   const done = await doneStepsOfJob(d.pool, jobId);
   const missing: string[] = [];

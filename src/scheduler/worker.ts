@@ -30,6 +30,8 @@ export interface WorkerOptions {
   stepTimeoutS: number;
   retryBaseS: number;
   agingS: number;
+  /** Claim only steps planned for this pipeline id (store/step-claim-store.ts). */
+  pipelineId?: string;
   tickMs: number;
   /** Cache eviction, run at most once a minute from the tick. */
   evict?: () => Promise<void>;
@@ -135,7 +137,7 @@ export function createWorker(o: WorkerOptions): Worker {
         do {
           again = false;
           while (!stopping && active.size < o.concurrency) {
-            const row = await claimStep(o.pool, { workerId: o.workerId, leaseS: o.leaseS, agingS: o.agingS });
+            const row = await claimStep(o.pool, { workerId: o.workerId, leaseS: o.leaseS, agingS: o.agingS, pipelineId: o.pipelineId });
             if (!row) break;
             const ac = new AbortController();
             active.set(row.id, ac);

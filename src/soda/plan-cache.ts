@@ -27,14 +27,17 @@ export interface PlanCache {
 export interface PlanCacheOptions {
   /** The archive version (undefined: changes cannot be heard now, so nothing is cached). */
   version: () => number | undefined;
-  render: (s: SodaPlan, planHref: string | null) => string;
+  render: (s: SodaPlan, req: SodaRequest, planHref: string | null) => string;
   maxEntries?: number;
   ttlMs?: number;
   nowMs?: () => number;
 }
 
-/** What the plan depends on: IDs, TIME and the reduction options (regions, bands and format only cut results). */
-export const planKey = (req: SodaRequest): string => JSON.stringify([req.ids, req.timeMjd ?? null, req.options]);
+/**
+ * What the plan and its jobInfo depend on: IDs, TIME, the regions (a frame with no fibre in them is not planned)
+ * and the reduction options. Bands and format only cut results.
+ */
+export const planKey = (req: SodaRequest): string => JSON.stringify([req.ids, req.timeMjd ?? null, req.spatial, req.options]);
 
 export function createPlanCache(o: PlanCacheOptions): PlanCache {
   const maxEntries = o.maxEntries ?? 1000;
@@ -43,12 +46,12 @@ export function createPlanCache(o: PlanCacheOptions): PlanCache {
   const entries = new Map<string, { at: number; value: Promise<CachedPlan> }>();
   let cachedVersion: number | undefined;
 
-  const wrap = (plan: SodaPlan): CachedPlan => {
+  const wrap = (plan: SodaPlan, req: SodaRequest): CachedPlan => {
     let last: { href: string | null; xml: string } | undefined;
     return {
       plan,
       jobInfo: (href) => {
-        if (last?.href !== href) last = { href, xml: o.render(plan, href) };
+        if (last?.href !== href) last = { href, xml: o.render(plan, req, href) };
         return last.xml;
       },
     };
@@ -56,7 +59,7 @@ export function createPlanCache(o: PlanCacheOptions): PlanCache {
 
   const lookup = async (req: SodaRequest, build: () => Promise<SodaPlan>, fresh: boolean): Promise<CachedPlan> => {
     const version = o.version();
-    if (version === undefined) return wrap(await build());
+    if (version === undefined) return wrap(await build(), req);
     if (version !== cachedVersion) {
       entries.clear();
       cachedVersion = version;
@@ -70,7 +73,7 @@ export function createPlanCache(o: PlanCacheOptions): PlanCache {
       entries.set(key, hit);
       return hit.value;
     }
-    const value = build().then(wrap);
+    const value = build().then((plan) => wrap(plan, req));
     entries.delete(key);
     entries.set(key, { at: t, value });
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);

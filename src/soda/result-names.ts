@@ -1,5 +1,7 @@
 // Which results a SODA request gives and what they are called: every ID x product x region x band combination
-// (SODA 1.0 section 3.4), named <ID label>_<product>[_pos<k>][_band<k>].<fits|vot|txt>; pure.
+// (SODA 1.0 section 3.4), named <ID label>_<product>[_pos<k>][_band<k>].<fits|vot>; an ID x region whose frames
+// have no fibre in the region gives one text/plain "no data" entry per band instead, <ID label>[_pos<k>][_band<k>].txt;
+// pure.
 import type { DidRef } from '../archive/dids.js';
 import type { Plan, TargetProduct } from '../domain/plan.js';
 import { usageError } from '../errors.js';
@@ -8,6 +10,8 @@ import { targetsOfId } from './plan-request.js';
 import type { BandFilter, SpatialFilter } from '../cutout/filters.js';
 import type { SodaRequest } from './request.js';
 import { limits } from './request.js';
+import { describeRegion } from '../cutout/geometry.js';
+import { productHitsRegion, type RegionOverlap, noRegions } from './region-overlap.js';
 
 export interface PlannedCut {
   /** UWS result id, also the file name under the job's results/ folder. */
@@ -53,8 +57,32 @@ export function mainProduct(products: readonly TargetProduct[], id: string): Tar
   throw usageError(`ID ${id} gives ${top.length} products (${top.map((p) => p.fileName).join(', ')}): a synchronous request returns one; choose an arm (ARMS), SPLICE=true, or use /soda/async`);
 }
 
-/** Every result of the request, in ID order. Throws UsageError beyond the result limit. */
-export function plannedCuts(req: SodaRequest, ids: readonly ResolvedId[], plan: Plan | null): PlannedCut[] {
+/** One ID x region combination known before anything runs to hold no fibre (its results are "no data"). */
+export interface MissedRegion {
+  id: string;
+  /** Index of the region in request order. */
+  spatial: number;
+  filter: SpatialFilter;
+  message: string;
+}
+
+/** The regions (indices) in which no product of the ID can keep a fibre, with the reason. */
+export function missedRegions(req: SodaRequest, r: ResolvedId, plan: Plan | null, regions: RegionOverlap): MissedRegion[] {
+  if (r.noData || !plan) return [];
+  const products = productsOfId(r, plan);
+  if (!products.length) return [];
+  return req.spatial.flatMap((filter, i) =>
+    products.some((p) => productHitsRegion(plan, regions, p, i))
+      ? []
+      : [{ id: r.id, spatial: i, filter, message: `no fibre of ${products.map((p) => p.fileName).join(', ')} of ${r.id} has its target inside ${describeRegion(filter.region)}` }],
+  );
+}
+
+/**
+ * Every result of the request, in ID order. A product is not cut with a region none of its frames' fibres lies
+ * in; a region no product of an ID reaches gives that ID "no data" entries. Throws UsageError beyond the result limit.
+ */
+export function plannedCuts(req: SodaRequest, ids: readonly ResolvedId[], plan: Plan | null, regions: RegionOverlap = noRegions): PlannedCut[] {
   const spatial: Array<SpatialFilter | undefined> = req.spatial.length ? req.spatial : [undefined];
   const bands: Array<BandFilter | undefined> = req.bands.length ? req.bands : [undefined];
   const ext = extensionOf(req.format);
@@ -74,13 +102,19 @@ export function plannedCuts(req: SodaRequest, ids: readonly ResolvedId[], plan: 
     labels.set(label, seen + 1);
     if (seen) label = `${label}-${seen + 1}`;
     const products: Array<TargetProduct | null> = r.noData ? [null] : productsOfId(r, plan);
+    const missed = new Map(missedRegions(req, r, plan, regions).map((m) => [m.spatial, m]));
+    const name = (product: TargetProduct | null, i: number, j: number, s?: SpatialFilter, b?: BandFilter) =>
+      `${label}${product ? `_${product.fileName.replace(/\.fits$/i, '')}` : ''}${s && spatial.length > 1 ? `_pos${i + 1}` : ''}${b && bands.length > 1 ? `_band${j + 1}` : ''}`;
     for (const product of products) {
       spatial.forEach((s, i) =>
         bands.forEach((b, j) => {
-          const stem = `${label}${product ? `_${product.fileName.replace(/\.fits$/i, '')}` : ''}${s && spatial.length > 1 ? `_pos${i + 1}` : ''}${b && bands.length > 1 ? `_band${j + 1}` : ''}`;
-          out.push({ resultId: unique(stem, product ? ext : 'txt'), id: r.id, product, noData: r.noData, spatial: s, band: b });
+          if (product && s && (missed.has(i) || !productHitsRegion(plan!, regions, product, i))) return;
+          out.push({ resultId: unique(name(product, i, j, s, b), product ? ext : 'txt'), id: r.id, product, noData: r.noData, spatial: s, band: b });
         }),
       );
+    }
+    for (const m of missed.values()) {
+      bands.forEach((b, j) => out.push({ resultId: unique(name(null, m.spatial, j, m.filter, b), 'txt'), id: r.id, product: null, noData: m.message, spatial: m.filter, band: b }));
     }
   }
   if (out.length > limits.results) throw usageError(`the request gives ${out.length} results; at most ${limits.results} are allowed (fewer IDs, regions or bands)`);

@@ -16,14 +16,15 @@ import { xmlAttr, xmlText } from '../vo/votable.js';
 import { planSoda, type SodaPlan } from './plan-request.js';
 import type { CachedPlan, PlanCache } from './plan-cache.js';
 import { writeCuts } from './publisher.js';
-import { parseSodaRequest, SODA_ASYNC_KIND, SODA_SYNC_KIND, type SodaMode } from './request.js';
+import { parseSodaRequest, SODA_ASYNC_KIND, SODA_SYNC_KIND, type SodaMode, type SodaRequest } from './request.js';
+import { missedRegions } from './result-names.js';
 
 export { SODA_ASYNC_KIND, SODA_SYNC_KIND };
 
 
 export interface SodaRunnerDeps {
   pool: Pool;
-  engine: Pick<Engine, 'submit' | 'cancel' | 'products'>;
+  engine: Pick<Engine, 'submit' | 'cancel' | 'products' | 'pipeline'>;
   authority: string;
   presets: PipelinePresets;
   /** The archive IDs are resolved in (frames indexed under another root are not this service's). */
@@ -43,12 +44,18 @@ const sodaParams = (params: readonly JobParameter[]) => params.filter((p) => !p.
 /**
  * jobInfo: what each ID selects, then a summary of the plan linking the full plan at planHref (ivoa-notes 3.6: any
  * XML, in our own namespaces). A summary, not the plan: clients poll the job document, and a plan of one frame
- * already holds tens of kilobytes of steps, calibrations and idx files.
+ * already holds tens of kilobytes of steps, calibrations and idx files. An ID that selects nothing says
+ * noData="true" with the reason; an ID x region combination with no fibre in the region is a `soda:noOverlap`
+ * child naming the filter. Both are known before anything runs and give text/plain results.
  */
-export function sodaJobInfo(s: SodaPlan, planHref: string | null): string {
-  const ids = s.ids.map((r) =>
-    r.noData ? `  <soda:id value="${xmlAttr(r.id)}" noData="true">${xmlText(r.noData)}</soda:id>` : `  <soda:id value="${xmlAttr(r.id)}"/>`,
-  );
+export function sodaJobInfo(s: SodaPlan, req: SodaRequest, planHref: string | null): string {
+  const ids = s.ids.map((r) => {
+    if (r.noData) return `  <soda:id value="${xmlAttr(r.id)}" noData="true">${xmlText(r.noData)}</soda:id>`;
+    const missed = missedRegions(req, r, s.plan, s.regions);
+    if (!missed.length) return `  <soda:id value="${xmlAttr(r.id)}"/>`;
+    const rows = missed.map((m) => `    <soda:noOverlap param="${m.filter.param}" value="${xmlAttr(m.filter.value)}">${xmlText(m.message)}</soda:noOverlap>`);
+    return `  <soda:id value="${xmlAttr(r.id)}">\n${rows.join('\n')}\n  </soda:id>`;
+  });
   const request = `<soda:request xmlns:soda="${sodaNamespace}">\n${ids.join('\n')}\n</soda:request>`;
   return s.plan ? `${request}\n${planSummaryXmlElement(summarisePlan(s.plan), planHref)}` : request;
 }
@@ -58,10 +65,10 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
   const planHref = (jobId: string) => `${d.jobsUrl}/${encodeURIComponent(jobId)}/plan`;
   const plan = async (params: readonly JobParameter[], o: { fresh?: boolean } = {}): Promise<CachedPlan> => {
     const req = parseSodaRequest(sodaParams(params), mode);
-    const build = () => planSoda({ db: d.pool, authority: d.authority, presets: d.presets, archiveRoot: d.archiveRoot }, req);
+    const build = () => planSoda({ db: d.pool, authority: d.authority, presets: d.presets, archiveRoot: d.archiveRoot, pipeline: d.engine.pipeline }, req);
     if (d.planCache) return o.fresh ? d.planCache.refresh(req, build) : d.planCache.get(req, build);
     const s = await build();
-    return { plan: s, jobInfo: (href) => sodaJobInfo(s, href) };
+    return { plan: s, jobInfo: (href) => sodaJobInfo(s, req, href) };
   };
   /** What a SODA job says of itself: the jobInfo and the plan it summarises. */
   const description = (p: CachedPlan, jobId: string): JobDescription => ({ jobInfo: p.jobInfo(mode === 'async' ? planHref(jobId) : null), plan: p.plan.plan ?? null });
@@ -96,12 +103,12 @@ export function createSodaRunner(d: SodaRunnerDeps, kind: typeof SODA_ASYNC_KIND
         if (ctx.signal.aborted && ctx.signal.reason !== shutdownReason) await d.engine.cancel(job.id);
         return;
       }
-      // Nothing to reduce (TIME excluded every exposure): the answer is the "no data" results alone.
+      // Nothing to reduce (TIME or the regions excluded every frame): the answer is the "no data" results alone.
       if (!(await ctx.markExecuting())) return;
       const dir = path.join(ctx.workDir, 'results');
       await mkdir(dir, { recursive: true });
       const noData = new Map(s.ids.filter((r) => r.noData).map((r) => [r.id, r.noData!]));
-      const results = mode === 'async' ? await writeCuts({ products: d.engine.products, authority: d.authority }, sodaParams(job.parameters), null, noData, dir, 'results') : [];
+      const results = mode === 'async' ? await writeCuts({ products: d.engine.products, authority: d.authority }, sodaParams(job.parameters), null, noData, s.regions, dir, 'results') : [];
       await ctx.complete(results);
     },
     async abort(job) {

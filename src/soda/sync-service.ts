@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
-import type { Plan, TargetProduct } from '../domain/plan.js';
+import type { PipelineIdentity, Plan, TargetProduct } from '../domain/plan.js';
 import { ServiceError } from '../errors.js';
 import type { PipelinePresets } from '../planner/presets.js';
 import type { ProductStore } from '../scheduler/product-store.js';
@@ -28,6 +28,8 @@ export interface SyncServiceDeps {
   presets: PipelinePresets;
   /** The archive IDs are resolved in (frames indexed under another root are not this service's). */
   archiveRoot: string;
+  /** The engine's pipeline (Engine.pipeline): the plan's step ids name it. */
+  pipeline: PipelineIdentity;
   dataDir: string;
   /** How long a request waits for a reduction that is not cached (SODA_SYNC_WAIT_S). */
   waitS: number;
@@ -72,7 +74,7 @@ export function createSyncService(d: SyncServiceDeps) {
      */
     async answer(caller: Caller, params: readonly ParamLike[], signal: AbortSignal): Promise<SyncAnswer> {
       const req = parseSodaRequest(params, 'sync');
-      const s = await planSoda({ db: d.pool, authority: d.authority, presets: d.presets, archiveRoot: d.archiveRoot }, req);
+      const s = await planSoda({ db: d.pool, authority: d.authority, presets: d.presets, archiveRoot: d.archiveRoot, pipeline: d.pipeline }, req);
       const r = s.ids[0];
       if (r.noData) return { kind: 'nodata', message: r.noData };
       const main = mainProduct(productsOfId(r, s.plan), r.id);

@@ -184,3 +184,19 @@ export async function tryLockIngest(c: Queryable): Promise<boolean> {
 export async function unlockIngest(c: Queryable): Promise<void> {
   await c.query('select pg_advisory_unlock($1)', [INGEST_LOCK_KEY]);
 }
+
+/** The fibre positions and types of many frames (for SODA's region test at planning); frames without rows are absent. */
+export async function fibreTargets(db: Queryable, frameIds: readonly string[]): Promise<Map<string, Array<{ raRad: number; decRad: number; type: string }>>> {
+  const out = new Map<string, Array<{ raRad: number; decRad: number; type: string }>>();
+  if (!frameIds.length) return out;
+  const { rows } = await db.query<{ frame_id: string; ra_rad: number; dec_rad: number; type: string }>(
+    'select frame_id, ra_rad, dec_rad, type from frame_fibre where frame_id = any($1::text[]) order by frame_id, fibre',
+    [frameIds],
+  );
+  for (const r of rows) {
+    let list = out.get(r.frame_id);
+    if (!list) out.set(r.frame_id, (list = []));
+    list.push({ raRad: r.ra_rad, decRad: r.dec_rad, type: r.type });
+  }
+  return out;
+}

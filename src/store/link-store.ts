@@ -14,6 +14,8 @@ export interface ProductFile {
   size: number;
   sha256: string;
   endedAt: Date | null;
+  /** The pipeline the step was planned for (step.pipeline); null for steps older than migration 7. */
+  pipeline: string | null;
 }
 
 export interface DerivedProduct extends ProductFile {
@@ -56,26 +58,26 @@ export async function derivedProducts(db: Queryable, frameIds: readonly string[]
          join step n on n.id = d.step_id
         where n.state = 'done' and n.operation = any($2)
      )
-     select distinct w.frame_id, s.id, s.operation, s.label, s.ended_at, o.file_name, o.size, o.sha256
+     select distinct w.frame_id, s.id, s.operation, s.label, s.ended_at, s.pipeline, o.file_name, o.size, o.sha256
        from walk w join step s on s.id = w.id join step_output o on o.step_id = s.id and o.product
       where ${scopeSql(scope, 's.id', 3)}
       order by w.frame_id, s.ended_at nulls last, s.id, o.file_name`,
     [frameIds, combining, ...scopeArgs(scope)],
   );
-  return rows.map((r) => ({ frameId: r.frame_id, stepId: r.id, operation: r.operation, label: r.label, endedAt: r.ended_at, fileName: r.file_name, size: r.size, sha256: r.sha256 }));
+  return rows.map((r) => ({ frameId: r.frame_id, stepId: r.id, operation: r.operation, label: r.label, endedAt: r.ended_at, pipeline: r.pipeline, fileName: r.file_name, size: r.size, sha256: r.sha256 }));
 }
 
 /** One product file of a done step, when the scope may see it; null otherwise (indistinguishable from absent). */
 export async function findProduct(db: Queryable, stepId: string, fileName: string, scope: OwnerScope): Promise<ProductFile | null> {
   if (scope.kind === 'none') return null;
   const { rows } = await db.query(
-    `select s.id, s.operation, s.label, s.ended_at, o.file_name, o.size, o.sha256
+    `select s.id, s.operation, s.label, s.ended_at, s.pipeline, o.file_name, o.size, o.sha256
        from step s join step_output o on o.step_id = s.id and o.file_name = $1 and o.product
       where s.id = $2 and s.state = 'done' and ${scopeSql(scope, 's.id', 3)}`,
     [fileName, stepId, ...scopeArgs(scope)],
   );
   const r = rows[0];
-  return r ? { stepId: r.id, operation: r.operation, label: r.label, endedAt: r.ended_at, fileName: r.file_name, size: r.size, sha256: r.sha256 } : null;
+  return r ? { stepId: r.id, operation: r.operation, label: r.label, endedAt: r.ended_at, pipeline: r.pipeline, fileName: r.file_name, size: r.size, sha256: r.sha256 } : null;
 }
 
 export interface AncestorStep {

@@ -9,6 +9,11 @@ export interface ClaimOptions {
   leaseS: number;
   /** Seconds of waiting that add one priority level, so normal work is never starved. */
   agingS: number;
+  /**
+   * The worker's pipeline id: it claims only steps planned for it (and steps older than migration 7), so a
+   * worker with another image never makes products under a step id that names a different reducer.
+   */
+  pipelineId?: string;
 }
 
 /**
@@ -24,6 +29,7 @@ export async function claimStep(db: Queryable, o: ClaimOptions): Promise<StepRow
      ), candidate as (
        select s.id from step s left join running r on r.owner_id = s.owner_id
         where s.state = 'ready' and (s.not_before is null or s.not_before <= now())
+          and ($4::text is null or s.pipeline_id is null or s.pipeline_id = $4)
         order by s.priority + extract(epoch from now() - s.ready_at) / $3 desc,
                  coalesce(r.n, 0), s.ready_at, s.id
         limit 1
@@ -34,7 +40,7 @@ export async function claimStep(db: Queryable, o: ClaimOptions): Promise<StepRow
             failure_kind = null, error_message = null
        from candidate where step.id = candidate.id
      returning step.id`,
-    [o.workerId, o.leaseS, o.agingS],
+    [o.workerId, o.leaseS, o.agingS, o.pipelineId ?? null],
   );
   return rows[0] ? getStep(db, rows[0].id) : null;
 }

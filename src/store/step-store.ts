@@ -1,5 +1,5 @@
 // step, step_dependency, job_step, step_output, job_plan: the execution engine's durable state.
-import type { Plan, Step } from '../domain/plan.js';
+import type { PipelineIdentity, Plan, Step } from '../domain/plan.js';
 import type { StepFailureKind, StepState } from '../domain/api-types.js';
 import type { Pool, PoolClient, Queryable } from './db.js';
 
@@ -25,6 +25,8 @@ export interface StepRow {
   errorMessage: string | null;
   logPath: string | null;
   runtime: string | null;
+  /** The pipeline the step was planned for (Plan.pipeline.description); null for steps older than migration 7. */
+  pipeline: string | null;
   durationMs: number | null;
 }
 
@@ -36,7 +38,7 @@ export interface StepOutput {
 }
 
 const cols = `id, operation, label, spec, state, owner_id, priority, attempts, max_attempts, lease_owner,
-  started_at, ended_at, exit_code, failure_kind, error_message, log_path, runtime, duration_ms`;
+  started_at, ended_at, exit_code, failure_kind, error_message, log_path, runtime, pipeline, duration_ms`;
 
 function toRow(r: Record<string, unknown>): StepRow {
   return {
@@ -57,6 +59,7 @@ function toRow(r: Record<string, unknown>): StepRow {
     errorMessage: r.error_message as string | null,
     logPath: r.log_path as string | null,
     runtime: r.runtime as string | null,
+    pipeline: r.pipeline as string | null,
     durationMs: r.duration_ms as number | null,
   };
 }
@@ -74,10 +77,12 @@ export async function loadJobPlan(db: Queryable, jobId: string): Promise<Plan | 
  * Links a job to its plan's steps, creating the steps that do not exist and reviving failed or cancelled
  * ones (their inputs may have changed since). Steps already waiting, ready, running or done are shared.
  */
-export async function attachPlanSteps(c: PoolClient, jobId: string, ownerId: string, priority: number, steps: Step[], maxAttempts: number): Promise<void> {
+export async function attachPlanSteps(
+  c: PoolClient, jobId: string, ownerId: string, priority: number, steps: Step[], maxAttempts: number, pipeline: PipelineIdentity,
+): Promise<void> {
   await c.query(
-    `insert into step (id, operation, label, spec, state, owner_id, priority, max_attempts)
-     select s.id, s.operation, s.label, s.spec, 'waiting', $2, $3, $4
+    `insert into step (id, operation, label, spec, state, owner_id, priority, max_attempts, pipeline_id, pipeline)
+     select s.id, s.operation, s.label, s.spec, 'waiting', $2, $3, $4, $5, $6
        from jsonb_to_recordset($1::jsonb) as s(id text, operation text, label text, spec jsonb)
      on conflict (id) do update set
        state = case when step.state in ('failed', 'cancelled') then 'waiting' else step.state end,
@@ -85,7 +90,7 @@ export async function attachPlanSteps(c: PoolClient, jobId: string, ownerId: str
        not_before = case when step.state in ('failed', 'cancelled') then null else step.not_before end,
        priority = greatest(step.priority, excluded.priority),
        last_used_at = now()`,
-    [JSON.stringify(steps.map((s) => ({ id: s.id, operation: s.operation, label: s.label, spec: s }))), ownerId, priority, maxAttempts],
+    [JSON.stringify(steps.map((s) => ({ id: s.id, operation: s.operation, label: s.label, spec: s }))), ownerId, priority, maxAttempts, pipeline.id, pipeline.description],
   );
   const deps = steps.flatMap((s) => s.dependsOn.map((d) => [s.id, d]));
   if (deps.length) {

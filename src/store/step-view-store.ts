@@ -23,6 +23,8 @@ export interface StepView {
   failureKind: FailureKind | null;
   errorMessage: string | null;
   runtime: string | null;
+  /** The pipeline the step was planned for (its id is part of the step id); null for steps before migration 7. */
+  pipeline: string | null;
   hasLog: boolean;
   /** Product files of a done step (outputs later steps or users consume). */
   products: { fileName: string; size: number }[];
@@ -34,7 +36,7 @@ export async function jobStepViews(db: Queryable, jobId: string): Promise<StepVi
     `select s.id, js.position, s.operation, s.label, s.spec->>'night' as night, s.spec->>'arm' as arm, s.state,
             s.attempts, s.max_attempts, s.ready_at, s.started_at, s.ended_at, s.duration_ms,
             (s.spec->>'estimatedCostS')::float8 as estimated_cost_s, coalesce(s.spec->'dependsOn', '[]'::jsonb) as depends_on,
-            s.exit_code, s.failure_kind, s.error_message, s.runtime, s.log_path is not null as has_log,
+            s.exit_code, s.failure_kind, s.error_message, s.runtime, s.pipeline, s.log_path is not null as has_log,
             coalesce((select json_agg(json_build_object('fileName', o.file_name, 'size', o.size) order by o.file_name)
                         from step_output o where o.step_id = s.id and o.product and s.state = 'done'), '[]'::json) as products
        from job_step js join step s on s.id = js.step_id
@@ -62,6 +64,7 @@ export async function jobStepViews(db: Queryable, jobId: string): Promise<StepVi
     failureKind: r.failure_kind,
     errorMessage: r.error_message,
     runtime: r.runtime,
+    pipeline: r.pipeline,
     hasLog: r.has_log,
     products: r.products,
   }));

@@ -64,7 +64,7 @@ function writeStep(w: Writer, s: Step): void {
  */
 export function planXmlElement(plan: Plan, depth = 0): string {
   const w = new Writer(depth);
-  w.node('plan', { 'xmlns:plan': planNamespace, formatVersion: plan.formatVersion, reducerVersion: plan.reducerVersion }, () => {
+  w.node('plan', { 'xmlns:plan': planNamespace, formatVersion: plan.formatVersion, reducerVersion: plan.reducerVersion, pipeline: plan.pipeline.description }, () => {
     w.leaf('options', { ...plan.options });
     w.leaf('estimate', { ...plan.estimate });
     w.node('targets', {}, () => {

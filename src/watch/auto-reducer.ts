@@ -6,7 +6,7 @@
 //   telescope moved on), or no new object exposure of it landed for quietS.
 // A subject that is not due is looked at again when its night gets a new frame or its deadline passes.
 import { formatFieldDid } from '../archive/dids.js';
-import type { Plan } from '../domain/plan.js';
+import type { PipelineIdentity, Plan } from '../domain/plan.js';
 import { ServiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { committedPresets } from '../soda/parameters.js';
@@ -22,6 +22,8 @@ const fallbackCodes = new Set(['FLAT_FALLBACK', 'ARC_FALLBACK', 'SKY_FALLBACK'])
 
 export interface AutoReducerDeps extends AutoJobDeps {
   root: string;
+  /** The engine's pipeline: plans are made as the job will make them. */
+  pipeline: PipelineIdentity;
   authority: string;
   rules: AutoRules;
   /** Re-plan a subject that failed to plan at most this often when nothing new lands (ms). */
@@ -63,7 +65,7 @@ export function createAutoReducer(d: AutoReducerDeps) {
   async function tryPlan(rule: AutoRule, id: string): Promise<{ plan: Plan } | { notReady: string }> {
     const params = jobParameters(rule, id).filter((p) => p.name !== 'PRIORITY');
     try {
-      const s = await planSoda({ db: d.pool, authority: d.authority, presets: committedPresets, archiveRoot: d.root }, parseSodaRequest(params, 'async'));
+      const s = await planSoda({ db: d.pool, authority: d.authority, presets: committedPresets, archiveRoot: d.root, pipeline: d.pipeline }, parseSodaRequest(params, 'async'));
       return s.plan ? { plan: s.plan } : { notReady: 'nothing to reduce' };
     } catch (err) {
       if (err instanceof ServiceError && err.label === 'UsageError') return { notReady: err.message };

@@ -7,6 +7,7 @@ import path from 'node:path';
 import client from 'prom-client';
 import { archiveRootOf, isDemoArchive } from '../archive/archive-root.js';
 import type { Clock } from '../clock.js';
+import type { PipelineIdentity } from '../domain/plan.js';
 import type { ArchiveSettings, WatchSettings } from '../config.js';
 import { ServiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -34,6 +35,8 @@ export interface WatchDeps {
   clock: Clock;
   /** The /soda/async job list auto jobs are made through: the same runner, plan, engine and notifications as a user's. */
   jobs: JobList;
+  /** The engine's pipeline (Engine.pipeline): auto jobs are planned as their runner plans them. */
+  pipeline: PipelineIdentity;
   /** The process's metrics registry (src/ops/metrics.ts); default: a registry of the watcher's own. */
   registry?: client.Registry;
   /** false: rescans only, as on a file system that delivers no events (tests of the safety net). Default true. */
@@ -88,7 +91,7 @@ export async function startWatch(d: WatchDeps): Promise<Watcher> {
 
   const { firstRun, lastScanAt } = await openWatchRoot(d.pool, root);
   const reducer = createAutoReducer({
-    pool: d.pool, root, authority: d.authority, rules, log,
+    pool: d.pool, root, authority: d.authority, rules, log, pipeline: d.pipeline,
     jobs: d.jobs,
     owner: { userId: w.user, admin: false },
     public: d.publicJobs,

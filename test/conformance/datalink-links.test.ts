@@ -10,6 +10,7 @@ import { markMissing } from '../../src/store/frame-store.js';
 import { expectDatalinkLintClean, expectVotlintClean } from '../support/votlint.js';
 import { expectValid } from '../support/xsd.js';
 import { getLinks, NIGHT, parseLinks as parse, startDemoNight, type DemoNight } from './datalink-night.js';
+import { testPipeline } from '../support/fake-plan.js';
 
 describe('GET|POST /soda/links', () => {
   let n: DemoNight;
@@ -34,7 +35,7 @@ describe('GET|POST /soda/links', () => {
     expect(raw.length).toBe(n.object.sizeBytes);
     expect(createHash('sha256').update(raw).digest('hex')).toBe(n.object.sha256);
     expect(rows[1]).toMatchObject({ semantics: '#proc', service_def: 'soda-sync-1', content_type: 'application/fits' });
-    const plan = createPlan({ frames: n.frames.filter((f) => f.arm === 'blue'), request: { frameIds: [n.object.id] }, options: { arms: 'blue', combine: false, splice: false }, presets: committedPresets });
+    const plan = createPlan({ pipeline: testPipeline, frames: n.frames.filter((f) => f.arm === 'blue'), request: { frameIds: [n.object.id] }, options: { arms: 'blue', combine: false, splice: false }, presets: committedPresets });
     const used = new Set(plan.steps.flatMap((s) => s.inputs.flatMap((i) => (i.kind === 'raw' && i.frameId !== n.object.id ? [i.frameId] : []))));
     const cal = rows.slice(2);
     const byFile = (semantics: string) => cal.filter((x) => x.semantics === semantics).map((x) => x.description.match(/frame (\S+)/)![1]).sort();

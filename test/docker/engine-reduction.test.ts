@@ -23,6 +23,7 @@ import { requireContainers, requireDocker } from '../support/docker.js';
 import { queuedJob, settled, testEngine } from '../support/engine.js';
 import { ingestedNight, type IngestedNight } from '../support/night.js';
 import { projectRoot } from '../support/process.js';
+import { testPipeline } from '../support/fake-plan.js';
 
 const IMAGE = 'drsoda/aaorun:latest';
 const limits = { cpus: 2, memoryBytes: 1 << 30, pids: 256, tmpfsBytes: 64 << 20 };
@@ -44,7 +45,7 @@ describe('a simulated night reduced by the engine in every execution mode', () =
     const db = await createTestDatabase();
     dbs.push(db);
     night = await ingestedNight(db.pool);
-    plan = createPlan({ frames: night.frames, request: { fields: [{ night: night.night, cfgFile: night.fields[0] }] }, presets: readPipelinePresets() });
+    plan = createPlan({ pipeline: testPipeline, frames: night.frames, request: { fields: [{ night: night.night, cfgFile: night.fields[0] }] }, presets: readPipelinePresets() });
   }, 600000);
   afterAll(async () => {
     for (const d of dbs) await d.drop();

@@ -78,6 +78,26 @@ describe('drsoda plan', () => {
     expect(xml.stdout).toContain('<plan:arg>26sep20006.fits</plan:arg>');
   });
 
+  it('applies SODA regions on the fibre tables: frames with no fibre inside are not planned and their IDs say "no data"', async () => {
+    // The fixture's fibres lie near RA 348.36, Dec -32.49 (6.08 rad, -0.567 rad); nothing is near 10 10.
+    const far = await runDrsoda(['plan', did('ccd1/0005'), did('field/G23_Y7_015_p0'), '--arms', 'blue', '--circle', '10 10 1'], env);
+    expect([far.code, far.stderr]).toEqual([0, '']);
+    expect(far.stdout).toBe(
+      `no data (a text/plain result; nothing is reduced for it): ${did('ccd1/0005')}: no fibre of 26sep10005.fits has its target inside CIRCLE 10 10 1\n` +
+        `no data (a text/plain result; nothing is reduced for it): ${did('field/G23_Y7_015_p0')}: no fibre of the 4 object exposure(s) of ${did('field/G23_Y7_015_p0')} has its target inside CIRCLE 10 10 1\n`,
+    );
+    const mixed = await runDrsoda(['plan', did('ccd1/0005'), '--arms', 'blue', '--format', 'json', '--circle', '10 10 1', '--circle', '348.36 -32.49 0.1'], env);
+    expect(mixed.code).toBe(0);
+    const j = JSON.parse(mixed.stdout) as { noData: unknown[]; plan: { steps: Array<{ operation: string }>; pipeline: { id: string } } };
+    expect(j.noData).toEqual([]);
+    expect(j.plan.steps.map((s) => s.operation)).toContain('reduce_object');
+    expect(j.plan.pipeline.id).toMatch(/^(image|program) sha256:[0-9a-f]{64}$/);
+    const bad = await runDrsoda(['plan', did('ccd1/0005'), '--circle', '10 10'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/CIRCLE/);
+  });
+
   it('refuses what cannot be planned with one line and exit status 1', async () => {
     const missing = await runDrsoda(['plan', did('ccd1/0099')], env);
     expect([missing.code, missing.stderr]).toEqual([1, `drsoda: no frame ${did('ccd1/0099')} in the archive index\n`]);

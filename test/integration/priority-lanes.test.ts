@@ -92,7 +92,7 @@ describe('priority aging', () => {
     const add = async (name: string, priority: number, waitedS: number) => {
       const jobId = await queuedJob(db.pool, `owner-${name}`);
       const plan = fakePlan([{ name }], `aging-${name}`);
-      await withTransaction(db.pool, (c) => attachPlanSteps(c, jobId, `owner-${name}`, priority, plan.steps, 3));
+      await withTransaction(db.pool, (c) => attachPlanSteps(c, jobId, `owner-${name}`, priority, plan.steps, 3, plan.pipeline));
       await promoteReadySteps(db.pool, [plan.steps[0].id]);
       await db.pool.query(`update step set ready_at = now() - make_interval(secs => $2) where id = $1`, [plan.steps[0].id, waitedS]);
       return plan.steps[0].id;

@@ -48,12 +48,12 @@ describe('SODA async reductions', () => {
     // One object frame, both arms spliced: the blue and red reduced frames and the spliced one.
     expect(rs.map((r: Doc) => r['@id'])).toEqual([
       expect.stringMatching(/^2026-03-14_ccd1_\d{4}_14mar1\d{4}red\.fits$/),
-      expect.stringMatching(/^2026-03-14_ccd1_\d{4}_14mar2\d{4}red\.fits$/),
+      expect.stringMatching(/^2026-03-14_ccd1_\d{4}_14mar2\d{4}red\.txt$/),
       expect.stringMatching(/^2026-03-14_ccd1_\d{4}_.+spliced\.fits$/),
     ]);
     const inside = fibresWithin(archive.truth, fibre.raDeg, fibre.decDeg, 0.25);
     expect(inside.length).toBeGreaterThan(3);
-    // The red arm starts above 5600 Angstrom: its result is the SODA "no data" answer.
+    // The red arm starts above 5600 Angstrom: its result is the SODA "no data" answer, named and declared as text.
     expect(rs.map((r: Doc) => r['@mime-type'])).toEqual(['application/fits', 'text/plain', 'application/fits']);
     expect((await getText(rs[1]['@href'])).body).toMatch(/^UsageError: no data: BAND 5\.0e-7 5\.6e-7 \(metres\) does not overlap 14mar2\d{4}red\.fits, which covers 5\.6\d+e-7 to 8\.\d+e-7 m\n$/);
     for (const r of [rs[0], rs[2]]) {
@@ -96,9 +96,11 @@ describe('SODA async reductions', () => {
     const base = objectId.replace(/^.*\?/, '').replace(/\//g, '_').replace('_ccd', '_ccd');
     expect(rs.map((r: Doc) => [r['@id'], r['@mime-type']])).toEqual([
       [expect.stringMatching(new RegExp(`^${base}_14mar1\\d{4}red_pos1_band1\\.vot$`)), 'application/x-votable+xml'],
-      [expect.stringMatching(/_pos1_band2\.vot$/), 'text/plain'],
-      [expect.stringMatching(/_pos2_band1\.vot$/), 'text/plain'],
-      [expect.stringMatching(/_pos2_band2\.vot$/), 'text/plain'],
+      // BAND 2 misses the arm: found when cut, so the planned name with .txt.
+      [expect.stringMatching(/_pos1_band2\.txt$/), 'text/plain'],
+      // The second region holds no fibre of the frame: known at planning, one entry per band for the ID.
+      [`${base}_pos2_band1.txt`, 'text/plain'],
+      [`${base}_pos2_band2.txt`, 'text/plain'],
     ]);
     const vot = await getText(rs[0]['@href']);
     expect(vot.type).toMatch(/^application\/x-votable\+xml/);

@@ -10,7 +10,7 @@ import { postForm } from './uws-helpers.js';
 import { objectFrame } from './soda-fixture.js';
 
 const request = (id: string, options: SodaRequest['options'] = {}): SodaRequest => ({ ids: [id], spatial: [], bands: [], format: 'application/fits', options });
-const emptyPlan = (id: string): SodaPlan => ({ ids: [{ id, ref: { kind: 'night', night: '2026-03-14' } as never }], plan: null });
+const emptyPlan = (id: string): SodaPlan => ({ ids: [{ id, ref: { kind: 'night', night: '2026-03-14' } as never }], plan: null, regions: new Map() });
 
 describe('SODA plan cache', () => {
   it('builds once per request and archive version, shares concurrent builds, and keeps no failure', async () => {
@@ -26,11 +26,14 @@ describe('SODA plan cache', () => {
     expect(a).toBe(b);
     expect(a.jobInfo(null)).toBe(b.jobInfo(null));
     expect(a.jobInfo('https://x/soda/async/j1/plan')).not.toBe(a.jobInfo(null));
-    // Regions, bands and format do not change the plan; options do.
+    // Bands and format do not change the plan; options do, and so do regions (a frame none reaches is not planned).
     await cache.get({ ...request('a'), bands: [{ value: '1 2', metres: [1, 2] }] }, build('a'));
     expect(builds).toBe(1);
     await cache.get(request('a', { arms: 'blue' }), build('a'));
     expect(builds).toBe(2);
+    await cache.get({ ...request('a'), spatial: [{ param: 'CIRCLE', value: '10 20 0.1' } as never] }, build('a'));
+    expect(builds).toBe(3);
+    builds--;
     version = 2;
     await cache.get(request('a'), build('a'));
     expect(builds).toBe(3);

@@ -92,6 +92,17 @@ describe('SODA sync', () => {
     }
   });
 
+  it('answers 204 from the fibre table before reducing anything when the region holds no fibre of the frame', async () => {
+    const before = await syncJobs(a);
+    const steps = Number((await a.db.pool.query('select count(*) from step')).rows[0].count);
+    // OPTEX: a reduction nobody has run yet; the archive's fibre table already says the circle is empty.
+    const res = await sync(a.url, [['ID', id], ['CIRCLE', '10 10 0.1'], ['EXTRACTION', 'OPTEX']]);
+    expect([res.status, await res.text()]).toEqual([204, '']);
+    expect(res.headers.get('x-soda-no-data')).toMatch(/^no fibre of 14mar1\d{4}\.fits has its target inside CIRCLE 10 10 0\.1$/);
+    expect(await syncJobs(a)).toBe(before);
+    expect(Number((await a.db.pool.query('select count(*) from step')).rows[0].count)).toBe(steps);
+  });
+
   it('gives text/plain errors starting with the SODA label, with DALI status codes', async () => {
     const cases: Array<[Array<[string, string]>, number, RegExp]> = [
       [[['ID', id], ['POL', 'I']], 400, /^UsageError: POL: polarization is not offered/],

@@ -73,7 +73,7 @@ describe('pyvo end to end: links -> #proc -> async SODA job -> FITS checked agai
     // Blue reduced frame, red reduced frame (no pixel of the red arm lies below 5600 A: "no data"), spliced.
     expect(out.results.map((x) => [x.id, x.mime])).toEqual([
       [expect.stringMatching(/^2014-09-26_ccd1_\d{4}_26sep1\d{4}red\.fits$/), 'application/fits'],
-      [expect.stringMatching(/^2014-09-26_ccd1_\d{4}_26sep2\d{4}red\.fits$/), 'text/plain'],
+      [expect.stringMatching(/^2014-09-26_ccd1_\d{4}_26sep2\d{4}red\.txt$/), 'text/plain'],
       [expect.stringMatching(/^2014-09-26_ccd1_\d{4}_.*_spliced\.fits$/), 'application/fits'],
     ]);
     // pyvo's sync client (DatalinkRecord.processed) gets the same cut from the cache.

@@ -9,6 +9,7 @@ import type { PlanOptionsInput } from '../../src/planner/options.js';
 import { createPlan } from '../../src/planner/plan.js';
 import { planToJson } from '../../src/planner/render-json.js';
 import { buildNight, loadPresets, type Exposure, type NightSpec } from '../unit/planner-fixture.js';
+import { testPipeline } from '../support/fake-plan.js';
 
 const presets = loadPresets();
 
@@ -128,7 +129,7 @@ describe('planner properties on random nights', () => {
         const request = { frameIds, fields };
         let plan: Plan;
         try {
-          plan = createPlan({ frames: input, request, options, presets });
+          plan = createPlan({ pipeline: testPipeline, frames: input, request, options, presets });
         } catch (e) {
           if (!(e instanceof ServiceError) || e.label !== 'UsageError') throw e;
           expect(e.message.length).toBeGreaterThan(10);
@@ -137,7 +138,7 @@ describe('planner properties on random nights', () => {
         }
         planned++;
         checkPlan(plan, input);
-        const again = createPlan({ frames: [...input].reverse(), request, options, presets });
+        const again = createPlan({ pipeline: testPipeline, frames: [...input].reverse(), request, options, presets });
         expect(planToJson(again)).toBe(planToJson(plan));
       }),
       { numRuns: 100, seed: 20260926 },

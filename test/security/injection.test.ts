@@ -18,6 +18,7 @@ import { createTestDatabase } from '../support/db.js';
 import { fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
 import { fakePlan } from '../support/fake-plan.js';
 import { AUTHORITY, OBJECT_DID, startSecureApp, type SecureApp } from './secure-app.js';
+import { testPipeline } from '../support/fake-plan.js';
 
 const hostile = ['; rm -rf /', '$(id)', '`id`', '-idxfile /etc/passwd', '../../etc/passwd', 'a\nb', "x' y", 'GAUSS; id', '|| true', '${IFS}', '\\', '*', 'blue red', '-TPMETH NONE'];
 const optionNames = ['ARMS', 'EXTRACTION', 'THROUGHPUT', 'IDX_PRESET', 'COMBINE', 'SPLICE', 'SKYSUB', 'RESPONSEFORMAT'];
@@ -33,7 +34,7 @@ describe('option values and argv', () => {
 
   const plan = async (name: string, value: string) => {
     const req = parseSodaRequest([{ name: 'ID', value: OBJECT_DID }, { name: 'ARMS', value: name === 'ARMS' ? value : 'blue' }, ...(name === 'ARMS' ? [] : [{ name, value }])], 'async');
-    return planSoda({ db: s.db.pool, authority: AUTHORITY, presets: committedPresets, archiveRoot: s.archive }, req);
+    return planSoda({ db: s.db.pool, authority: AUTHORITY, presets: committedPresets, archiveRoot: s.archive, pipeline: testPipeline }, req);
   };
   const allowed = (name: string) => sodaParameters.find((d) => d.name === name)?.options?.map((o) => o.toLowerCase()) ?? [];
 

@@ -17,6 +17,7 @@ import { stepOutputs, stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { requireContainers, requireDocker } from '../support/docker.js';
 import { queuedJob, settled, testEngine } from '../support/engine.js';
+import { testPipeline } from '../support/fake-plan.js';
 import { ingestedNight, type IngestedNight } from '../support/night.js';
 import { projectRoot } from '../support/process.js';
 import { startSlurmCluster, type SlurmCluster } from '../support/slurm.js';
@@ -43,7 +44,7 @@ describe('a simulated night reduced through Slurm', () => {
     const db = await createTestDatabase();
     dbs.push(db);
     night = await ingestedNight(db.pool);
-    plan = createPlan({ frames: night.frames, request: { fields: [{ night: night.night, cfgFile: night.fields[0] }] }, presets: readPipelinePresets() });
+    plan = createPlan({ frames: night.frames, request: { fields: [{ night: night.night, cfgFile: night.fields[0] }] }, presets: readPipelinePresets(), pipeline: testPipeline });
   }, 600000);
   const temps: string[] = [];
   afterAll(async () => {

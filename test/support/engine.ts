@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../src/clock.js';
 import type { Plan } from '../../src/domain/plan.js';
 import { createLocalRunner } from '../../src/executor/local-runner.js';
+import { testPipeline } from './fake-plan.js';
 import type { StepRunner } from '../../src/executor/types.js';
 import { createLogger } from '../../src/logger.js';
 import { createEngine, type Engine, type EngineOptions } from '../../src/scheduler/engine.js';
@@ -49,6 +50,7 @@ export function testEngine(pool: Pool, url: string, o: Partial<EngineOptions> & 
     listener,
     log,
     runner: localFakeRunner(),
+    pipeline: testPipeline,
     phases: createJobTransitions({ pool, clock: systemClock, dataDir }),
     publish: publishTargetProducts(products, (jobId) => jobDir(dataDir, jobId)),
     products,

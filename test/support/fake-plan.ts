@@ -1,6 +1,9 @@
 // Synthetic plans for orchestration tests: real Plan/Step shapes whose argv the fake aaorun understands.
 import { createHash } from 'node:crypto';
-import type { Plan, Step, StepInput } from '../../src/domain/plan.js';
+import type { PipelineIdentity, Plan, Step, StepInput } from '../../src/domain/plan.js';
+
+/** The pipeline of test engines (the fake aaorun) and of plans made without a runner. */
+export const testPipeline: PipelineIdentity = { id: 'test fake-aaorun', description: 'test/fixtures/fake-aaorun.sh (tests)' };
 
 export interface FakeStepSpec {
   name: string;
@@ -50,6 +53,7 @@ export function fakePlan(specs: FakeStepSpec[], salt = 'fake'): Plan {
   return {
     formatVersion: 1,
     reducerVersion: 'fake',
+    pipeline: testPipeline,
     options: { arms: 'blue', idxPreset: 'fake', extraction: 'GAUSS', throughput: 'NONE', skySubtraction: false, combine: false, splice: false },
     steps,
     targets: [{ request: 'fake', kind: 'object', frameIds: [], products: [{ stepId: last.id, fileName: last.outputs[0], arm: 'blue', kind: 'reduced' }] }],

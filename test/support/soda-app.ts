@@ -27,11 +27,11 @@ export interface SimulatedArchive {
 }
 
 /** A small night (one field, one object exposure by default) written to a fresh folder. */
-export async function simulatedArchive(o: { night?: string; objects?: number; seed?: number } = {}): Promise<SimulatedArchive> {
+export async function simulatedArchive(o: { night?: string; objects?: number; seed?: number; fields?: number } = {}): Promise<SimulatedArchive> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'drsoda-soda-night-'));
   chmodSync(root, 0o755);
   const night = o.night ?? '2026-03-14';
-  const sim = await simulateNight({ outDir: root, night, fields: 1, objects: o.objects ?? 1, size: 'small', seed: o.seed ?? 5, biases: 2, darks: 0, lflats: 0 });
+  const sim = await simulateNight({ outDir: root, night, fields: o.fields ?? 1, objects: o.objects ?? 1, size: 'small', seed: o.seed ?? 5, biases: 2, darks: 0, lflats: 0 });
   return { root, night, truth: JSON.parse(readFileSync(sim.truthFile, 'utf8')) as NightTruth };
 }
 

@@ -5,6 +5,7 @@ import type { Plan } from '../../src/domain/plan.js';
 import { createPlan } from '../../src/planner/plan.js';
 import { planToJson } from '../../src/planner/render-json.js';
 import { buildNight, frameIdOf, loadPresets, patchFrames } from './planner-fixture.js';
+import { testPipeline } from '../support/fake-plan.js';
 
 const presets = loadPresets();
 const night = '2014-09-26';
@@ -66,7 +67,7 @@ function armSteps(arm: 'blue' | 'red') {
 
 describe('planner: exact DAG of a simulated night', () => {
   const frames = exampleNight();
-  const plan = createPlan({ frames, request: { fields: [{ night, cfgFile: 'G23_Y7_015_p0.sds' }] }, presets });
+  const plan = createPlan({ pipeline: testPipeline, frames, request: { fields: [{ night, cfgFile: 'G23_Y7_015_p0.sds' }] }, presets });
 
   it('plans every step once, in pipeline order, with the argv SAMI-style wrappers build', () => {
     const b = armSteps('blue');
@@ -145,13 +146,13 @@ describe('planner: exact DAG of a simulated night', () => {
 
   it('is deterministic: the same frames in another order give byte-identical JSON', () => {
     const shuffled = [...frames].reverse();
-    const again = createPlan({ frames: shuffled, request: { fields: [{ night, cfgFile: 'G23_Y7_015_p0.sds' }] }, presets });
+    const again = createPlan({ pipeline: testPipeline, frames: shuffled, request: { fields: [{ night, cfgFile: 'G23_Y7_015_p0.sds' }] }, presets });
     expect(planToJson(again)).toBe(planToJson(plan));
     expect(JSON.parse(planToJson(plan))).toEqual(JSON.parse(JSON.stringify(plan)));
   });
 
   it('picks the nearer of two arcs in the other field and shares steps between requests', () => {
-    const p = createPlan({ frames, request: { frameIds: [frameIdOf(night, 1, 14), frameIdOf(night, 1, 8), frameIdOf(night, 1, 9)] }, options: { arms: 'blue' }, presets });
+    const p = createPlan({ pipeline: testPipeline, frames, request: { frameIds: [frameIdOf(night, 1, 14), frameIdOf(night, 1, 8), frameIdOf(night, 1, 9)] }, options: { arms: 'blue' }, presets });
     const obj = p.steps.find((s) => s.label === 'reduce_object 26sep10014.fits')!;
     expect(obj.argv.slice(4, 10)).toEqual(['-TLMAP_FILENAME', '26sep10011tlm.fits', '-WAVEL_FILENAME', '26sep10013red.fits', '-FFLAT_FILENAME', '26sep10011red.fits']);
     // One bias combination for the night, one TLM per flat, although three targets need them.

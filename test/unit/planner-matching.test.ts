@@ -6,13 +6,14 @@ import { ServiceError } from '../../src/errors.js';
 import { createPlan } from '../../src/planner/plan.js';
 import type { PlanOptionsInput } from '../../src/planner/options.js';
 import { buildNight, dropFrames, frameIdOf, loadPresets, type FieldSpec, type NightSpec } from './planner-fixture.js';
+import { testPipeline } from '../support/fake-plan.js';
 
 const presets = loadPresets();
 const night = '2014-09-26';
 const fieldA: FieldSpec = { cfgFile: 'G23_Y7_015_p0.sds', plate: 0, raDeg: 348.5, decDeg: -32.5, sequence: ['flat', 'arc', 'object', 'object'] };
 
 function plan(frames: FrameRecord[], runs: number[], options: PlanOptionsInput = { arms: 'blue' }): Plan {
-  return createPlan({ frames, request: { frameIds: runs.map((r) => frameIdOf(night, 1, r)) }, options, presets });
+  return createPlan({ pipeline: testPipeline, frames, request: { frameIds: runs.map((r) => frameIdOf(night, 1, r)) }, options, presets });
 }
 
 const step = (p: Plan, label: string) => {

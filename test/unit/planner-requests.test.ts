@@ -5,6 +5,7 @@ import { ServiceError } from '../../src/errors.js';
 import { createPlan } from '../../src/planner/plan.js';
 import type { PlanOptionsInput } from '../../src/planner/options.js';
 import { buildNight, byFile, dropFrames, frameIdOf, loadPresets, patchFrames } from './planner-fixture.js';
+import { testPipeline } from '../support/fake-plan.js';
 
 const presets = loadPresets();
 const night = '2014-09-26';
@@ -17,7 +18,7 @@ const frames = buildNight({
 const id = (ccd: 1 | 2, run: number) => frameIdOf(night, ccd, run);
 
 function plan(frameIds: string[], options: PlanOptionsInput = {}, input = frames): Plan {
-  return createPlan({ frames: input, request: { frameIds }, options, presets });
+  return createPlan({ pipeline: testPipeline, frames: input, request: { frameIds }, options, presets });
 }
 const labels = (p: Plan) => p.steps.map((s) => s.label);
 const objectArgv = (p: Plan, file: string) => p.steps.find((s) => s.label === `reduce_object ${file}`)!.argv;
@@ -61,7 +62,7 @@ describe('planner: requests', () => {
 
   it('names unknown, unusable and wrong-arm frames and empty fields in one UsageError', () => {
     const bad = patchFrames(frames, ['26sep10002.fits'], { exposedS: 30 });
-    expect(usage(() => createPlan({ frames: bad, request: { frameIds: ['ivo://x/nope', id(1, 2), id(2, 5)], fields: [{ night, cfgFile: 'nothing.sds' }] }, options: { arms: 'blue' }, presets }))).toBe(
+    expect(usage(() => createPlan({ pipeline: testPipeline, frames: bad, request: { frameIds: ['ivo://x/nope', id(1, 2), id(2, 5)], fields: [{ night, cfgFile: 'nothing.sds' }] }, options: { arms: 'blue' }, presets }))).toBe(
       'no frame ivo://x/nope in the archive index; ' +
         `26sep10002.fits (${id(1, 2)}) cannot be reduced: BIAS with EXPOSED=30 s; ` +
         '26sep20005.fits is a red-arm frame but ARMS=blue; ' +

@@ -10,6 +10,7 @@ import { appendPlanXml, planNamespace, planXml, planXmlElement } from '../../src
 import { newDocument, ns, toXml } from '../../src/vo/xml.js';
 import { expectValid } from '../support/xsd.js';
 import { buildNight, loadPresets, patchFrames } from './planner-fixture.js';
+import { testPipeline } from '../support/fake-plan.js';
 
 const night = '2014-09-26';
 let frames = buildNight({
@@ -19,7 +20,7 @@ let frames = buildNight({
 });
 // An ignored exposure whose lamp name (quoted in the reason) has characters XML must escape.
 frames = patchFrames(frames, ['26sep10007.fits', '26sep20007.fits'], { ndfClass: 'DARK', exposedS: 600, lampName: '<&"x">' });
-const plan = createPlan({ frames, request: { fields: [{ night, cfgFile: 'G23_Y7_015_p0.sds' }] }, presets: loadPresets() });
+const plan = createPlan({ pipeline: testPipeline, frames, request: { fields: [{ night, cfgFile: 'G23_Y7_015_p0.sds' }] }, presets: loadPresets() });
 
 function xmllint(xml: string): Promise<{ ok: boolean; stderr: string }> {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'drsoda-plan-')), 'plan.xml');

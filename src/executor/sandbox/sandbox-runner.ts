@@ -38,7 +38,8 @@ async function tail(file: string, from: number, cb: (s: string) => void): Promis
   }
 }
 
-export function createSandboxRunner(o: SandboxPoolOptions): SandboxRunner {
+/** imageId: what the step records as its runtime (the image's id, as the container-per-step runner records). */
+export function createSandboxRunner(o: SandboxPoolOptions & { imageId?: string }): SandboxRunner {
   const pool = new SandboxPool(o);
   const [uid, gid] = o.user.split(':').map(Number);
   return {
@@ -48,7 +49,7 @@ export function createSandboxRunner(o: SandboxPoolOptions): SandboxRunner {
     close: () => pool.close(),
     async run(req: StepRunRequest): Promise<StepRunResult> {
       const startedAt = new Date();
-      const base = { exitCode: null, stdout: '', stderr: '', startedAt, runtime: o.image };
+      const base = { exitCode: null, stdout: '', stderr: '', startedAt, runtime: o.imageId ?? o.image };
       let sb;
       try {
         sb = await pool.acquire(req.labels.jobId ?? `step-${req.labels.stepId}`, req.labels.owner);
@@ -115,7 +116,7 @@ export function createSandboxRunner(o: SandboxPoolOptions): SandboxRunner {
       }
       await rm(hostDir, { recursive: true, force: true });
       await sb.forgetStep(key);
-      return { ...base, exitCode: failure ? null : exitCode, failure, message, stdout, stderr, endedAt: new Date(), runtime: `${o.image} (sandbox ${sb.id})` };
+      return { ...base, exitCode: failure ? null : exitCode, failure, message, stdout, stderr, endedAt: new Date(), runtime: `${o.imageId ?? o.image} (sandbox ${sb.id})` };
     },
   };
 }

@@ -15,6 +15,16 @@ export interface PlannedProduct {
 }
 
 /** The plan:summary element of jobInfo. */
+/** What each ID of a SODA request selects (src/soda/soda-runner.ts sodaJobInfo). */
+export const SODA_NS = 'urn:drsoda:soda';
+
+/** An ID (filter null) or ID x region (filter set) that gives only a text/plain "no data" result; nothing runs for it. */
+export interface NoDataView {
+  id: string;
+  filter: string | null;
+  message: string;
+}
+
 export interface PlanSummaryView {
   /** The full plan ({job}/plan). */
   href: string;
@@ -22,6 +32,8 @@ export interface PlanSummaryView {
   products: PlannedProduct[];
   warnings: Array<{ code: string; message: string }>;
   warningCount: number;
+  /** Known before anything runs: IDs and ID x region combinations with no data. */
+  noData: NoDataView[];
 }
 
 export interface PlanStepView {
@@ -52,10 +64,24 @@ const estimateOf = (el: Element | null) => {
   return { steps: Number(est.steps ?? 0), totalCostS: Number(est.totalCostS ?? 0), criticalPathS: Number(est.criticalPathS ?? 0) };
 };
 
-/** The plan summary in a job document's jobInfo, or null when the job has no plan. */
+function parseNoData(root: Searchable): NoDataView[] {
+  return Array.from(root.getElementsByTagNameNS(SODA_NS, 'id')).flatMap((el): NoDataView[] => {
+    const id = el.getAttribute('value') ?? '';
+    if (el.getAttribute('noData') === 'true') return [{ id, filter: null, message: (el.textContent ?? '').trim() }];
+    return Array.from(el.getElementsByTagNameNS(SODA_NS, 'noOverlap')).map((n) => ({
+      id,
+      filter: `${n.getAttribute('param') ?? ''} ${n.getAttribute('value') ?? ''}`.trim(),
+      message: (n.textContent ?? '').trim(),
+    }));
+  });
+}
+
+/** The plan summary in a job document's jobInfo, or null when the job has no plan and nothing without data. */
 export function parsePlanSummary(root: Searchable): PlanSummaryView | null {
   const summary = root.getElementsByTagNameNS(PLAN_NS, 'summary')[0];
-  if (!summary) return null;
+  const noData = parseNoData(root);
+  // Every ID without data: no plan, nothing runs, the job completes with the text results alone.
+  if (!summary) return noData.length ? { href: '', estimate: { steps: 0, totalCostS: 0, criticalPathS: 0 }, products: [], warnings: [], warningCount: 0, noData } : null;
   const warnings = all(summary, 'warnings')[0];
   return {
     href: summary.getAttributeNS(XLINK_NS, 'href') ?? '',
@@ -63,6 +89,7 @@ export function parsePlanSummary(root: Searchable): PlanSummaryView | null {
     products: all(summary, 'product').map((p) => ({ request: p.getAttribute('request') ?? '', step: p.getAttribute('step') ?? '', file: p.getAttribute('file') ?? '', arm: p.getAttribute('arm') ?? '', kind: p.getAttribute('kind') ?? '' })),
     warnings: all(summary, 'warning').map((w) => ({ code: w.getAttribute('code') ?? '', message: (w.textContent ?? '').trim() })),
     warningCount: Number(warnings?.getAttribute('count') ?? 0),
+    noData,
   };
 }
 

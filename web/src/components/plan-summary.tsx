@@ -6,7 +6,8 @@ import { useAsync } from '../use-async';
 import { ErrorNote, Loading } from './status';
 
 export function PlanSummary({ summary }: { summary: PlanSummaryView }) {
-  const plan = useAsync((signal) => getPlan(summary, { signal }), [summary.href]);
+  // No href: every ID is "no data", so there is no plan to load (nothing runs).
+  const plan = useAsync((signal) => (summary.href ? getPlan(summary, { signal }) : Promise.resolve(null)), [summary.href]);
   const more = summary.warningCount - summary.warnings.length;
   return (
     <div class="plan" aria-label="Planned reduction">
@@ -14,6 +15,15 @@ export function PlanSummary({ summary }: { summary: PlanSummaryView }) {
         <strong>{summary.estimate.steps}</strong> steps, about <strong>{seconds(summary.estimate.criticalPathS)}</strong> if they run in parallel (
         {seconds(summary.estimate.totalCostS)} of work). Steps already done for an earlier job are reused.
       </p>
+      {summary.noData.length > 0 && (
+        <ul class="warnings" aria-label="No data">
+          {summary.noData.map((n, i) => (
+            <li key={i}>
+              <code>no data</code> {n.filter ? `${n.id} with ${n.filter}` : n.id}: {n.message} (a text/plain result; nothing is reduced for it)
+            </li>
+          ))}
+        </ul>
+      )}
       {summary.warnings.length > 0 && (
         <ul class="warnings">
           {summary.warnings.map((w, i) => (
@@ -25,7 +35,7 @@ export function PlanSummary({ summary }: { summary: PlanSummaryView }) {
         </ul>
       )}
       {plan.error && <ErrorNote error={plan.error} retry={plan.reload} />}
-      {!plan.data && !plan.error && <Loading what="the planned steps" />}
+      {summary.href && !plan.data && !plan.error && <Loading what="the planned steps" />}
       {plan.data && (
         <table class="grid compact">
           <caption>Planned steps</caption>
