@@ -11,7 +11,9 @@ export function registerServe(program: Command): void {
     .option('--watch', 'also watch ARCHIVE_ROOT and reduce new frames as they land (WATCH_ENABLED; docs/quick-turnaround.md)')
     .action(async (opts: { watch?: boolean }) => {
       const { config, log } = cliContext({ WATCH_ENABLED: opts.watch ? 'true' : undefined });
-      const server = await startServer(config, log).catch(fail);
-      stopOnSignals(log, () => server.stop());
+      // Handlers before "drsoda listening" is logged: a signal that follows that line at once still stops in order.
+      const starting = startServer(config, log);
+      stopOnSignals(log, async () => (await starting).stop());
+      await starting.catch(fail);
     });
 }

@@ -12,16 +12,19 @@ export function registerWorker(program: Command): void {
     .action(async (opts: { concurrency?: string }) => {
       const { config, log } = cliContext({ WORKER_CONCURRENCY: opts.concurrency });
       const { factory, close } = await openCliServices(config, log, 'drsoda-worker').catch(fail);
+      let ready: Record<string, unknown> = {};
       try {
         // This worker may finish a SODA job's last step: the factory's engine publishes the job's cuts.
         const engine = await factory.engine({ work: true });
         // METRICS_PORT: this worker's own /metrics for Prometheus (docs/operations.md#metrics).
         const metrics = await factory.metricsEndpoint();
-        log.info({ workerId: engine.workerId, metricsPort: metrics?.port }, 'drsoda worker ready');
+        ready = { workerId: engine.workerId, metricsPort: metrics?.port };
       } catch (err) {
         await close().catch(() => {});
         fail(err);
       }
+      // Handlers before the ready line: a supervisor (or a test) may send SIGTERM the moment it reads it.
       stopOnSignals(log, close);
+      log.info(ready, 'drsoda worker ready');
     });
 }

@@ -23,20 +23,6 @@ const GiB = 1024 ** 3;
 const mask = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 const msg = (err: unknown) => (err as Error)?.message ?? String(err);
 
-/** A running embedded PostgreSQL under DATA_DIR/pg (postmaster.pid names its port), as a URL; else null. */
-export function runningEmbeddedUrl(dataDir: string): string | null {
-  const pidFile = path.join(dataDir, 'pg', 'data', 'postmaster.pid');
-  const pwFile = path.join(dataDir, 'pg', 'password');
-  if (!existsSync(pidFile) || !existsSync(pwFile)) return null;
-  const [pid, , , port] = readFileSync(pidFile, 'utf8').split('\n');
-  try {
-    process.kill(Number(pid), 0);
-  } catch {
-    return null; // a stale pid file: the server is not running
-  }
-  return `postgresql://postgres:${encodeURIComponent(readFileSync(pwFile, 'utf8').trim())}@127.0.0.1:${port.trim()}/drsoda`;
-}
-
 const FIX_CONNECT = 'start PostgreSQL or correct DATABASE_URL (host, port, user, password, database)';
 
 /** Connects, reads the server version and compares applied migrations with migrations/. */
