@@ -1,6 +1,7 @@
 // ts-jest in ESM mode; type checking is done by `tsc --noEmit` in `npm test`, so isolatedModules keeps this fast.
 export default {
-  testEnvironment: 'node',
+  // Node, with a temporary folder per test file that is removed when the file is done (test/support/test-environment.mjs).
+  testEnvironment: '<rootDir>/test/support/test-environment.mjs',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },

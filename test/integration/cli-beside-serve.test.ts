@@ -82,7 +82,7 @@ describe('CLI subcommands beside a running drsoda serve (embedded database)', ()
     await waitForLine(child, ready);
     child.kill('SIGTERM');
     const exit = await done;
-    expect(exit.stderr).toBe(""); if (exit.code !== 0) console.log(exit.signal, exit.stdout);
+    expect(exit.stderr).toBe('');
     expect(exit.code).toBe(0);
     expect((await fetch(`http://127.0.0.1:${port}/soda/availability`)).status).toBe(200);
   }, 180_000);
