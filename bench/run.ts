@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [-- --only name,...]`: runs the benchmarks, prints the table, writes
 // docs/performance.md (full runs only) and bench/results/<date>-<commit>.json.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,10 +33,19 @@ const commit = (() => {
 
 const rows: Row[] = [];
 const t0 = Date.now();
-for (const [name, bench] of Object.entries(benches)) {
-  if (only && !only.includes(name)) continue;
-  process.stdout.write(`# ${name}\n`);
-  rows.push(...(await bench({ quick, log: (m) => process.stdout.write(`  ${m}\n`) })));
+// Every folder the benches and their child processes make goes under one TMPDIR, removed at the end, so the
+// simulated nights, data folders and database clusters never stay in /tmp (traversable for postgres and containers).
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-run-'));
+chmodSync(scratch, 0o755);
+process.env.TMPDIR = scratch;
+try {
+  for (const [name, bench] of Object.entries(benches)) {
+    if (only && !only.includes(name)) continue;
+    process.stdout.write(`# ${name}\n`);
+    rows.push(...(await bench({ quick, log: (m) => process.stdout.write(`  ${m}\n`) })));
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
 }
 const table = markdownTable(rows);
 const header = `Measured ${new Date().toISOString().slice(0, 10)} at commit ${commit} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? ', QUICK mode (fewer repetitions)' : ''}; ${((Date.now() - t0) / 1000).toFixed(0)} s.`;
