@@ -6,6 +6,8 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // The transform cache belongs to the checkout, not /tmp (where .ci/run counts what a run leaves).
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   // test/chaos is the slow fault and load suite: npm run test:chaos (jest.chaos.config.js).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/chaos/'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',

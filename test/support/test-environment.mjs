@@ -1,7 +1,7 @@
 // The Node test environment with one temporary folder per test file: TMPDIR (os.tmpdir(), which the file's child
 // processes, python tempfile and the reducer inherit) points into it while the file runs, and it is removed once
 // the file is done (after every afterAll), so a suite that forgets a folder leaves nothing in /tmp.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestEnvironment } from 'jest-environment-node';
@@ -13,6 +13,12 @@ export default class TempDirEnvironment extends TestEnvironment {
     this.tmp = mkdtempSync(path.join(os.tmpdir(), 'drsoda-test-file-'));
     // Traversable: postgres (as its own user) and containers' users reach the folders tests make inside.
     chmodSync(this.tmp, 0o755);
+    // tsx keeps its compile cache in TMPDIR/tsx-<uid>: point it at the usual one, so the file's child processes
+    // (drsoda through tsx) do not recompile the sources (removing the folder removes the link, not the cache).
+    const tsxCache = `tsx-${process.getuid?.() ?? 'user'}`;
+    const shared = path.join(os.tmpdir(), tsxCache);
+    mkdirSync(shared, { recursive: true });
+    symlinkSync(shared, path.join(this.tmp, tsxCache));
     // The worker's own environment (os.tmpdir() reads it) and the test file's copy (spawned children get it).
     process.env.TMPDIR = this.tmp;
     this.global.process.env.TMPDIR = this.tmp;
