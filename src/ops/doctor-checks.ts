@@ -1,6 +1,6 @@
 // The checks of `drsoda doctor`, each bounded in time and returning what it found and, when something is
 // wrong, the one thing to do about it. Nothing here changes state except a probe file in DATA_DIR.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveSettings, ExecutorSettings } from '../config.js';
