@@ -2,7 +2,7 @@
 // bench/results/<date>-<commit>.json, and docs/performance.md only from a full run on a clean tree (git status
 // shows nothing at the start), naming the commit it measured; otherwise it says why it did not.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,13 +43,22 @@ const clean = fullCommit !== undefined && dirty !== undefined && dirty.trim() ==
 
 const rows: Row[] = [];
 const t0 = Date.now();
+// Every folder the benches and their child processes make goes under one TMPDIR, removed at the end, so the
+// simulated nights, data folders and database clusters never stay in /tmp (traversable for postgres and containers).
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-run-'));
+chmodSync(scratch, 0o755);
+process.env.TMPDIR = scratch;
 const selected = Object.entries(benches).filter(([name]) => !only || only.includes(name));
 // On a terminal a bar over the benchmarks with their lines above it; piped, the same lines and a progress log line now and then.
 const progress = startProgress({ task: 'bench', total: selected.length, unit: 'benchmarks', log: createLogger('info', process.stderr) });
-for (const [i, [name, bench]] of selected.entries()) {
-  progress.update(i, selected.length, name);
-  progress.note(`# ${name}`);
-  rows.push(...(await bench({ quick, log: (m) => progress.note(`  ${m}`) })));
+try {
+  for (const [i, [name, bench]] of selected.entries()) {
+    progress.update(i, selected.length, name);
+    progress.note(`# ${name}`);
+    rows.push(...(await bench({ quick, log: (m) => progress.note(`  ${m}`) })));
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
 }
 progress.update(selected.length, selected.length);
 progress.stop();

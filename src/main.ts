@@ -1,4 +1,6 @@
 // Process entry: parse the command line and run the subcommand.
+import { fail } from './cli/context.js';
 import { buildCli } from './cli/index.js';
 
-await buildCli().parseAsync(process.argv);
+// Whatever a subcommand did not catch still ends as one line, not a stack.
+await buildCli().parseAsync(process.argv).catch(fail);

@@ -22,8 +22,15 @@ export function cliContext(overrides: Record<string, string | undefined> = {}): 
   }
 }
 
-/** Prints a one-line failure (no stack for expected errors) and exits 1. */
+/** What went wrong, on one line, whatever was thrown (libraries reject with undefined, strings, objects). */
+export function failureLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : typeof err === 'string' ? err : err === undefined || err === null ? '' : String((err as { message?: unknown }).message ?? JSON.stringify(err));
+  return text.replace(/\s+/g, ' ').trim() || 'failed without saying why (set LOG_LEVEL=debug for the details)';
+}
+
+/** Prints a one-line failure (no stack; LOG_LEVEL=debug adds it) and exits 1. */
 export function fail(err: unknown): never {
-  process.stderr.write(`drsoda: ${(err as Error).message ?? String(err)}\n`);
+  process.stderr.write(`drsoda: ${failureLine(err)}\n`);
+  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exit(1);
 }

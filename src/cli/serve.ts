@@ -16,7 +16,9 @@ export function registerServe(program: Command): void {
       // The first start on a machine with Docker builds the stand-in reducer image, so steps run in containers
       // (once, in the primary: its API processes find it built).
       if (config.executor.kind !== 'local' && !isApiProcess()) await ensureReducerImage({ image: config.executor.image, dockerHost: config.executor.dockerHost, log });
-      const server = await serve(config, log).catch(fail);
-      stopOnSignals(log, () => server.stop(), { signals: isApiProcess() ? ['SIGTERM'] : undefined });
+      // Handlers before "drsoda listening" is logged: a signal that follows that line at once still stops in order.
+      const starting = serve(config, log);
+      stopOnSignals(log, async () => (await starting).stop(), { signals: isApiProcess() ? ['SIGTERM'] : undefined });
+      await starting.catch(fail);
     });
 }

@@ -2,17 +2,16 @@
 import type { Command } from 'commander';
 import { createToken } from '../auth/tokens.js';
 import { systemClock } from '../clock.js';
-import { openDatabase, type Database } from '../store/database.js';
-import { migrate } from '../store/migrate.js';
+import type { Database } from '../store/database.js';
 import { listTokens, revokeToken } from '../store/token-store.js';
 import { cliContext, fail } from './context.js';
+import { openCliDatabase } from './open-db.js';
 
 /** Opens and migrates the database, runs fn, closes; prints failures as one line and exits 1. */
 async function withDatabase(fn: (db: Database) => Promise<void>): Promise<void> {
   const { config, log } = cliContext();
-  const db = await openDatabase(config, log, 'drsoda-token').catch(fail);
+  const db = await openCliDatabase(config, log, 'drsoda-token').catch(fail);
   try {
-    await migrate(db.pool);
     await fn(db);
   } catch (err) {
     await db.close();

@@ -41,16 +41,19 @@ export function registerWatch(program: Command): void {
       }
       if (!config.archiveRoot) fail(new Error('no archive to watch: set ARCHIVE_ROOT'));
       const { factory, close } = await openCliServices(config, log, 'drsoda-watch').catch(fail);
+      let ready: Record<string, unknown> = {};
       try {
         const watcher = await factory.watcher();
         // METRICS_PORT: turnaround latencies, auto jobs and ingest counts (and the engine's) for Prometheus.
         const server = await factory.metricsEndpoint();
-        log.info({ archiveRoot: watcher.root, owner: config.watch.user, worker: config.executor.runWorker, metricsPort: server?.port }, 'drsoda watch ready');
+        ready = { archiveRoot: watcher.root, owner: config.watch.user, worker: config.executor.runWorker, metricsPort: server?.port };
         showCatchUp(watcher, log, config.progressLogS * 1000);
       } catch (err) {
         await close().catch(() => {});
         fail(err);
       }
+      // Handlers before the ready line: a supervisor (or a test) may send SIGTERM the moment it reads it.
       stopOnSignals(log, close);
+      log.info(ready, 'drsoda watch ready');
     });
 }

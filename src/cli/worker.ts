@@ -12,6 +12,7 @@ export function registerWorker(program: Command): void {
     .action(async (opts: { concurrency?: string }) => {
       const { config, log } = cliContext({ WORKER_CONCURRENCY: opts.concurrency });
       const { factory, close } = await openCliServices(config, log, 'drsoda-worker').catch(fail);
+      let ready: Record<string, unknown> = {};
       try {
         // This worker may finish a SODA job's last step: the factory's engine publishes the job's cuts.
         const engine = await factory.engine({ work: true });
@@ -19,11 +20,13 @@ export function registerWorker(program: Command): void {
         const metrics = await factory.metricsEndpoint();
         // QUEUED jobs whose accepting API process died before handing them to the engine are taken over here too.
         const takesOverJobs = await factory.takeOverJobs();
-        log.info({ workerId: engine.workerId, metricsPort: metrics?.port, takesOverJobs }, 'drsoda worker ready');
+        ready = { workerId: engine.workerId, metricsPort: metrics?.port, takesOverJobs };
       } catch (err) {
         await close().catch(() => {});
         fail(err);
       }
+      // Handlers before the ready line: a supervisor (or a test) may send SIGTERM the moment it reads it.
       stopOnSignals(log, close);
+      log.info(ready, 'drsoda worker ready');
     });
 }

@@ -1,6 +1,6 @@
 // The checks of `drsoda doctor`, each bounded in time and returning what it found and, when something is
 // wrong, the one thing to do about it. Nothing here changes state except a probe file in DATA_DIR.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveSettings, ExecutorSettings } from '../config.js';
@@ -22,20 +22,6 @@ export interface CheckResult {
 const GiB = 1024 ** 3;
 const mask = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 const msg = (err: unknown) => (err as Error)?.message ?? String(err);
-
-/** A running embedded PostgreSQL under DATA_DIR/pg (postmaster.pid names its port), as a URL; else null. */
-export function runningEmbeddedUrl(dataDir: string): string | null {
-  const pidFile = path.join(dataDir, 'pg', 'data', 'postmaster.pid');
-  const pwFile = path.join(dataDir, 'pg', 'password');
-  if (!existsSync(pidFile) || !existsSync(pwFile)) return null;
-  const [pid, , , port] = readFileSync(pidFile, 'utf8').split('\n');
-  try {
-    process.kill(Number(pid), 0);
-  } catch {
-    return null; // a stale pid file: the server is not running
-  }
-  return `postgresql://postgres:${encodeURIComponent(readFileSync(pwFile, 'utf8').trim())}@127.0.0.1:${port.trim()}/drsoda`;
-}
 
 const FIX_CONNECT = 'start PostgreSQL or correct DATABASE_URL (host, port, user, password, database)';
 

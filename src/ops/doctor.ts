@@ -1,9 +1,11 @@
 // `drsoda doctor`: runs every check against the configured setup and renders the findings with what to fix.
+import path from 'node:path';
 import type { Config, OpsSettings } from '../config.js';
 import { openDatabase } from '../store/database.js';
 import type { Logger } from '../logger.js';
 import { withTimeout } from '../store/db.js';
-import { checkArchive, checkDatabase, checkDisk, checkDocker, runningEmbeddedUrl, type CheckResult } from './doctor-checks.js';
+import { runningEmbedded } from '../store/embedded.js';
+import { checkArchive, checkDatabase, checkDisk, checkDocker, type CheckResult } from './doctor-checks.js';
 import { checkSlurm } from './doctor-slurm.js';
 import { createMailer } from './mailer.js';
 
@@ -16,7 +18,7 @@ export interface DoctorOptions {
 /** The database to check: DATABASE_URL, the running embedded server, or the embedded one started for the check. */
 async function databaseCheck(config: Config, log: Logger, timeoutMs: number): Promise<CheckResult> {
   if (config.databaseUrl) return checkDatabase(config.databaseUrl, timeoutMs);
-  const running = runningEmbeddedUrl(config.dataDir);
+  const running = runningEmbedded(path.join(config.dataDir, 'pg'))?.url;
   if (running) {
     const r = await checkDatabase(running, timeoutMs);
     return { ...r, detail: `embedded, in use by a running drsoda: ${r.detail}` };

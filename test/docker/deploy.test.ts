@@ -1,7 +1,7 @@
 // deploy/: the service image built by deploy/build-image.sh answers as a real container against the test
 // PostgreSQL; compose.yaml, the systemd units and env.example are checked against the configuration.
 import { execFile } from 'node:child_process';
-import { readFileSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -44,12 +44,26 @@ describe('deploy/', () => {
   });
 
   it('the systemd units pass systemd-analyze verify', async () => {
+    // A missing program also prints nothing on stderr: the test needs it (Debian's systemd package; .ci/run installs it).
+    const version = await run('systemd-analyze', ['--version'], { timeout: 30000 }).catch((e: Error) => e);
+    if (version instanceof Error) throw new Error(`this test needs systemd-analyze (Debian package systemd): ${version.message}`);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-units-'));
-    copyFileSync(deploy('systemd/drsoda.service'), path.join(dir, 'drsoda.service'));
-    copyFileSync(deploy('systemd/drsoda-worker@.service'), path.join(dir, 'drsoda-worker@1.service'));
-    for (const unit of ['drsoda.service', 'drsoda-worker@1.service']) {
-      const r = await run('systemd-analyze', ['verify', path.join(dir, unit)], { timeout: 30000 }).catch((e: { stderr: string; code: number }) => e);
-      expect({ unit, stderr: r.stderr }).toEqual({ unit, stderr: '' });
+    try {
+      copyFileSync(deploy('systemd/drsoda.service'), path.join(dir, 'drsoda.service'));
+      copyFileSync(deploy('systemd/drsoda-worker@.service'), path.join(dir, 'drsoda-worker@1.service'));
+      // A unit with a mistake, so the check is seen to catch one (exit status 1, the reason on stderr).
+      writeFileSync(path.join(dir, 'broken.service'), '[Service]\nExecStart=relative/path\nNoSuchKey=1\n');
+      const verify = (unit: string) =>
+        run('systemd-analyze', ['verify', path.join(dir, unit)], { timeout: 30000 }).then(
+          (r) => ({ unit, code: 0, stderr: r.stderr }),
+          (e: { stderr?: string; code?: number | string }) => ({ unit, code: e.code ?? 'no exit status', stderr: e.stderr ?? '' }),
+        );
+      for (const unit of ['drsoda.service', 'drsoda-worker@1.service']) expect(await verify(unit)).toEqual({ unit, code: 0, stderr: '' });
+      const broken = await verify('broken.service');
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toMatch(/relative\/path/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -3,7 +3,7 @@
 // and the same small simulated night reduced by local aaorun processes and by containers of the image,
 // step by step, gives byte-identical products (the DATE card aside).
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,8 @@ const timeless = (file: string) => readFileSync(file).toString('latin1').replace
 
 describe('the reducer image', () => {
   let root: string;
+  // Two reductions of a simulated night (local and in Docker): hundreds of MB.
+  afterAll(() => root && rmSync(root, { recursive: true, force: true }));
   let steps: string[][];
 
   beforeAll(async () => {

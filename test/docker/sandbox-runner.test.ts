@@ -7,6 +7,7 @@ import { createSandboxRunner, type SandboxRunner } from '../../src/executor/sand
 import type { StepRunRequest } from '../../src/executor/types.js';
 import { requireContainers, requireDocker } from '../support/docker.js';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/images.js';
+import { until } from '../support/ops-receivers.js';
 
 const tmp = (p = 'drsoda-sbx-') => mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -99,8 +100,8 @@ describe('warm sandbox runner (real daemon)', () => {
     expect(b.exitCode).toBe(139);
     const c = await runner.run(req('jobD', ['true']));
     expect(c.runtime).not.toBe(b.runtime);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await containers({ [`${LABEL_PREFIX}.job`]: 'jobD' })).toHaveLength(1);
+    // The replaced sandboxes are removed in the background: wait for it rather than assume it.
+    expect(await until('one sandbox of jobD', () => containers({ [`${LABEL_PREFIX}.job`]: 'jobD' }), (l) => l.length === 1, 20000)).toHaveLength(1);
   });
 
   it('ends a running step and removes the sandbox when its job is aborted', async () => {

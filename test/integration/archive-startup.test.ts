@@ -5,6 +5,7 @@ import { startArchive } from '../../src/archive/archive-startup.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testConfig } from '../support/config.js';
+import { until } from '../support/ops-receivers.js';
 
 /** startArchive's settings from a test configuration with these variables. */
 function settings(env: Record<string, string>) {
@@ -37,8 +38,7 @@ describe('archive start-up', () => {
         return new Promise<boolean>(() => {}); // a simulation that never ends
       },
     });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(started).toBe(true);
+    expect(await until('the demo simulation started', () => started, (v) => v)).toBe(true);
     const t0 = Date.now();
     await s.stop();
     expect(Date.now() - t0).toBeLessThan(1000);

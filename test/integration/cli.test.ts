@@ -1,6 +1,7 @@
 import http from 'node:http';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { until } from '../support/ops-receivers.js';
 import { finished, runDrsoda, spawnDrsoda, waitForLine } from '../support/process.js';
 
 describe('drsoda CLI', () => {
@@ -65,9 +66,11 @@ describe('drsoda CLI', () => {
           })
           .on('error', reject);
       });
-      await new Promise((r) => setTimeout(r, 500));
+      // In flight means its query waits on the lock: wait for that, then for the server to say it stops.
+      await until('a query waiting on the lock', async () => (await db.pool.query(`select count(*)::int as n from pg_locks where not granted and database = (select oid from pg_database where datname = current_database())`)).rows[0].n, (n) => n > 0);
+      const stopping = waitForLine(child, /shutting down/);
       child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 500));
+      await stopping;
       await expect(fetch(`http://127.0.0.1:${port}/soda/availability`)).rejects.toThrow();
       await locker.query('rollback');
       await locker.end();

@@ -6,6 +6,7 @@ import { separationDeg } from '../../src/cutout/geometry.js';
 import { stepsOfJob } from '../../src/store/step-store.js';
 import { createJob, getJob, getText, parseXml, postForm, waitFinal, type Doc } from './uws-helpers.js';
 import { expectVotlintClean } from '../support/votlint.js';
+import { until } from '../support/ops-receivers.js';
 import { expectValid } from '../support/xsd.js';
 import { simulatedArchive, startSodaApp, type SimulatedArchive, type SodaTestApp } from '../support/soda-app.js';
 import { downloadTo, fibresWithin, knownFibre, objectFrame } from './soda-fixture.js';
@@ -168,8 +169,7 @@ describe('SODA async reductions', () => {
     }
     expect(steps.filter((x) => !['done', 'cancelled', 'failed'].includes(x.state)).map((x) => [x.label, x.state])).toEqual([]);
     expect(steps.filter((x) => x.operation === 'reduce_object').every((x) => x.state === 'cancelled')).toBe(true);
-    await new Promise((r) => setTimeout(r, 500));
-    expect((await getJob(jobUrl)).job.phase).toBe('ABORTED');
+    expect((await until('the aborted phase', async () => (await getJob(jobUrl)).job.phase, (p) => p === 'ABORTED'))).toBe('ABORTED');
   });
 
   it('answers TIME outside every exposure of a field with a "no data" result, without reducing anything', async () => {

@@ -13,6 +13,7 @@ import type { JobRunner, RunContext } from '../../src/uws/types.js';
 import { jobXml } from '../../src/vo/uws-xml.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { until } from '../support/ops-receivers.js';
 import { expectValid } from '../support/xsd.js';
 
 class FakeClock implements Clock {
@@ -149,8 +150,8 @@ describe('UWS job service', () => {
 
   it('moves a job whose runner throws to ERROR', async () => {
     const job = await service.forKind('boom').create(anon, { parameters: [], run: true });
-    for (let i = 0; i < 50 && (await service.forKind('boom').get(anon, job.id)).phase === 'QUEUED'; i++) await new Promise((r) => setTimeout(r, 20));
-    const after = await service.forKind('boom').get(anon, job.id);
+    // QUEUED, then EXECUTING for a moment: wait for the phase the runner's failure leads to.
+    const after = await until('a final phase', () => service.forKind('boom').get(anon, job.id), (j) => !['QUEUED', 'EXECUTING'].includes(j.phase));
     expect(after.phase).toBe('ERROR');
     expect(after.error?.message).toMatch(/failed unexpectedly: kaboom/);
   });

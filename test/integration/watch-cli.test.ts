@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/store/embedded.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { until } from '../support/ops-receivers.js';
 import { finished, runDrsoda, spawnDrsoda, waitForLine } from '../support/process.js';
 import { writeRawFrame } from './archive-fixture.js';
 
@@ -67,7 +68,8 @@ describe('drsoda watch and serve --watch', () => {
       await waitForLine(child, /drsoda watch ready/);
       await writeRawFrame(root, { run: 3, night: '2026-08-02', ccd: 2 });
       await metricLine(`http://127.0.0.1:${metricsPort}/metrics`, /^drsoda_watch_files_total\{outcome="ingested"\} 2$/);
-      const { rows } = await db.pool.query(`select rel_path, state from watch_file where root = $1 order by rel_path`, [root]);
+      // The counter moves before the watcher records the files: wait for the rows, do not assume them.
+      const rows = await until('recorded files', async () => (await db.pool.query(`select rel_path, state from watch_file where root = $1 order by rel_path`, [root])).rows, (r) => r.length === 2);
       expect(rows).toEqual([{ rel_path: '260802/ccd_1/02aug10001.fits', state: 'ingested' }, { rel_path: '260802/ccd_2/02aug20003.fits', state: 'ingested' }]);
     } finally {
       child.kill('SIGTERM');

@@ -1,7 +1,7 @@
 // Failures the reducer must report, as the real aaorun process (exit status, stderr, 2dFdr framing):
 // a missing or wrong calibration names the option, a corrupted FITS file is a clear error, not a crash.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simulateNight } from '../../src/simulate/index.js';
@@ -9,14 +9,17 @@ import { finished, projectRoot } from '../support/process.js';
 import { aaorun, IDX } from './reducer-pipeline.js';
 
 let work: string;
+let root: string;
 
 function run(argv: string[]) {
   const child = spawn(process.execPath, [path.join(projectRoot, 'bin/aaorun.js'), ...argv], { cwd: work, env: { ...process.env, NODE_OPTIONS: '', IMP_SCRATCH: path.join(work, 'scratch') }, stdio: ['ignore', 'pipe', 'pipe'] });
   return finished(child, 60000);
 }
 
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
 beforeAll(async () => {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'reducer-errors-'));
+  root = mkdtempSync(path.join(os.tmpdir(), 'reducer-errors-'));
   const sim = await simulateNight({ outDir: path.join(root, 'raw'), night: '2016-09-26', fields: 1, objects: 1, size: 'small', seed: 4, biases: 1, darks: 0, lflats: 0, concurrency: 0 });
   work = path.join(root, 'work');
   mkdirSync(work);

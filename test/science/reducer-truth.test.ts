@@ -1,7 +1,7 @@
 // The reducer against the simulator's truth (docs/simulator.md): a small simulated night reduced arm by
 // arm as the planner orders the steps, every product compared with what the frames were made from.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findHdu, readHeaders, readImage, type Header } from '../../src/fits/index.js';
@@ -32,6 +32,8 @@ describe('reduced simulated night against the truth', () => {
   let truth: NightTruth;
   let root: string;
   const arms = {} as Record<ArmName, ArmRun>;
+  // The reduced night is some hundreds of MB.
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'reducer-truth-'));

@@ -13,6 +13,8 @@ export const TEMPLATE_DB = 'drsoda_test_template';
 declare global {
   // eslint-disable-next-line no-var
   var __drsodaStopPg: (() => Promise<void>) | undefined;
+  // eslint-disable-next-line no-var
+  var __drsodaPgDir: string | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
@@ -24,6 +26,7 @@ export default async function globalSetup(): Promise<void> {
     const server = await startEmbeddedPostgres(path.join(dir, 'pg'));
     adminUrl = server.url;
     globalThis.__drsodaStopPg = server.stop;
+    globalThis.__drsodaPgDir = dir;
   }
   process.env.DRSODA_TEST_ADMIN_URL = adminUrl;
   const admin = new pg.Client({ connectionString: adminUrl });

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, readlinkSync, lstatSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, readlinkSync, lstatSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgv } from '../../src/reducer/argv.js';
@@ -78,6 +78,7 @@ describe('parameters', () => {
 
 describe('workspace', () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'aaorun-ws-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   const work = path.join(root, 'work');
   mkdirSync(work);
   writeFileSync(path.join(root, 'elsewhere.fits'), 'x');
@@ -111,6 +112,7 @@ describe('workspace', () => {
 
 describe('runAaorun', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aaorun-run-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'gama_blue.idx'), 'DRC_INCLUDE aaomega.idx\n');
   writeFileSync(path.join(dir, 'junk.fits'), 'this is not FITS at all');
   writeFileSync(path.join(dir, 'tlm.fits'), '');
