@@ -69,6 +69,7 @@ describe('SODA regions with no overlap: declared, honest and never reduced', () 
     expect(pending.xml).toContain(`<soda:id value="${field1.id}" noData="true">no fibre of ${field1.fileName} has its target inside CIRCLE ${circle}</soda:id>`);
     // Nothing to plan: no plan element, so no step either.
     expect(pending.xml).not.toContain('<plan:plan');
+    expect(pending.xml).not.toContain('<plan:summary');
 
     expect((await postForm(`${jobUrl}/phase`, { PHASE: 'RUN' })).status).toBe(303);
     expect(await waitFinal(jobUrl, 60)).toBe('COMPLETED');
@@ -93,10 +94,11 @@ describe('SODA regions with no overlap: declared, honest and never reduced', () 
     const pending = await getJob(jobUrl);
     expect(pending.xml).toContain(`<soda:id value="${field0.id}"/>`);
     expect(pending.xml).toContain(`<soda:id value="${field1.id}" noData="true">`);
-    expect(pending.xml).toContain('<plan:plan');
-    // The plan reads the overlapping frame and never the other one.
-    expect(pending.xml).toContain(`<plan:input kind="raw" frameId="${field0.id}"`);
-    expect(pending.xml).not.toContain(`frameId="${field1.id}"`);
+    expect(pending.xml).toContain('<plan:summary');
+    // The full plan ({job}/plan) reads the overlapping frame and never the other one.
+    const plan = await (await fetch(`${jobUrl}/plan`, { signal: AbortSignal.timeout(30000) })).text();
+    expect(plan).toContain(`<plan:input kind="raw" frameId="${field0.id}"`);
+    expect(plan).not.toContain(`frameId="${field1.id}"`);
 
     expect((await postForm(`${jobUrl}/phase`, { PHASE: 'RUN' })).status).toBe(303);
     expect(await waitFinal(jobUrl, 300)).toBe('COMPLETED');
