@@ -47,14 +47,17 @@ async function hashFiles(root: string, files: readonly string[]): Promise<string
 
 /**
  * A local program: the bundled reducer is hashed over the files it runs (dist/ after a build, else src/); any other AAORUN_COMMAND over the command
- * line and the contents of every argument that is a file (the binary or script it runs). Throws when a file
- * of the bundled reducer cannot be read.
+ * line and the contents of every argument that is a file (the binary or script it runs). Without the bundled
+ * entry files (the service image) the identity is 'program absent'; throws when a present reducer's file cannot be read.
  */
 export async function localPipeline(command: readonly string[], projectRoot: string, bundled: boolean): Promise<PipelineIdentity> {
   if (bundled) {
     const files = [];
     for (const e of bundledEntries) if ((await stat(path.join(projectRoot, e)).catch(() => null))?.isFile()) files.push(path.join(projectRoot, e));
     const built = (await stat(path.join(projectRoot, 'dist/reducer/cli.js')).catch(() => null))?.isFile();
+    // The service image (deploy/Dockerfile) ships a bundle without the reducer: it serves the API, and a local step
+    // there fails when it runs. Its identity says so rather than stopping the service at start.
+    if (!files.length) return { id: 'program absent', description: `no bundled reducer here (${bundledEntry} is missing): local steps cannot run` };
     for (const t of ['reducer', 'fits']) files.push(...(await filesUnder(path.join(projectRoot, built ? 'dist' : 'src', t))));
     const digest = await hashFiles(projectRoot, files);
     return { id: `program sha256:${digest}`, description: `bundled reducer ${bundledEntry} (sources sha256:${digest.slice(0, 16)}...)` };

@@ -32,6 +32,12 @@ describe('pipeline identity', () => {
     expect((await bundled()).id).not.toBe(second.id);
   });
 
+  it('names an absent bundled reducer (the service image ships none) instead of failing the start', async () => {
+    rmSync(path.join(root, 'bin'), { recursive: true });
+    rmSync(path.join(root, 'src/reducer'), { recursive: true });
+    expect((await bundled()).id).toBe('program absent');
+  });
+
   it('hashes another command by its line and the files it names', async () => {
     const program = path.join(root, 'aaorun-native');
     writeFileSync(program, 'binary 1');
