@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { fakeAaorun, fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
-import { fakePlan } from '../support/fake-plan.js';
+import { fakeAaorunVersion, fakePlan, workerPipeline } from '../support/fake-plan.js';
 import { expectInvariants } from '../support/invariants.js';
 import { startDrsoda, tmpDir, type DrsodaProcess } from './chaos-support.js';
 
@@ -30,7 +30,7 @@ describe('a full product disk', () => {
     mkdirSync(products);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'tmpfs', products], { timeout: 10000 });
     const env = { DATABASE_URL: db.url, DATA_DIR: dataDir, RATE_LIMIT_JOBS_PER_MIN: '0' };
-    procs.push(await startDrsoda('worker', { ...env, ARCHIVE_ROOT: archive, EXECUTOR: 'local', AAORUN_COMMAND: `sh ${fakeAaorun}`, WORKER_CONCURRENCY: '1' }));
+    procs.push(await startDrsoda('worker', { ...env, ARCHIVE_ROOT: archive, EXECUTOR: 'local', AAORUN_COMMAND: `sh ${fakeAaorun}`, PIPELINE_VERSION: fakeAaorunVersion, WORKER_CONCURRENCY: '1' }));
     const serve = await startDrsoda('sleep-serve', env);
     procs.push(serve);
 
@@ -39,14 +39,14 @@ describe('a full product disk', () => {
     await submitter.submit(big, 'alice', fakePlan([
       { name: 'big1', raw: ['261126/ccd_1/26nov10002.fits'] },
       { name: 'big2', after: ['big1'] },
-    ], 'disk-big'));
+    ], 'disk-big', workerPipeline));
     const bigJob = await settled(db.pool, big, 60000);
     expect(bigJob.phase).toBe('ERROR');
     expect(bigJob.error!.message).toMatch(/step fake big2 failed after 1 attempt\(s\): aaorun reduce_object: no space left on the product disk/);
 
     // The disk is still nearly full (big1's product stays cached), yet small work goes on.
     const small = await queuedJob(db.pool, 'bob');
-    await submitter.submit(small, 'bob', fakePlan([{ name: 'small1', raw: ['261126/ccd_1/26nov10001.fits'] }, { name: 'small2', after: ['small1'] }], 'disk-small'));
+    await submitter.submit(small, 'bob', fakePlan([{ name: 'small1', raw: ['261126/ccd_1/26nov10001.fits'] }, { name: 'small2', after: ['small1'] }], 'disk-small', workerPipeline));
     expect((await settled(db.pool, small, 60000)).phase).toBe('COMPLETED');
 
     const availability = await fetch(`${serve.url}/soda/availability`).then((r) => r.text());

@@ -7,6 +7,7 @@ import { stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { requireDocker } from '../support/docker.js';
 import { fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
+import { imagePipeline } from '../../src/executor/pipeline-identity.js';
 import { fakePlan } from '../support/fake-plan.js';
 import { ensureFakeAaorunImage } from '../support/images.js';
 import { expectInvariants } from '../support/invariants.js';
@@ -27,6 +28,8 @@ describe.each(['container', 'sandbox'])('Docker daemon outage during a step (EXE
   it('retries the step as transient and leaves no container behind', async () => {
     docker = await requireDocker();
     const image = await ensureFakeAaorunImage(docker);
+    // Docker workers claim only steps planned for their image's id.
+    const pipeline = imagePipeline(image, (await docker.getImage(image).inspect()).Id);
     db = await createTestDatabase();
     proxy = await dockerProxy();
     const archive = fakeArchive(['261126/ccd_1/26nov10001.fits']);
@@ -41,7 +44,7 @@ describe.each(['container', 'sandbox'])('Docker daemon outage during a step (EXE
       { name: 'first', raw: ['261126/ccd_1/26nov10001.fits'] },
       { name: 'long', after: ['first'], sleepS: 5 },
       { name: 'last', after: ['long'] },
-    ], `dockerd-${mode}`));
+    ], `dockerd-${mode}`, pipeline));
     await until('the long step to run', async () => (await db.pool.query(`select 1 from step where label = 'fake long' and state = 'running'`)).rowCount, 60000, 50);
     const [running] = await until('its container', async () => {
       const list = await docker.listContainers({ filters: JSON.stringify({ label: [`org.drsoda.worker=${worker!.workerId}`] }) });

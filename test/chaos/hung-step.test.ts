@@ -6,6 +6,7 @@ import { stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { requireDocker } from '../support/docker.js';
 import { fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
+import { imagePipeline } from '../../src/executor/pipeline-identity.js';
 import { fakePlan } from '../support/fake-plan.js';
 import { ensureFakeAaorunImage } from '../support/images.js';
 import { expectInvariants } from '../support/invariants.js';
@@ -23,6 +24,8 @@ describe.each(['container', 'sandbox'])('a hanging step (EXECUTION_MODE=%s)', (m
   it('is killed at STEP_TIMEOUT_S and fails its job, and only its job', async () => {
     docker = await requireDocker();
     const image = await ensureFakeAaorunImage(docker);
+    // Docker workers claim only steps planned for their image's id.
+    const pipeline = imagePipeline(image, (await docker.getImage(image).inspect()).Id);
     db = await createTestDatabase();
     const archive = fakeArchive(['261126/ccd_1/26nov10001.fits']);
     const dataDir = tmpDir('drsoda-chaos-hang-');
@@ -32,9 +35,9 @@ describe.each(['container', 'sandbox'])('a hanging step (EXECUTION_MODE=%s)', (m
     });
     const submitter = testEngine(db.pool, db.url, { archiveRoot: archive, dataDir, work: false });
     const hung = await queuedJob(db.pool, 'alice');
-    await submitter.submit(hung, 'alice', fakePlan([{ name: 'stuck', raw: ['261126/ccd_1/26nov10001.fits'], sleepS: 3600 }, { name: 'after', after: ['stuck'] }], `hang-${mode}`));
+    await submitter.submit(hung, 'alice', fakePlan([{ name: 'stuck', raw: ['261126/ccd_1/26nov10001.fits'], sleepS: 3600 }, { name: 'after', after: ['stuck'] }], `hang-${mode}`, pipeline));
     const fine = await queuedJob(db.pool, 'bob');
-    await submitter.submit(fine, 'bob', fakePlan([{ name: 'quick', raw: ['261126/ccd_1/26nov10001.fits'] }, { name: 'next', after: ['quick'] }], `fine-${mode}`));
+    await submitter.submit(fine, 'bob', fakePlan([{ name: 'quick', raw: ['261126/ccd_1/26nov10001.fits'] }, { name: 'next', after: ['quick'] }], `fine-${mode}`, pipeline));
 
     const t0 = Date.now();
     const failed = await settled(db.pool, hung, 60000);

@@ -5,7 +5,7 @@
 import { createPool, type Pool } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { fakeAaorun, fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
-import { fakePlan } from '../support/fake-plan.js';
+import { fakeAaorunVersion, fakePlan, workerPipeline } from '../support/fake-plan.js';
 import { expectInvariants } from '../support/invariants.js';
 import { ownPostgres, startDrsoda, tmpDir, until, type DrsodaProcess, type OwnPostgres } from './chaos-support.js';
 
@@ -28,7 +28,7 @@ describe('PostgreSQL restart during a run', () => {
     const common = { DATABASE_URL: pg.url, DATA_DIR: dataDir, DB_CONNECT_TIMEOUT_MS: '3000', RATE_LIMIT_JOBS_PER_MIN: '0' };
     const serve = await startDrsoda('sleep-serve', common);
     procs.push(serve);
-    const worker = await startDrsoda('worker', { ...common, ARCHIVE_ROOT: archive, EXECUTOR: 'local', AAORUN_COMMAND: `sh ${fakeAaorun}`, STEP_LEASE_S: '3', WORKER_CONCURRENCY: '2' });
+    const worker = await startDrsoda('worker', { ...common, ARCHIVE_ROOT: archive, EXECUTOR: 'local', AAORUN_COMMAND: `sh ${fakeAaorun}`, PIPELINE_VERSION: fakeAaorunVersion, STEP_LEASE_S: '3', WORKER_CONCURRENCY: '2' });
     procs.push(worker);
     const jobs = `${serve.url}/soda/async`;
 
@@ -49,7 +49,7 @@ describe('PostgreSQL restart during a run', () => {
         { name: 'a', raw: ['261126/ccd_1/26nov10001.fits'], sleepS: 1 },
         { name: 'b', after: ['a'], sleepS: 3 },
         { name: 'c', after: ['b'] },
-      ], `pg-${i}`));
+      ], `pg-${i}`, workerPipeline));
       planJobs.push(id);
     }
     await until('a step to run', async () => (await pool.query(`select 1 from step where state = 'running'`)).rowCount, 20000);

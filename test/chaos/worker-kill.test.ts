@@ -6,6 +6,7 @@ import { stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { requireDocker } from '../support/docker.js';
 import { fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
+import { imagePipeline } from '../../src/executor/pipeline-identity.js';
 import { fakePlan } from '../support/fake-plan.js';
 import { ensureFakeAaorunImage } from '../support/images.js';
 import { expectInvariants } from '../support/invariants.js';
@@ -23,6 +24,8 @@ describe.each(['container', 'sandbox'])('SIGKILL of a worker mid-step (EXECUTION
   it('re-runs the lost step elsewhere and leaves nothing behind once the host restarts its worker', async () => {
     docker = await requireDocker();
     const image = await ensureFakeAaorunImage(docker);
+    // Docker workers claim only steps planned for their image's id.
+    const pipeline = imagePipeline(image, (await docker.getImage(image).inspect()).Id);
     db = await createTestDatabase();
     const archive = fakeArchive(['261126/ccd_1/26nov10001.fits']);
     const dataDir = tmpDir('drsoda-chaos-worker-');
@@ -37,7 +40,7 @@ describe.each(['container', 'sandbox'])('SIGKILL of a worker mid-step (EXECUTION
       { name: 'first', raw: ['261126/ccd_1/26nov10001.fits'] },
       { name: 'long', after: ['first'], sleepS: 4 },
       { name: 'last', after: ['long'] },
-    ], `kill-${mode}`));
+    ], `kill-${mode}`, pipeline));
 
     const victimId = await until('the long step to run', async () => {
       const { rows } = await db.pool.query(`select lease_owner from step where label = 'fake long' and state = 'running'`);

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Engine } from '../../src/scheduler/engine.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { fakeAaorun, fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
-import { fakePlan } from '../support/fake-plan.js';
+import { fakeAaorunVersion, fakePlan, workerPipeline } from '../support/fake-plan.js';
 import { scrape, valueOf } from '../support/ops-prometheus.js';
 import { finished, spawnDrsoda, waitForLine } from '../support/process.js';
 
@@ -34,7 +34,7 @@ describe('worker metrics endpoint', () => {
 
   it('serves /metrics on METRICS_PORT and counts the steps this worker ran', async () => {
     worker = spawnDrsoda(['worker'], {
-      DATABASE_URL: db.url, DATA_DIR: dataDir, ARCHIVE_ROOT: archive, EXECUTOR: 'local', AAORUN_COMMAND: `sh ${fakeAaorun}`,
+      DATABASE_URL: db.url, DATA_DIR: dataDir, ARCHIVE_ROOT: archive, EXECUTOR: 'local', AAORUN_COMMAND: `sh ${fakeAaorun}`, PIPELINE_VERSION: fakeAaorunVersion,
       METRICS_PORT: '0', HOST: '127.0.0.1', WORKER_CONCURRENCY: '1', DEMO_ARCHIVE: 'false',
     });
     const ready = JSON.parse(await waitForLine(worker, /drsoda worker ready/, 30000)) as { metricsPort: number };
@@ -42,7 +42,7 @@ describe('worker metrics endpoint', () => {
     const before = await scrape(url);
     expect(valueOf(before, 'drsoda_step_duration_seconds_count', { operation: 'reduce_object', outcome: 'ok' })).toBe(0);
     const jobId = await queuedJob(db.pool);
-    await submitter.submit(jobId, 'alice', fakePlan([{ name: 'only', raw: ['261126/ccd_1/26nov10001.fits'] }], 'worker-metrics'));
+    await submitter.submit(jobId, 'alice', fakePlan([{ name: 'only', raw: ['261126/ccd_1/26nov10001.fits'] }], 'worker-metrics', workerPipeline));
     expect((await settled(db.pool, jobId)).phase).toBe('COMPLETED');
     const after = await scrape(url);
     expect(valueOf(after, 'drsoda_step_duration_seconds_count', { operation: 'reduce_object', outcome: 'ok' })).toBe(1);

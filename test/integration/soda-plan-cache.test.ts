@@ -16,7 +16,7 @@ describe('SODA plan cache', () => {
   it('builds once per request and archive version, shares concurrent builds, and keeps no failure', async () => {
     let version: number | undefined = 1;
     let builds = 0;
-    const cache = createPlanCache({ version: () => version, render: (s, href) => `<x n="${s.ids.length}" href="${href ?? ''}"/>` });
+    const cache = createPlanCache({ version: () => version, render: (s, _req, href) => `<x n="${s.ids.length}" href="${href ?? ''}"/>` });
     const build = (id: string) => async () => {
       builds++;
       return emptyPlan(id);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { fakeAaorun, fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
-import { fakePlan } from '../support/fake-plan.js';
+import { fakeAaorunVersion, fakePlan, workerPipeline } from '../support/fake-plan.js';
 import { finished, spawnDrsoda, waitForLine } from '../support/process.js';
 import { stepsOfJob } from '../../src/store/step-store.js';
 
@@ -22,7 +22,7 @@ describe('two worker processes, one killed with SIGKILL mid-step', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-crash-'));
     const env = {
       DATABASE_URL: db.url, DATA_DIR: dataDir, ARCHIVE_ROOT: archive, EXECUTOR: 'local',
-      AAORUN_COMMAND: `sh ${fakeAaorun}`, STEP_LEASE_S: '2', WORKER_CONCURRENCY: '1',
+      AAORUN_COMMAND: `sh ${fakeAaorun}`, PIPELINE_VERSION: fakeAaorunVersion, STEP_LEASE_S: '2', WORKER_CONCURRENCY: '1',
     };
     for (let i = 0; i < 2; i++) {
       const w = spawnDrsoda(['worker'], env);
@@ -35,7 +35,7 @@ describe('two worker processes, one killed with SIGKILL mid-step', () => {
       { name: 'first', raw: ['261126/ccd_1/26nov10001.fits'] },
       { name: 'long', after: ['first'], sleepS: 3 },
       { name: 'last', after: ['long'] },
-    ], 'crash'));
+    ], 'crash', workerPipeline));
 
     let victim: string | null = null;
     for (let i = 0; i < 200 && !victim; i++) {

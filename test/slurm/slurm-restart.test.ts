@@ -8,7 +8,7 @@ import { listSlurmJobs } from '../../src/store/slurm-job-store.js';
 import { stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { fakeAaorun, fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
-import { fakePlan } from '../support/fake-plan.js';
+import { fakeAaorunVersion, fakePlan, workerPipeline } from '../support/fake-plan.js';
 import { finished, spawnDrsoda, waitForLine } from '../support/process.js';
 import { startSlurmCluster, type SlurmCluster } from '../support/slurm.js';
 import { eventually, slurmJobs } from '../support/slurm-runner.js';
@@ -34,7 +34,7 @@ describe('a drsoda worker killed while its steps run in Slurm', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-restart-'));
     const env = {
       DATABASE_URL: db.url, DATA_DIR: dataDir, ARCHIVE_ROOT: archive, EXECUTOR: 'slurm', SLURM_CONF: cluster.conf,
-      SLURM_PARTITION: cluster.partition, SLURM_AAORUN: `sh ${fakeAaorun}`, SLURM_POLL_MS: '300', STEP_LEASE_S: '2',
+      SLURM_PARTITION: cluster.partition, SLURM_AAORUN: `sh ${fakeAaorun}`, PIPELINE_VERSION: fakeAaorunVersion, SLURM_POLL_MS: '300', STEP_LEASE_S: '2',
       WORKER_CONCURRENCY: '1', STEP_MEMORY_MB: '512',
     };
     const start = async () => {
@@ -51,7 +51,7 @@ describe('a drsoda worker killed while its steps run in Slurm', () => {
       { name: 'long', after: ['first'], sleepS: 6 },
       { name: 'long2', after: ['long'], sleepS: 6 },
       { name: 'last', after: ['long2'] },
-    ], `restart-${jobId}`);
+    ], `restart-${jobId}`, workerPipeline);
     await submitter.submit(jobId, 'alice', plan);
     const long = plan.steps[1].id;
 

@@ -1,9 +1,17 @@
 // Synthetic plans for orchestration tests: real Plan/Step shapes whose argv the fake aaorun understands.
 import { createHash } from 'node:crypto';
 import type { PipelineIdentity, Plan, Step, StepInput } from '../../src/domain/plan.js';
+import { configuredPipeline } from '../../src/executor/pipeline-identity.js';
 
 /** The pipeline of test engines (the fake aaorun) and of plans made without a runner. */
 export const testPipeline: PipelineIdentity = { id: 'test fake-aaorun', description: 'test/fixtures/fake-aaorun.sh (tests)' };
+
+/**
+ * A `drsoda worker` process claims only steps planned for its own pipeline: spawned local or native-Slurm workers
+ * running the fake aaorun get PIPELINE_VERSION=fakeAaorunVersion, and the plans they should run name workerPipeline.
+ */
+export const fakeAaorunVersion = 'fake-aaorun';
+export const workerPipeline: PipelineIdentity = configuredPipeline(fakeAaorunVersion, 'test/fixtures/fake-aaorun.sh');
 
 export interface FakeStepSpec {
   name: string;
@@ -20,7 +28,7 @@ export function fakeStepId(name: string, salt: string): string {
 }
 
 /** Builds a plan; every step writes `<name>.fits`; the last step is the target. */
-export function fakePlan(specs: FakeStepSpec[], salt = 'fake'): Plan {
+export function fakePlan(specs: FakeStepSpec[], salt = 'fake', pipeline: PipelineIdentity = testPipeline): Plan {
   const byName = new Map<string, Step>();
   const steps: Step[] = [];
   for (const s of specs) {
@@ -53,7 +61,7 @@ export function fakePlan(specs: FakeStepSpec[], salt = 'fake'): Plan {
   return {
     formatVersion: 1,
     reducerVersion: 'fake',
-    pipeline: testPipeline,
+    pipeline,
     options: { arms: 'blue', idxPreset: 'fake', extraction: 'GAUSS', throughput: 'NONE', skySubtraction: false, combine: false, splice: false },
     steps,
     targets: [{ request: 'fake', kind: 'object', frameIds: [], products: [{ stepId: last.id, fileName: last.outputs[0], arm: 'blue', kind: 'reduced' }] }],
