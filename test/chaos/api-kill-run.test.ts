@@ -1,8 +1,9 @@
 // SIGKILL of `drsoda serve` right after it answered PHASE=RUN for a SODA job, before it handed the job's plan to
 // the engine: a `drsoda worker` takes the QUEUED job over once the dead process's hand-over lease runs out
 // (src/uws/handover.ts), plans and submits it, and the job completes with its results; the job was taken over
-// once. The dead process is caught mid-hand-over on purpose: the test holds a lock on job_plan, so its submit
-// waits in PostgreSQL, and is killed there (its transaction never commits).
+// once. The dead process is caught mid-hand-over on purpose: the test holds a lock on job_step (written only by the
+// engine's submit; job creation writes the job, its parameters and its plan), so the submit waits in PostgreSQL and
+// is killed there (its transaction never commits).
 import { rmSync } from 'node:fs';
 import { ingestArchive } from '../../src/archive/ingest.js';
 import { createLogger } from '../../src/logger.js';
@@ -43,17 +44,17 @@ describe('SIGKILL of the API process right after PHASE=RUN', () => {
     procs.push(worker);
     expect(worker.output()).toContain('"takesOverJobs":true');
 
-    // Hold job_plan so the API's submit of the plan waits in the database.
+    // Hold job_step so the API's submit of the plan to the engine waits in the database.
     const blocker = await db.pool.connect();
     let jobId: string;
     try {
       await blocker.query('begin');
-      await blocker.query('lock table job_plan in share mode');
+      await blocker.query('lock table job_step in share mode');
       const res = await fetch(`${api.url}/soda/async`, { method: 'POST', body: new URLSearchParams({ ID: objectId, PHASE: 'RUN' }), redirect: 'manual' });
       expect(res.status).toBe(303);
       jobId = res.headers.get('location')!.split('/').pop()!;
-      await until('the API to wait on job_plan while submitting', async () =>
-        (await db.pool.query(`select 1 from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'job_plan' and not l.granted`)).rowCount, 30000, 20);
+      await until('the API to wait on job_step while submitting', async () =>
+        (await db.pool.query(`select 1 from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'job_step' and not l.granted`)).rowCount, 30000, 20);
       const before = await db.pool.query(`select phase, handover_owner, handover_expires > now() as live from uws_job where id = $1`, [jobId]);
       expect(before.rows[0]).toMatchObject({ phase: 'QUEUED', live: true, handover_owner: expect.stringContaining(`:${api.pid}:`) });
       await api.kill();
@@ -62,8 +63,9 @@ describe('SIGKILL of the API process right after PHASE=RUN', () => {
       blocker.release();
     }
     const killedAt = Date.now();
-    const { rows: noPlan } = await db.pool.query('select 1 from job_plan where job_id = $1', [jobId]);
-    expect(noPlan).toHaveLength(0);
+    // The dead submit never committed: the job has no steps yet.
+    const { rows: noSteps } = await db.pool.query('select 1 from job_step where job_id = $1', [jobId]);
+    expect(noSteps).toHaveLength(0);
 
     await until('the worker to take the job over', async () => /took over a queued job whose process stopped/.test(worker.output()), 30000);
     const takenAfterMs = Date.now() - killedAt;
