@@ -94,7 +94,7 @@ const chain = (n: number): FakeStepSpec[] => Array.from({ length: n }, (_, i) =>
 const independent = (n: number): FakeStepSpec[] => Array.from({ length: n }, (_, i) => ({ name: `p${i}` }));
 
 /** Per arm: bias -> tlm -> arc -> fflat -> 4 objects -> combine (9 steps), both arms: 18 steps. */
-function reductionDag(stepS: number): FakeStepSpec[] {
+export function reductionDag(stepS: number): FakeStepSpec[] {
   const out: FakeStepSpec[] = [];
   for (const arm of ['b', 'r']) {
     out.push({ name: `${arm}bias`, sleepS: stepS });

@@ -18,6 +18,7 @@ import { getJob } from '../src/store/job-store.js';
 import { fakeAaorun, fakeArchive, queuedJob, testEngine } from '../test/support/engine.js';
 import { fakePlan, type FakeStepSpec } from '../test/support/fake-plan.js';
 import { ensureFakeAaorunImage } from '../test/support/images.js';
+import { idealMakespan, reductionDag } from './orchestration.js';
 import { startSlurmCluster } from '../test/support/slurm.js';
 import { testSlurmRunner } from '../test/support/slurm-runner.js';
 import { markdownTable, ms, summarize, type Bench, type Row } from './lib.js';
@@ -43,27 +44,6 @@ async function timeJob(db: BenchDb, engine: Engine, specs: FakeStepSpec[]): Prom
   const phase = await done;
   if (phase !== 'COMPLETED') throw new Error(`benchmark job ended ${phase}: ${(await getJob(db.pool, jobId))?.error?.message}`);
   return ms(t0);
-}
-
-/** Per arm: bias -> tlm -> arc -> fflat -> 4 objects -> combine (9 steps), both arms: 18 steps. */
-function reductionDag(stepS: number): FakeStepSpec[] {
-  const out: FakeStepSpec[] = [];
-  for (const arm of ['b', 'r']) {
-    out.push({ name: `${arm}bias`, sleepS: stepS });
-    out.push({ name: `${arm}tlm`, after: [`${arm}bias`], sleepS: stepS });
-    out.push({ name: `${arm}arc`, after: [`${arm}tlm`], sleepS: stepS });
-    out.push({ name: `${arm}fflat`, after: [`${arm}arc`], sleepS: stepS });
-    for (let k = 0; k < 4; k++) out.push({ name: `${arm}obj${k}`, after: [`${arm}fflat`], sleepS: stepS });
-    out.push({ name: `${arm}comb`, after: [0, 1, 2, 3].map((k) => `${arm}obj${k}`), sleepS: stepS });
-  }
-  return out;
-}
-
-/** Lower bound of the makespan on `machines`: the longer of the critical path and work / machines. */
-function idealMakespan(specs: FakeStepSpec[], stepS: number, machines: number): number {
-  const finish = new Map<string, number>();
-  for (const s of specs) finish.set(s.name, Math.max(0, ...(s.after ?? []).map((a) => finish.get(a)!)) + stepS);
-  return Math.max(Math.max(...finish.values()), (specs.length * stepS) / machines);
 }
 
 export const slurm: Bench = async (ctx) => {
@@ -107,7 +87,7 @@ export const slurm: Bench = async (ctx) => {
     );
     const stepS = 0.2;
     const dag = reductionDag(stepS);
-    const ideal = idealMakespan(dag, stepS, cores);
+    const ideal = idealMakespan(dag, () => stepS, cores);
     for (const [name, eng, edb] of [['slurm (native)', viaSlurm, sdb], ['sandbox', sandbox, xdb]] as const) {
       const spans: number[] = [];
       for (let i = 0; i < (ctx.quick ? 1 : 3); i++) spans.push((await timeJob(edb, eng, dag)) / 1000);

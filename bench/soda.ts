@@ -6,15 +6,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ingestArchive } from '../src/archive/ingest.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { createFactory } from '../src/factory.js';
 import { createLogger } from '../src/logger.js';
-import { simulateNight } from '../src/simulate/index.js';
-import { listFrames } from '../src/store/frame-store.js';
 import { ms, summarize, type Bench, type Row } from './lib.js';
-import { benchServer } from './support.js';
+import { benchServer, smallNight } from './support.js';
 
 export const soda: Bench = async (ctx) => {
   const rows: Row[] = [];
@@ -23,11 +20,8 @@ export const soda: Bench = async (ctx) => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'drsoda-bench-soda-'));
   chmodSync(root, 0o755);
   const log = createLogger('silent');
-  const night = '2014-09-26';
-  await simulateNight({ outDir: root, night, fields: 1, objects: 1, size: 'small', seed: 3, biases: 2, darks: 0, lflats: 0 });
-  await ingestArchive({ pool: db.pool, root, authority: 'bench.drsoda', log });
-  const { frames } = await listFrames(db.pool, { night: [night], ndfClass: ['MFOBJECT'], ccd: [1] }, { limit: 10, offset: 0 });
-  const id = frames[0].id;
+  const frame = await smallNight(db, root);
+  const id = frame.id;
   const http_ = http.createServer();
   await new Promise<void>((r) => http_.listen(0, '127.0.0.1', () => r()));
   const port = (http_.address() as AddressInfo).port;
@@ -53,7 +47,7 @@ export const soda: Bench = async (ctx) => {
     rows.push({ group: 'soda', metric: 'first /soda/sync of an object frame (plan + reduce both arms + splice + cut)', unit: 's', value: summarize([first.ms / 1000]), note: 'small frames, local reducer, 2 workers' });
     const reps = ctx.quick ? 5 : 30;
     const cases: Array<[string, Record<string, string>]> = [
-      ['cached /soda/sync, FITS cut to CIRCLE + BAND', { CIRCLE: `${frames[0].meanRaDeg ?? 0} ${frames[0].meanDecDeg ?? 0} 0.3`, BAND: '5e-7 6e-7' }],
+      ['cached /soda/sync, FITS cut to CIRCLE + BAND', { CIRCLE: `${frame.meanRaDeg ?? 0} ${frame.meanDecDeg ?? 0} 0.3`, BAND: '5e-7 6e-7' }],
       ['cached /soda/sync, whole spliced frame as FITS', {}],
       ['cached /soda/sync, whole spliced frame as VOTable', { RESPONSEFORMAT: 'votable' }],
     ];

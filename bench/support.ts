@@ -4,7 +4,10 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { ingestArchive } from '../src/archive/ingest.js';
 import { createLogger } from '../src/logger.js';
+import { simulateNight } from '../src/simulate/index.js';
+import { listFrames } from '../src/store/frame-store.js';
 import { createPool, type Pool } from '../src/store/db.js';
 import { startEmbeddedPostgres } from '../src/store/embedded.js';
 import { migrate } from '../src/store/migrate.js';
@@ -94,4 +97,16 @@ export function terminalPhase(listener: NotificationListener, jobId: string, tim
       }
     });
   });
+}
+
+/**
+ * The SODA benches' archive: one small simulated night (one field, one object exposure, both arms) written to root
+ * and ingested; returns its blue object frame.
+ */
+export async function smallNight(db: BenchDb, root: string) {
+  const night = '2014-09-26';
+  await simulateNight({ outDir: root, night, fields: 1, objects: 1, size: 'small', seed: 3, biases: 2, darks: 0, lflats: 0 });
+  await ingestArchive({ pool: db.pool, root, authority: 'bench.drsoda', log: createLogger('silent') });
+  const { frames } = await listFrames(db.pool, { night: [night], ndfClass: ['MFOBJECT'], ccd: [1] }, { limit: 10, offset: 0 });
+  return frames[0];
 }

@@ -8,16 +8,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ingestArchive } from '../src/archive/ingest.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { createFactory, type Factory } from '../src/factory.js';
 import { createLogger } from '../src/logger.js';
-import { simulateNight } from '../src/simulate/index.js';
-import { listFrames } from '../src/store/frame-store.js';
 import { summarize, type Bench, type Row } from './lib.js';
 import { bareServer, loadClient, record, type LoadClient, type LoadOptions } from './load.js';
-import { benchServer } from './support.js';
+import { benchServer, smallNight } from './support.js';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -97,11 +94,7 @@ export const uwsSoda: Bench = async (ctx) => {
   chmodSync(tmp, 0o755);
   const root = path.join(tmp, 'archive');
   const log = createLogger('silent');
-  const night = '2014-09-26';
-  await simulateNight({ outDir: root, night, fields: 1, objects: 1, size: 'small', seed: 3, biases: 2, darks: 0, lflats: 0 });
-  await ingestArchive({ pool: db.pool, root, authority: 'bench.drsoda', log });
-  const { frames } = await listFrames(db.pool, { night: [night], ndfClass: ['MFOBJECT'], ccd: [1] }, { limit: 10, offset: 0 });
-  const id = frames[0].id;
+  const { id } = await smallNight(db, root);
   const httpServer = http.createServer();
   await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', () => r()));
   const port = (httpServer.address() as AddressInfo).port;

@@ -1,7 +1,7 @@
 // SODA plans built once per distinct request and archive version, and reused by job creation: a pyvo script or
 // a web form asking for the same frame a thousand times resolves its IDs and plans once (a job's start plans
 // afresh with refresh(), which also renews the entry). An entry is the promise of the
-// plan (concurrent requests share one build) and of its jobInfo; a failed build is not kept. The whole cache
+// plan (concurrent requests share one build); a failed build is not kept. The whole cache
 // is dropped when the archive version changes (src/archive/archive-changes.ts), and entries also expire after
 // a minute, a bound on staleness should a change go unheard while the LISTEN connection was down.
 import type { SodaRequest } from './request.js';
@@ -10,8 +10,8 @@ import type { SodaPlan } from './plan-request.js';
 export interface CachedPlan {
   plan: SodaPlan;
   /**
-   * The plan's jobInfo linking the full plan at planHref (a job's own URL, so it differs per job; null: no link).
-   * The last rendering is kept, so repeated calls for one href return the same string object.
+   * The plan's jobInfo linking the full plan at planHref (a job's own URL, so it differs per job and is rendered
+   * per call; null: no link).
    */
   jobInfo(planHref: string | null): string;
 }
@@ -47,14 +47,7 @@ export function createPlanCache(o: PlanCacheOptions): PlanCache {
   let cachedVersion: number | undefined;
 
   const wrap = (plan: SodaPlan, req: SodaRequest): CachedPlan => {
-    let last: { href: string | null; xml: string } | undefined;
-    return {
-      plan,
-      jobInfo: (href) => {
-        if (last?.href !== href) last = { href, xml: o.render(plan, req, href) };
-        return last.xml;
-      },
-    };
+    return { plan, jobInfo: (href) => o.render(plan, req, href) };
   };
 
   const lookup = async (req: SodaRequest, build: () => Promise<SodaPlan>, fresh: boolean): Promise<CachedPlan> => {

@@ -2,7 +2,7 @@
 // image in both Docker modes (warm sandbox and container per step) and as local processes; the products
 // must be identical (the DATE card aside), and no container may be left behind.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -21,17 +21,12 @@ import { stepOutputs, stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { requireContainers, requireDocker } from '../support/docker.js';
 import { queuedJob, settled, testEngine } from '../support/engine.js';
-import { ingestedNight, type IngestedNight } from '../support/night.js';
+import { ingestedNight, timeless, type IngestedNight } from '../support/night.js';
 import { projectRoot } from '../support/process.js';
 import { testPipeline } from '../support/fake-plan.js';
 
 const IMAGE = 'drsoda/aaorun:latest';
 const limits = { cpus: 2, memoryBytes: 1 << 30, pids: 256, tmpfsBytes: 64 << 20 };
-
-/** The product's bytes with the one time-dependent card (DATE) blanked. */
-function timeless(file: string): string {
-  return readFileSync(file).toString('latin1').replace(/DATE    = '[0-9T:-]+' /g, 'DATE    = (masked)');
-}
 
 describe('a simulated night reduced by the engine in every execution mode', () => {
   let docker: Docker;

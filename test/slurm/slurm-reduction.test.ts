@@ -2,7 +2,7 @@
 // products identical to the sandbox executor's (the DATE card aside), every step visible in Slurm's records
 // under its drsoda name, and no container left behind.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -18,17 +18,12 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { requireContainers, requireDocker } from '../support/docker.js';
 import { queuedJob, settled, testEngine } from '../support/engine.js';
 import { testPipeline } from '../support/fake-plan.js';
-import { ingestedNight, type IngestedNight } from '../support/night.js';
+import { ingestedNight, timeless, type IngestedNight } from '../support/night.js';
 import { projectRoot } from '../support/process.js';
 import { startSlurmCluster, type SlurmCluster } from '../support/slurm.js';
 import { slurmJobs, testSlurmRunner } from '../support/slurm-runner.js';
 
 const IMAGE = 'drsoda/aaorun:latest';
-
-/** The product's bytes with the one time-dependent card (DATE) blanked. */
-function timeless(file: string): string {
-  return readFileSync(file).toString('latin1').replace(/DATE    = '[0-9T:-]+' /g, 'DATE    = (masked)');
-}
 
 describe('a simulated night reduced through Slurm', () => {
   let cluster: SlurmCluster;

@@ -1,5 +1,5 @@
 // A small simulated night, ingested into a test database: the raw material of end-to-end reductions.
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ingestArchive } from '../../src/archive/ingest.js';
@@ -29,4 +29,9 @@ export async function ingestedNight(pool: Pool, o: { night?: string; fields?: nu
   const { frames } = await listFrames(pool, { night: [night] }, { limit: 10000, offset: 0 });
   const fields = [...new Set(frames.filter((f) => f.ndfClass === 'MFOBJECT').sort((a, b) => a.utMjd - b.utMjd).map((f) => f.cfgFile))];
   return { root, night, frames, fields, truthFile: sim.truthFile };
+}
+
+/** A product's bytes with the one time-dependent card (DATE) blanked: reductions of one night compare equal. */
+export function timeless(file: string): string {
+  return readFileSync(file).toString('latin1').replace(/DATE    = '[0-9T:-]+' /g, 'DATE    = (masked)');
 }
