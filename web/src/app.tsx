@@ -11,6 +11,7 @@ import { JobsPage } from './pages/jobs-page';
 import { NightPage } from './pages/night-page';
 import { NightsPage } from './pages/nights-page';
 import { SignInPage } from './pages/sign-in-page';
+import { onReduceAgain, type ReducePrefill } from './reduce-prefill';
 import { Link, navigate, paths, useRoute, type Route } from './router';
 
 function useIdentity(): Identity {
@@ -94,11 +95,13 @@ export function App() {
   const route = useRoute();
   const identity = useIdentity();
   const [reduceOpen, setReduceOpen] = useState(false);
+  const [prefill, setPrefill] = useState<ReducePrefill | null>(null);
+  useEffect(() => onReduceAgain((p) => (setPrefill(p), setReduceOpen(true))), []);
   const section = route.page === 'jobs' || route.page === 'job' ? 'jobs' : route.page === 'sign-in' ? 'sign-in' : 'archive';
   useEffect(() => {
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [route.page]);
-  const openReduce = () => (identity.canUseJobs ? setReduceOpen(true) : navigate(paths.signIn()));
+  const openReduce = () => (identity.canUseJobs ? (setPrefill(null), setReduceOpen(true)) : navigate(paths.signIn()));
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
@@ -116,7 +119,7 @@ export function App() {
         <Page route={route} identity={identity} onReduce={openReduce} />
       </main>
       <SelectionBar onReduce={openReduce} />
-      {reduceOpen && <ReduceDialog onClose={() => setReduceOpen(false)} />}
+      {reduceOpen && <ReduceDialog key={prefill?.fromJob ?? ''} prefill={prefill} onClose={() => setReduceOpen(false)} />}
     </>
   );
 }
