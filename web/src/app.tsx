@@ -7,6 +7,7 @@ import { ReduceDialog } from './components/reduce-dialog';
 import { SelectionBar } from './components/selection-bar';
 import { FieldPage } from './pages/field-page';
 import { JobPage } from './pages/job-page';
+import { ApiPage } from './pages/api-page';
 import { JobsPage } from './pages/jobs-page';
 import { NightPage } from './pages/night-page';
 import { NightsPage } from './pages/nights-page';
@@ -38,6 +39,8 @@ function Page({ route, identity, onReduce }: { route: Route; identity: Identity;
       return identity.canUseJobs ? <JobPage id={route.id} /> : <SignInPage identity={identity} />;
     case 'sign-in':
       return <SignInPage identity={identity} />;
+    case 'api':
+      return <ApiPage />;
     default:
       return (
         <section>
@@ -110,7 +113,7 @@ export function App() {
         <nav aria-label="Main">
           <Link href={paths.nights()} aria-current={section === 'archive' ? 'page' : undefined}>Archive</Link>
           <Link href={paths.jobs()} aria-current={section === 'jobs' ? 'page' : undefined}>Jobs</Link>
-          <a href="/soda/capabilities">API</a>
+          <Link href={paths.api()} aria-current={route.page === 'api' ? 'page' : undefined}>API</Link>
         </nav>
         <Account identity={identity} />
       </header>
