@@ -125,7 +125,7 @@ export function RegionKeeps({ ids, values, onKept }: { ids: string[]; values: Re
     <p class={`region-keeps${empty ? ' empty' : ''}`} role="status" data-targets={kept.targets} data-frames={kept.frames}>
       {empty
         ? `The region keeps no targets: none of the ${kept.allFrames} object frames has a target inside it. Choose another region.`
-        : `${kept.filtered ? 'The region keeps' : 'Keeps all'} ${kept.targets} targets in ${kept.frames} of ${kept.allFrames} object frames.`}
+        : `${kept.filtered ? 'The region keeps' : 'Keeps all'} ${kept.targets} target${kept.targets === 1 ? '' : 's'} in ${kept.frames} of ${kept.allFrames} object frames.`}
     </p>
   );
 }
