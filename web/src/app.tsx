@@ -100,7 +100,7 @@ export function App() {
   const [reduceOpen, setReduceOpen] = useState(false);
   const [prefill, setPrefill] = useState<ReducePrefill | null>(null);
   useEffect(() => onReduceAgain((p) => (setPrefill(p), setReduceOpen(true))), []);
-  const section = route.page === 'jobs' || route.page === 'job' ? 'jobs' : route.page === 'sign-in' ? 'sign-in' : 'archive';
+  const section = route.page === 'jobs' || route.page === 'job' ? 'jobs' : route.page === 'sign-in' ? 'sign-in' : route.page === 'api' ? 'api' : 'archive';
   useEffect(() => {
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [route.page]);
