@@ -121,7 +121,9 @@ export function JobPage({ id }: { id: string }) {
 
       <h2>Steps</h2>
       {!steps && <Loading what="the steps" />}
-      {steps && !steps.steps.length && <p class="muted">No steps yet{job.phase === 'PENDING' ? ': they are created when the job runs' : ''}.</p>}
+      {steps && !steps.steps.length && (
+        <p class="muted">{isFinal(job.phase) ? 'No steps: nothing in this job needed reducing.' : `No steps yet${job.phase === 'PENDING' ? ': they are created when the job runs' : ''}.`}</p>
+      )}
       {steps && steps.steps.length > 0 && (
         <>
           <p class="muted" role="status" aria-live="polite">
