@@ -86,6 +86,12 @@ export interface StepProductJson {
   preview: string | null;
 }
 
+/** Which other job's run made a step (StepJson.madeBy). */
+export interface StepMadeByJson {
+  kind: 'reused' | 'shared';
+  jobId: string | null;
+}
+
 /** One step of a job's DAG; times are ISO 8601, null until they happen. */
 export interface StepJson {
   id: string;
@@ -115,6 +121,12 @@ export interface StepJson {
   pipeline: string | null;
   /** URL of the step's log (GET .../steps/{step}/log), null until the step has run. */
   log: string | null;
+  /**
+   * Null when the step ran for this job. Otherwise another job's run made it: `reused` (done before this job asked
+   * for it; its times are that run's) or `shared` (already running for that job). `jobId` names that job while it
+   * exists and belongs to this job's owner, else null.
+   */
+  madeBy: StepMadeByJson | null;
   products: StepProductJson[];
 }
 

@@ -60,6 +60,7 @@ const webPages: Record<string, Json> = {
   '/jobs': page('Your jobs'),
   '/jobs/{id}': page('One job with its step DAG and logs', [jobId]),
   '/sign-in': page('Sign in (AUTH_MODE=token)'),
+  '/api-reference': page('This API reference (rendered from /openapi.json) and the curl/pyvo/TOPCAT guide'),
   '/assets/{file}': { get: { tags: ['Web'], summary: 'Front-end scripts and styles (immutable, hashed names)', parameters: [path('file', 'asset file name')], responses: { '200': { description: 'the asset' }, ...errors } } },
 };
 

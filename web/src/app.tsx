@@ -7,10 +7,12 @@ import { ReduceDialog } from './components/reduce-dialog';
 import { SelectionBar } from './components/selection-bar';
 import { FieldPage } from './pages/field-page';
 import { JobPage } from './pages/job-page';
+import { ApiPage } from './pages/api-page';
 import { JobsPage } from './pages/jobs-page';
 import { NightPage } from './pages/night-page';
 import { NightsPage } from './pages/nights-page';
 import { SignInPage } from './pages/sign-in-page';
+import { onReduceAgain, type ReducePrefill } from './reduce-prefill';
 import { Link, navigate, paths, useRoute, type Route } from './router';
 
 function useIdentity(): Identity {
@@ -37,6 +39,8 @@ function Page({ route, identity, onReduce }: { route: Route; identity: Identity;
       return identity.canUseJobs ? <JobPage id={route.id} /> : <SignInPage identity={identity} />;
     case 'sign-in':
       return <SignInPage identity={identity} />;
+    case 'api':
+      return <ApiPage />;
     default:
       return (
         <section>
@@ -94,11 +98,13 @@ export function App() {
   const route = useRoute();
   const identity = useIdentity();
   const [reduceOpen, setReduceOpen] = useState(false);
-  const section = route.page === 'jobs' || route.page === 'job' ? 'jobs' : route.page === 'sign-in' ? 'sign-in' : 'archive';
+  const [prefill, setPrefill] = useState<ReducePrefill | null>(null);
+  useEffect(() => onReduceAgain((p) => (setPrefill(p), setReduceOpen(true))), []);
+  const section = route.page === 'jobs' || route.page === 'job' ? 'jobs' : route.page === 'sign-in' ? 'sign-in' : route.page === 'api' ? 'api' : 'archive';
   useEffect(() => {
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [route.page]);
-  const openReduce = () => (identity.canUseJobs ? setReduceOpen(true) : navigate(paths.signIn()));
+  const openReduce = () => (identity.canUseJobs ? (setPrefill(null), setReduceOpen(true)) : navigate(paths.signIn()));
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
@@ -107,7 +113,7 @@ export function App() {
         <nav aria-label="Main">
           <Link href={paths.nights()} aria-current={section === 'archive' ? 'page' : undefined}>Archive</Link>
           <Link href={paths.jobs()} aria-current={section === 'jobs' ? 'page' : undefined}>Jobs</Link>
-          <a href="/soda/capabilities">API</a>
+          <Link href={paths.api()} aria-current={route.page === 'api' ? 'page' : undefined}>API</Link>
         </nav>
         <Account identity={identity} />
       </header>
@@ -116,7 +122,7 @@ export function App() {
         <Page route={route} identity={identity} onReduce={openReduce} />
       </main>
       <SelectionBar onReduce={openReduce} />
-      {reduceOpen && <ReduceDialog onClose={() => setReduceOpen(false)} />}
+      {reduceOpen && <ReduceDialog key={prefill?.fromJob ?? ''} prefill={prefill} onClose={() => setReduceOpen(false)} />}
     </>
   );
 }

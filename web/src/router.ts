@@ -10,6 +10,7 @@ export type Route =
   | { page: 'jobs' }
   | { page: 'job'; id: string }
   | { page: 'sign-in' }
+  | { page: 'api' }
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
@@ -21,6 +22,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'jobs' && parts.length === 1) return { page: 'jobs' };
   if (parts[0] === 'jobs' && parts.length === 2) return { page: 'job', id: parts[1] };
   if (parts[0] === 'sign-in' && parts.length === 1) return { page: 'sign-in' };
+  if (parts[0] === 'api-reference' && parts.length === 1) return { page: 'api' };
   return { page: 'not-found' };
 }
 
@@ -31,6 +33,7 @@ export const paths = {
   jobs: () => '/jobs',
   job: (id: string) => `/jobs/${encodeURIComponent(id)}`,
   signIn: () => '/sign-in',
+  api: () => '/api-reference',
 };
 
 export function navigate(to: string): void {

@@ -4,11 +4,13 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fetchLinks, sodaAsyncUrl, type DescriptorParam, type ServiceDescriptor } from '../api/datalink';
 import { frameWithFibres, listFrames, type FibreJson } from '../api/frames';
 import { createJob, deleteJob, setPhase, type Job } from '../api/uws';
+import type { ReducePrefill } from '../reduce-prefill';
 import { navigate, paths } from '../router';
 import { selection, useSelection } from '../selection';
 import { useAsync } from '../use-async';
 import { ParamInput, parts } from './param-input';
 import { PlanSummary } from './plan-summary';
+import { RegionKeeps, type Kept } from './region-keeps';
 import { SkyPicker } from './sky-picker';
 import { ErrorNote, Loading } from './status';
 
@@ -42,16 +44,17 @@ async function setup(ids: string[], signal: AbortSignal): Promise<Setup> {
 
 const regionNames = ['CIRCLE', 'BAND', 'TIME'];
 
-export function ReduceDialog({ onClose }: { onClose: () => void }) {
+export function ReduceDialog({ onClose, prefill }: { onClose: () => void; prefill?: ReducePrefill | null }) {
   const items = useSelection();
   const ids = useMemo(() => items.map((s) => s.id), [items]);
   const ref = useRef<HTMLDialogElement>(null);
   const s = useAsync((signal) => setup(ids, signal), [ids.join('\n')]);
-  const [values, setValues] = useState<Record<string, string>>({});
-  const [runId, setRunId] = useState('');
+  const [values, setValues] = useState<Record<string, string>>(prefill?.values ?? {});
+  const [runId, setRunId] = useState(prefill?.runId ?? '');
   const [pending, setPending] = useState<{ job: Job; key: string } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
+  const [kept, setKept] = useState<Kept | null>(null);
   const pendingRef = useRef(pending);
   pendingRef.current = pending;
 
@@ -75,6 +78,10 @@ export function ReduceDialog({ onClose }: { onClose: () => void }) {
   ];
   const key = JSON.stringify(request);
   const planned = pending && pending.key === key ? pending.job : null;
+  // An empty choice is refused here: the region keeps no target, or the plan has nothing but "no data".
+  const nothingKept = !!kept && kept.filtered && (kept.targets === 0 || kept.frames === 0);
+  const nothingPlanned = !!planned?.plan && !planned.plan.href && planned.plan.noData.length > 0;
+  const empty = nothingKept || nothingPlanned;
 
   const act = async (what: string, fn: () => Promise<void>) => {
     setBusy(what);
@@ -96,6 +103,7 @@ export function ReduceDialog({ onClose }: { onClose: () => void }) {
     });
   const submit = () =>
     act('Submitting…', async () => {
+      if (empty) throw new Error('Nothing to reduce: the region keeps no targets. Choose another region.');
       let job: Job;
       if (planned) job = await setPhase(planned.id, 'RUN');
       else {
@@ -123,6 +131,7 @@ export function ReduceDialog({ onClose }: { onClose: () => void }) {
           {items.length} dataset{items.length === 1 ? '' : 's'}: {items.map((i) => i.label).join('; ')}
         </p>
         {!items.length && <p>Select frames or fields first.</p>}
+        {prefill && <p class="muted">Settings of job {prefill.fromJob}: change what you need.</p>}
         {s.error && <ErrorNote error={s.error} retry={s.reload} />}
         {s.loading && !s.data && <Loading what="the reduction options" />}
         {s.data && (
@@ -162,6 +171,7 @@ export function ReduceDialog({ onClose }: { onClose: () => void }) {
               <label for="runid">Job name (RUNID, optional)</label>
               <input id="runid" type="text" maxLength={64} value={runId} onInput={(e) => setRunId(e.currentTarget.value)} />
             </div>
+            <RegionKeeps ids={ids} values={values} onKept={setKept} />
             {planned?.plan && <PlanSummary summary={planned.plan} />}
             {error && <ErrorNote error={error} />}
             <footer>
@@ -169,7 +179,7 @@ export function ReduceDialog({ onClose }: { onClose: () => void }) {
               <button type="button" onClick={showPlan} disabled={!!busy || !items.length}>
                 {planned ? 'Plan again' : 'Show plan'}
               </button>
-              <button type="submit" class="primary" disabled={!!busy || !items.length}>
+              <button type="submit" class="primary" disabled={!!busy || !items.length || empty}>
                 Submit
               </button>
             </footer>
