@@ -60,6 +60,8 @@ const webPages: Record<string, Json> = {
   '/jobs': page('Your jobs'),
   '/jobs/{id}': page('One job with its step DAG and logs', [jobId]),
   '/sign-in': page('Sign in (AUTH_MODE=token)'),
+  '/search': page('Find a target by object name or position across all nights', [query('target', 'object name, or RA Dec (degrees or sexagesimal)'), query('radius', 'cone radius, arcsec')]),
+  '/frames/{id}/header': page('The FITS headers of one raw frame', [path('id', 'frame DID, URL-encoded')]),
   '/assets/{file}': { get: { tags: ['Web'], summary: 'Front-end scripts and styles (immutable, hashed names)', parameters: [path('file', 'asset file name')], responses: { '200': { description: 'the asset' }, ...errors } } },
 };
 

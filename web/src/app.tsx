@@ -5,6 +5,9 @@ import { detectMode, signedIn, storeToken, type Identity, type IdentityMode } fr
 import { sodaAsyncUrl } from './api/datalink';
 import { ReduceDialog } from './components/reduce-dialog';
 import { SelectionBar } from './components/selection-bar';
+import { TargetSearchForm } from './components/target-search';
+import { FrameHeaderPage } from './pages/frame-header-page';
+import { SearchPage } from './pages/search-page';
 import { FieldPage } from './pages/field-page';
 import { JobPage } from './pages/job-page';
 import { JobsPage } from './pages/jobs-page';
@@ -37,6 +40,10 @@ function Page({ route, identity, onReduce }: { route: Route; identity: Identity;
       return identity.canUseJobs ? <JobPage id={route.id} /> : <SignInPage identity={identity} />;
     case 'sign-in':
       return <SignInPage identity={identity} />;
+    case 'search':
+      return <SearchPage />;
+    case 'frame-header':
+      return <FrameHeaderPage id={route.id} />;
     default:
       return (
         <section>
@@ -109,6 +116,7 @@ export function App() {
           <Link href={paths.jobs()} aria-current={section === 'jobs' ? 'page' : undefined}>Jobs</Link>
           <a href="/soda/capabilities">API</a>
         </nav>
+        {route.page !== 'search' && <TargetSearchForm />}
         <Account identity={identity} />
       </header>
       <OriginNote />
