@@ -143,6 +143,11 @@ describe('start from the target', () => {
     const frames = page.getByRole('table', { name: `Frames of ${target.night}` });
     expect(await frames.locator('thead th').allTextContents()).toEqual(expect.arrayContaining(['Grating', 'λc (Å)', 'Airmass', 'Seeing']));
     expect(await frames.locator('tbody tr').first().locator('td').nth(8).textContent()).toMatch(/^(580V|385R)$/);
+    // The simulator writes ZDSTART as the AAT does: every frame shows its airmass; 2dF headers have no seeing.
+    const airmass = await frames.locator('tbody tr td:nth-child(11)').allTextContents();
+    expect(airmass.length).toBeGreaterThan(10);
+    for (const a of airmass) expect(a).toMatch(/^[1-3]\.\d\d$/);
+    expect(new Set(await frames.locator('tbody tr td:nth-child(12)').allTextContents())).toEqual(new Set(['']));
     await checkPage();
     await frames.getByRole('link', { name: /^header of / }).first().click();
     await page.getByRole('heading', { name: /^FITS header of .*\.fits$/ }).waitFor();

@@ -30,7 +30,7 @@ export function fibreRequest(fieldId: string, fibres: FibreJson[], arms: string,
 export function FibreTable({ fibres, fieldId, field, initial }: { fibres: FibreJson[]; fieldId: string; field: string; initial: number[] }) {
   const [ticked, setTicked] = useState<Set<number>>(() => new Set(initial));
   const [text, setText] = useState('');
-  const [type, setType] = useState(initial.length ? '' : 'P');
+  const [type, setType] = useState('P');
   const [arms, setArms] = useState('blue');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
@@ -104,7 +104,7 @@ export function FibreTable({ fibres, fieldId, field, initial }: { fibres: FibreJ
         )}
       </div>
       {error && <ErrorNote error={error} />}
-      <div class="scroll-x">
+      <div class="scroll-x fibre-scroll">
         <table class="grid">
           <caption class="visually-hidden">Fibres of field {field}</caption>
           <thead>
