@@ -153,6 +153,9 @@ describe('start from the target', () => {
     await page.getByRole('heading', { name: /^FITS header of .*\.fits$/ }).waitFor();
     const primary = page.getByRole('table', { name: 'Header of HDU 0 (PRIMARY)' });
     await primary.getByRole('rowheader', { name: 'GRATID' }).waitFor();
+    // The page's URL (the DID encoded in one segment) is served as the app on reload too.
+    await page.reload();
+    await primary.getByRole('rowheader', { name: 'GRATID' }).waitFor();
     await page.getByLabel('Keyword or text').fill('lambdac');
     expect(await primary.locator('tbody tr').count()).toBe(1);
     await checkPage();
