@@ -115,7 +115,7 @@ describe('start from the target', () => {
     await shots('fibre-plot');
   }, T);
 
-  it('finds the same fibre by position (sexagesimal or degrees), nearest first with its distance', async () => {
+  it('finds the same fibre by position (degrees, then sexagesimal), nearest first with its distance', async () => {
     const ra = target.raDeg.toFixed(6);
     const dec = target.decDeg.toFixed(6);
     await page.goto(`${base}/search?target=${encodeURIComponent(`${ra} ${dec}`)}&radius=5`);
@@ -124,9 +124,21 @@ describe('start from the target', () => {
     const first = results.locator('tbody tr').first();
     expect(await first.getByRole('rowheader').textContent()).toBe(target.name);
     expect(Number((await first.locator('td').nth(4).textContent())!.replace('″', ''))).toBeLessThan(0.1);
-    // The form keeps the query and can change it.
+    // The form keeps the query and can change it: the same place written sexagesimally.
     const form = page.getByRole('search');
     expect(await form.getByLabel('Radius (arcsec)').inputValue()).toBe('5');
+    const sexa = (v: number, div: number, sign: boolean) => {
+      const a = Math.abs(v) / div;
+      const d = Math.floor(a);
+      const m = Math.floor((a - d) * 60);
+      const s = ((a - d) * 60 - m) * 60;
+      return `${sign ? (v < 0 ? '-' : '+') : ''}${String(d).padStart(2, '0')}:${String(m).padStart(2, '0')}:${s.toFixed(2).padStart(5, '0')}`;
+    };
+    await form.getByLabel('Object name or RA Dec').fill(`${sexa(target.raDeg, 15, false)} ${sexa(target.decDeg, 1, true)}`);
+    await form.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/target=\d\d%3A/);
+    await page.getByRole('table', { name: /^Fibres matching \d\d:/ }).waitFor();
+    expect(await page.getByRole('table', { name: /^Fibres matching/ }).locator('tbody tr').first().getByRole('rowheader').textContent()).toBe(target.name);
     await form.getByLabel('Object name or RA Dec').fill('no such object anywhere');
     await form.getByRole('button', { name: 'Search' }).click();
     await page.getByText('No fibre matches no such object anywhere.').waitFor();
