@@ -29,6 +29,10 @@ export interface FrameJson {
   utMjd: number;
   meanRaDeg: number | null;
   meanDecDeg: number | null;
+  /** From AIRMASS, else sec(ZDSTART); null when the header has neither. */
+  airmass: number | null;
+  /** SEEING keyword (arcsec); null when the header has none (2dF headers usually do not). */
+  seeingArcsec: number | null;
   flaps: string;
   lampName: string;
   speed: string;
@@ -70,6 +74,39 @@ export interface FramesPageJson {
 /** GET /api/frame?ID=: one frame with its fibres. */
 export interface FrameWithFibresJson extends FrameJson {
   fibres: FibreJson[];
+}
+
+/** One fibre of one field on one night that matched GET /api/fibres (a target search). */
+export interface FibreHitJson {
+  night: string;
+  field: string;
+  /** Field selector DID: reduce it whole, or cut it to this fibre with CIRCLE. */
+  fieldId: string;
+  fibre: number;
+  name: string;
+  type: string;
+  raDeg: number;
+  decDeg: number;
+  pivot: number;
+  magnitude: number | null;
+  /** Distance from the cone centre (arcsec); null for a name search. */
+  distanceArcsec: number | null;
+  /** The object frames holding the fibre: every exposure, both arms. */
+  frames: Array<{ id: string; run: number; arm: 'blue' | 'red'; exposedS: number }>;
+}
+
+/** GET /api/fibres: the matches, nearest (cone) or by name first; `truncated` when more than `limit` matched. */
+export interface FibreSearchJson {
+  limit: number;
+  truncated: boolean;
+  hits: FibreHitJson[];
+}
+
+/** GET /api/frame/header?ID=: the cards of every header of the raw file, in file order. */
+export interface FrameHeaderJson {
+  id: string;
+  fileName: string;
+  hdus: Array<{ index: number; name: string; cards: Array<{ key: string; value: string | number | boolean | null; comment: string | null }> }>;
 }
 
 export type StepState = 'waiting' | 'ready' | 'running' | 'done' | 'failed' | 'cancelled';

@@ -20,6 +20,8 @@ export const webAppPaths: readonly RegExp[] = [
   /^\/jobs(\/[A-Za-z0-9_-]{1,64})?\/?$/,
   /^\/sign-in\/?$/,
   /^\/api-reference\/?$/,
+  /^\/search\/?$/,
+  /^\/frames\/[^/]+\/header\/?$/,
 ];
 
 /**

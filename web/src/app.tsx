@@ -5,6 +5,9 @@ import { detectMode, signedIn, storeToken, type Identity, type IdentityMode } fr
 import { sodaAsyncUrl } from './api/datalink';
 import { ReduceDialog } from './components/reduce-dialog';
 import { SelectionBar } from './components/selection-bar';
+import { TargetSearchForm } from './components/target-search';
+import { FrameHeaderPage } from './pages/frame-header-page';
+import { SearchPage } from './pages/search-page';
 import { FieldPage } from './pages/field-page';
 import { JobPage } from './pages/job-page';
 import { ApiPage } from './pages/api-page';
@@ -41,6 +44,10 @@ function Page({ route, identity, onReduce }: { route: Route; identity: Identity;
       return <SignInPage identity={identity} />;
     case 'api':
       return <ApiPage />;
+    case 'search':
+      return <SearchPage />;
+    case 'frame-header':
+      return <FrameHeaderPage id={route.id} />;
     default:
       return (
         <section>
@@ -115,6 +122,7 @@ export function App() {
           <Link href={paths.jobs()} aria-current={section === 'jobs' ? 'page' : undefined}>Jobs</Link>
           <Link href={paths.api()} aria-current={route.page === 'api' ? 'page' : undefined}>API</Link>
         </nav>
+        {route.page !== 'search' && <TargetSearchForm />}
         <Account identity={identity} />
       </header>
       <OriginNote />
