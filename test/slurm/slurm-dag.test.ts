@@ -145,6 +145,32 @@ describe('a job\'s DAG handed to Slurm at once (SLURM_SUBMIT=dag)', () => {
     expect(states).toEqual({ 'fake first': 'done', 'fake bad': 'failed', 'fake below': 'cancelled', 'fake last': 'cancelled' });
   }, 300000);
 
+  it('with a parent reused from the cache and a step shared with another job, each step runs once and the rest is handed over', async () => {
+    const db = await database();
+    const archive = fakeArchive([RAW]);
+    temps.push(archive);
+    const { engine, jobRoot } = await engineWith(db, { mode: 'dag', archiveRoot: archive, aaorun: ['sh', fakeAaorun], stepTimeoutS: 60 });
+    const salt = `dag-cache-${Date.now()}`;
+    const cached = await queuedJob(db.pool);
+    await engine.submit(cached, 'alice', fakePlan([{ name: 'cal', raw: [RAW] }], salt));
+    expect((await settled(db.pool, cached, 60000)).phase).toBe('COMPLETED');
+    // Two jobs share a slow step; the second job's own steps below it are handed over once, waiting on it.
+    const a = await queuedJob(db.pool);
+    const b = await queuedJob(db.pool, 'bob');
+    const shared = [{ name: 'cal', raw: [RAW] }, { name: 'slow', after: ['cal'], sleepS: 3 }];
+    await engine.submit(a, 'alice', fakePlan(shared, salt));
+    const planB = fakePlan([...shared, { name: 'obj', after: ['slow', 'cal'] }, { name: 'comb', after: ['obj'] }], salt);
+    await engine.submit(b, 'bob', planB);
+    for (const id of [a, b]) expect((await settled(db.pool, id, 120000)).error?.message ?? 'COMPLETED').toBe('COMPLETED');
+    const [cal, slow, obj, comb] = planB.steps.map((s) => s.id);
+    const jobs = await nothingLeft(db, jobRoot);
+    for (const id of [cal, slow, obj, comb]) expect(jobs.filter((j) => j.name === `drsoda-${id}`).map((j) => j.state)).toEqual(['COMPLETED']);
+    const steps = await stepsOfJob(db.pool, b);
+    const log = (id: string) => readFileSync(steps.find((s) => s.id === id)!.logPath!, 'utf8');
+    expect(log(comb)).toMatch(/# slurm job \d+ handed over with the DAG, attached/);
+    expect(steps.find((s) => s.id === cal)?.attempts).toBe(1);
+  }, 300000);
+
   it('ABORT cancels the running step and every step handed over below it: no Slurm job, record or folder is left', async () => {
     const db = await database();
     const archive = fakeArchive([RAW]);
