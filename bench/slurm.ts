@@ -122,7 +122,8 @@ export const slurm: Bench = async (ctx) => {
   process.env.PATH = `${binDir}:${path0}`;
   let fake: Map<Mode, { db: BenchDb; engine: Engine }> | undefined;
   let real: Map<Mode, { db: BenchDb; engine: Engine }> | undefined;
-  const reps = 3;
+  // Full runs: medians of 3 with min and max. Quick (the CI smoke run, on a time budget): one round of each.
+  const reps = ctx.quick ? 1 : 3;
   try {
     const archive = fakeArchive([]);
     temps.push(archive);
@@ -133,7 +134,7 @@ export const slurm: Bench = async (ctx) => {
     const one = new Map<Mode, number[]>(MODES.map((m) => [m, []]));
     const perChained = new Map<Mode, number[]>(MODES.map((m) => [m, []]));
     const local: number[] = [];
-    const oneReps = ctx.quick ? 5 : 15;
+    const oneReps = ctx.quick ? 3 : 15;
     ctx.log(`slurm: trivial 1-step job, ${oneReps} alternating rounds; 6-step chain, ${reps} rounds`);
     for (let i = 0; i < oneReps; i++) {
       for (const m of MODES) {
