@@ -66,7 +66,7 @@ const variables = z.object({
   SLURM_AAORUN: z.string().min(1).default('aaorun'),
   SLURM_JOB_DIR: z.string().min(1).optional(),
   SLURM_POLL_MS: positiveInt.default(1000),
-  SLURM_SUBMIT: z.enum(['step', 'dag']).default('step'),
+  SLURM_SUBMIT: z.enum(['step', 'dag']).default('dag'),
   RUN_WORKER: bool.default(true),
   API_PROCESSES: positiveInt.max(256).default(1),
   CACHE_MAX_GB: z.coerce.number().positive().default(100),
