@@ -6,7 +6,7 @@ import { isFinal, jobErrorText, type JobResult } from '../api/uws';
 import { AuthImage, DownloadLink } from '../components/authed';
 import { JobActions } from '../components/job-actions';
 import { PlanSummary } from '../components/plan-summary';
-import { SpectrumPlot } from '../components/spectrum-plot';
+import { SpectrumViewer } from '../components/spectrum-viewer/spectrum-viewer';
 import { ErrorNote, Loading, PhaseBadge } from '../components/status';
 import { StepDag } from '../components/step-dag';
 import { StepsTable } from '../components/steps-table';
@@ -162,7 +162,9 @@ export function JobPage({ id }: { id: string }) {
           </tbody>
         </table>
       )}
-      <div ref={plotRef}>{plot && <SpectrumPlot key={plot.id} url={plot.href} mimeType={plot.mimeType} title={plot.id} />}</div>
+      <div ref={plotRef}>
+        {plot && <SpectrumViewer key={plot.id} job={job} results={job.results.filter(plottable)} first={plot} products={(steps?.steps ?? []).flatMap((s) => s.products)} />}
+      </div>
 
       {previews.length > 0 && (
         <>
