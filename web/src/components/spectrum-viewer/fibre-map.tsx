@@ -21,7 +21,7 @@ export function FibreMap({ fibres, current, pinned, onPick }: { fibres: FibreSpe
   const scale = (SIZE / 2 - 8) / extent;
   return (
     <figure class="fibre-map">
-      <svg viewBox={`0 0 ${SIZE} ${SIZE}`} width={SIZE} height={SIZE} role="group" aria-label={`Sky map of ${placed.length} fibres: click one to plot it`}>
+      <svg viewBox={`0 0 ${SIZE} ${SIZE}`} width={SIZE} height={SIZE} role="group" aria-label={`Map of ${placed.length} fibres, north up, east left; click one for its spectrum`}>
         <text x="4" y="12" class="compass">N ↑  E ←</text>
         {placed.map((f) => {
           const [x, y] = proj(f);

@@ -100,28 +100,27 @@ export function ViewerPlot(p: ViewerPlotProps) {
       const s = u.scales;
       Object.assign(el.dataset, { xMin: String(s.x.min), xMax: String(s.x.max), yMin: String(s.y.min), yMax: String(s.y.max) });
     };
-    let building = true;
+    // Only a drag reports a range (uPlot's own scale changes, at creation and after setData, must not: they
+    // would rebuild the plot for ever). Mostly across: wavelength; mostly up or down: flux.
+    const dragged = (u: uPlot) => {
+      const { left, top, width, height } = u.select;
+      if (width < 2 && height < 2) return;
+      const full = u.over.getBoundingClientRect();
+      u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+      if (height >= full.height - 1 || width > 4 * height) cb.current.onXRange([u.posToVal(left, 'x'), u.posToVal(left + width, 'x')]);
+      else cb.current.onYRange([u.posToVal(top + height, 'y'), u.posToVal(top, 'y')]);
+    };
     const u = new uPlot(
       {
         width: Math.max(300, el.clientWidth),
         height: 380,
         scales: { x: { time: false } },
-        cursor: { drag: { x: true, y: true, uni: 30 } },
+        cursor: { drag: { x: true, y: true, uni: 30, setScale: false } },
         series,
         bands,
         axes: [{ label: `wavelength (${p.xUnit})` }, { label: p.yLabel, size: 72 }],
         plugins: [markers(() => cb.current.z, p.xUnit)],
-        hooks: {
-          setScale: [
-            (u, key) => {
-              writeScales(u);
-              if (building || u.scales[key].min == null) return;
-              if (key === 'x') cb.current.onXRange([u.scales.x.min!, u.scales.x.max!]);
-              if (key === 'y') cb.current.onYRange([u.scales.y.min!, u.scales.y.max!]);
-            },
-          ],
-          draw: [writeScales],
-        },
+        hooks: { setScale: [writeScales], draw: [writeScales], setSelect: [dragged] },
       },
       join(p.traces),
       el,
@@ -129,7 +128,6 @@ export function ViewerPlot(p: ViewerPlotProps) {
     // The zoom the user chose survives a rebuild; y fits the data in the window unless a flux range is set.
     if (p.xRange) u.setScale('x', { min: p.xRange[0], max: p.xRange[1] });
     if (p.yRange) u.setScale('y', { min: p.yRange[0], max: p.yRange[1] });
-    building = false;
     writeScales(u);
     const onResize = () => u.setSize({ width: Math.max(300, el.clientWidth), height: 380 });
     const ro = new ResizeObserver(onResize);
@@ -140,5 +138,5 @@ export function ViewerPlot(p: ViewerPlotProps) {
     };
   }, [p.traces, p.xRange, p.yRange, p.z, p.xUnit, p.yLabel]);
 
-  return <div ref={box} class="plot-box" role="img" aria-label={`Plot of ${p.traces.map((t) => t.label).join('; ')}`} />;
+  return <div ref={box} class="plot-box" />;
 }
