@@ -146,7 +146,7 @@ describe('the spectrum viewer', () => {
     const c = await drawn();
     expect(c.rows).not.toBeNull();
     expect(c.rows![1] - c.rows![0]).toBeGreaterThan(0.3 * c.height);
-    await browser.shot('w-viewer-01-fibre-switch');
+    await browser.shot('w-viewer-01-fibre-switch', true);
     await page.setViewportSize({ width: 1280, height: 800 });
   }, T);
 
@@ -224,6 +224,26 @@ describe('the spectrum viewer', () => {
     await browser.shot('w-viewer-03-sky-smooth-yzoom', true);
     await plot().getByRole('button', { name: 'Fit flux' }).click();
     await until(`document.querySelector('.plot-box').dataset.yMax !== '42'`);
+    // Dragging up or down zooms in flux; dragging across zooms in wavelength.
+    const over = (await plot().locator('.plot-box .u-over').boundingBox())!;
+    const fit = await scales();
+    await page.mouse.move(over.x + over.width / 2, over.y + over.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width / 2 + 3, over.y + over.height * 0.6, { steps: 5 });
+    await page.mouse.up();
+    await until(`document.querySelector('.plot-box').dataset.yMax !== '${fit.yMax}'`);
+    const yz = await scales();
+    expect([yz.yMax < fit.yMax, yz.yMin > fit.yMin, yz.xMin === fit.xMin]).toEqual([true, true, true]);
+    await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.6, over.y + over.height / 2 + 3, { steps: 5 });
+    await page.mouse.up();
+    await until(`document.querySelector('.plot-box').dataset.xMin !== '${fit.xMin}'`);
+    const xz = await scales();
+    expect(xz.xMin).toBeGreaterThan(fit.xMin);
+    expect(xz.xMax).toBeLessThan(fit.xMax);
+    await plot().getByRole('button', { name: 'Reset zoom' }).click();
+    await plot().getByRole('button', { name: 'Fit flux' }).click();
     await plot().getByLabel('Smoothing').selectOption('1');
     await plot().getByLabel('Sky').uncheck();
   }, T);

@@ -101,14 +101,15 @@ export function ViewerPlot(p: ViewerPlotProps) {
       Object.assign(el.dataset, { xMin: String(s.x.min), xMax: String(s.x.max), yMin: String(s.y.min), yMax: String(s.y.max) });
     };
     // Only a drag reports a range (uPlot's own scale changes, at creation and after setData, must not: they
-    // would rebuild the plot for ever). Mostly across: wavelength; mostly up or down: flux.
+    // would rebuild the plot for ever). Mostly across: wavelength; mostly up or down: flux; both ways: both.
     const dragged = (u: uPlot) => {
       const { left, top, width, height } = u.select;
       if (width < 2 && height < 2) return;
       const full = u.over.getBoundingClientRect();
       u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-      if (height >= full.height - 1 || width > 4 * height) cb.current.onXRange([u.posToVal(left, 'x'), u.posToVal(left + width, 'x')]);
-      else cb.current.onYRange([u.posToVal(top + height, 'y'), u.posToVal(top, 'y')]);
+      // uPlot widens a one-way drag to the whole other axis: only the axis actually dragged is zoomed.
+      if (width < full.width - 1) cb.current.onXRange([u.posToVal(left, 'x'), u.posToVal(left + width, 'x')]);
+      if (height < full.height - 1) cb.current.onYRange([u.posToVal(top + height, 'y'), u.posToVal(top, 'y')]);
     };
     const u = new uPlot(
       {
