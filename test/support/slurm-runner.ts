@@ -1,8 +1,10 @@
 // The Slurm executor as the service builds it, aimed at a test cluster: records in the test database, step
-// folders in a temp folder, and the fake or the bundled aaorun natively, or an image in Docker.
+// folders in a temp folder, and the fake or the bundled aaorun natively, or an image in Docker; through the
+// command-line clients, or through the cluster's slurmrestd with `rest: true`.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createSlurmRestClient } from '../../src/executor/slurm/rest-client.js';
 import { createSlurmCli } from '../../src/executor/slurm/slurm-cli.js';
 import type { SlurmRuntime } from '../../src/executor/slurm/job-script.js';
 import { createSlurmRunner } from '../../src/executor/slurm/slurm-runner.js';
@@ -11,10 +13,10 @@ import type { Pool } from '../../src/store/db.js';
 import { slurmJobRecords } from '../../src/store/slurm-job-store.js';
 import type { SlurmCluster } from './slurm.js';
 
-export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?: SlurmRuntime; aaorun: string[]; image?: string; jobRoot?: string }) {
+export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?: SlurmRuntime; aaorun: string[]; image?: string; jobRoot?: string; rest?: boolean }) {
   const jobRoot = o.jobRoot ?? mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-steps-'));
   return createSlurmRunner({
-    cli: createSlurmCli({ conf: cluster.conf }),
+    cli: o.rest ? restClient(cluster) : createSlurmCli({ conf: cluster.conf }),
     records: slurmJobRecords(pool),
     jobRoot,
     runtime: o.runtime ?? 'native',
@@ -27,6 +29,12 @@ export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?
     pollMs: 500,
     log: createLogger('silent'),
   });
+}
+
+/** The executor's slurmrestd client for a cluster started with { rest: true }. */
+export function restClient(cluster: SlurmCluster) {
+  if (!cluster.rest) throw new Error('this test cluster was started without slurmrestd (startSlurmCluster({ rest: true }))');
+  return createSlurmRestClient({ url: cluster.rest.url, token: cluster.rest.token, user: cluster.rest.user, timeoutMs: 10000 });
 }
 
 /** Slurm's record of every job of this cluster: squeue -t all (kept MinJobAge) by name, with its state. */
