@@ -13,7 +13,7 @@ import type { Pool } from '../../src/store/db.js';
 import { slurmJobRecords } from '../../src/store/slurm-job-store.js';
 import type { SlurmCluster } from './slurm.js';
 
-export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?: SlurmRuntime; aaorun: string[]; image?: string; jobRoot?: string; rest?: boolean }) {
+export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?: SlurmRuntime; aaorun: string[]; image?: string; jobRoot?: string; rest?: boolean; partition?: string }) {
   const jobRoot = o.jobRoot ?? mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-steps-'));
   return createSlurmRunner({
     cli: o.rest ? restClient(cluster) : createSlurmCli({ conf: cluster.conf }),
@@ -25,7 +25,7 @@ export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?
     user: '10001:10001',
     cpus: 1,
     memoryBytes: 512 * 2 ** 20,
-    partition: cluster.partition,
+    partition: o.partition ?? cluster.partition,
     pollMs: 500,
     log: createLogger('silent'),
   });

@@ -2,7 +2,9 @@
 // the step's timeout to the second, and writes the exit marker the runner waits for. Pure text, no I/O.
 // With proctrack/linuxproc, scancel kills the job's shell but not a container (the docker client is
 // re-parented), so the script names the container after the Slurm job and removes it on TERM/INT/EXIT
-// (slurm-notes.md, "Containers inside batch jobs").
+// (slurm-notes.md, "Containers inside batch jobs"). Podman run by a job of a non-root user is rootless: the
+// container keeps that user's uid (--userns=keep-id), since CONTAINER_USER's uid would map to a subordinate id
+// that cannot write the step folder; run by root, it takes CONTAINER_USER as Docker does.
 
 export type SlurmRuntime = 'native' | 'docker' | 'podman';
 
@@ -39,7 +41,7 @@ function containerCommand(i: JobScriptInput, engine: 'docker' | 'podman'): strin
   const labels = Object.entries(i.labels ?? {}).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
   const mounts = [`${i.jobDir}/work:/work:rw`, ...i.inputs.map((x) => `${x.hostPath}:/in/${x.name}:ro`)].flatMap((m) => ['-v', m]);
   const words = [
-    engine, 'run', '--name', '@CNAME@', ...labels, ...limits, ...(i.user ? ['--user', i.user] : []),
+    engine, 'run', '--name', '@CNAME@', ...labels, ...limits, ...(engine === 'podman' ? ['@USERARGS@'] : i.user ? ['--user', i.user] : []),
     '-w', '/work', '-e', 'HOME=/work', '-e', 'TMPDIR=/tmp', ...mounts, '--entrypoint', i.aaorun[0], i.image ?? '', ...i.aaorun.slice(1), ...i.args,
   ];
   return words;
@@ -48,7 +50,7 @@ function containerCommand(i: JobScriptInput, engine: 'docker' | 'podman'): strin
 export function jobScript(i: JobScriptInput): string {
   const container = i.runtime !== 'native';
   const words = container ? containerCommand(i, i.runtime as 'docker' | 'podman') : [...i.aaorun, ...i.args];
-  const command = words.map((w) => (w === '@CNAME@' ? '"$cname"' : shq(w))).join(' ');
+  const command = words.map((w) => (w === '@CNAME@' ? '"$cname"' : w === '@USERARGS@' ? '"${userargs[@]}"' : shq(w))).join(' ');
   const lines = [
     '#!/bin/bash',
     `# drsoda step (${i.runtime}); the runner waits for ${i.jobDir}/exit`,
@@ -57,6 +59,7 @@ export function jobScript(i: JobScriptInput): string {
     'cd "$dir/work" || exit 70',
     `cname="drsoda-slurm-\${SLURM_JOB_ID:-$$}"`,
     'child=',
+    ...(i.runtime === 'podman' ? [`if [ "$(id -u)" -eq 0 ]; then userargs=(${i.user ? `--user ${shq(i.user)}` : ''}); else userargs=(--userns=keep-id); fi`] : []),
     container
       ? `cleanup() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; ${i.runtime} rm -f "$cname" >/dev/null 2>&1; }`
       : 'cleanup() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; }',
