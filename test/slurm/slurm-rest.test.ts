@@ -1,8 +1,9 @@
 // Steps submitted, polled and cancelled through slurmrestd (JWT over TCP) on a real single-node cluster: a
 // two-step plan under the steps' drsoda names, a failing step, an ABORT, slurmrestd's own errors as clear step
-// failures, and a client that never hangs on a silent or absent endpoint. The same runner and poller as the
-// command-line path; only the client differs.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// failures, a client that never hangs on a silent or absent endpoint, a worker restart that re-attaches, and
+// `drsoda doctor` against slurmrestd. The same runner and poller as the command-line path; only the client differs.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,8 @@ import { listSlurmJobs } from '../../src/store/slurm-job-store.js';
 import { stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { fakeAaorun, fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
-import { fakePlan } from '../support/fake-plan.js';
+import { fakeAaorunVersion, fakePlan, workerPipeline } from '../support/fake-plan.js';
+import { finished, runDrsoda, spawnDrsoda, waitForLine } from '../support/process.js';
 import { startSlurmCluster, type SlurmCluster } from '../support/slurm.js';
 import { eventually, restClient, slurmJobs, testSlurmRunner } from '../support/slurm-runner.js';
 
@@ -131,4 +133,74 @@ describe('reduction steps through slurmrestd', () => {
     const closed = createSlurmRestClient({ url: `http://127.0.0.1:${port}`, token: 'x', user: 'root', timeoutMs: 1500 });
     await expect(closed.submit({ script: fakeAaorun, name: 'x', comment: 'x', cpus: 1, memoryMb: 64, timeMinutes: 1, stdout: '/dev/null', stderr: '/dev/null', workDir: '/tmp' })).rejects.toThrow(/slurmrestd submit failed: .*ECONNREFUSED/);
   }, 60000);
+
+  const restEnv = () => ({ SLURMRESTD_URL: cluster.rest!.url, SLURMRESTD_TOKEN: cluster.rest!.token, SLURMRESTD_USER: cluster.rest!.user });
+
+  it('re-attaches to the running Slurm job after a worker is killed: one submission per step', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-rest-restart-'));
+    temps.push(dataDir);
+    // No SLURM_CONF: the worker reaches the cluster through slurmrestd only.
+    const env = {
+      DATABASE_URL: db.url, DATA_DIR: dataDir, ARCHIVE_ROOT: archive, EXECUTOR: 'slurm', ...restEnv(), SLURM_CONF: undefined,
+      SLURM_PARTITION: cluster.partition, SLURM_AAORUN: `sh ${fakeAaorun}`, PIPELINE_VERSION: fakeAaorunVersion, SLURM_POLL_MS: '300', STEP_LEASE_S: '2',
+      WORKER_CONCURRENCY: '1', STEP_MEMORY_MB: '512',
+    };
+    const workers: ChildProcess[] = [];
+    const start = async () => {
+      const w = spawnDrsoda(['worker'], env);
+      workers.push(w);
+      await waitForLine(w, /drsoda worker ready/);
+      return w;
+    };
+    try {
+      const first = await start();
+      const submitter = testEngine(db.pool, db.url, { archiveRoot: archive, dataDir, work: false });
+      engines.push(submitter);
+      const jobId = await queuedJob(db.pool);
+      const plan = fakePlan([{ name: 'first', raw: [RAW] }, { name: 'long', after: ['first'], sleepS: 6 }, { name: 'last', after: ['long'] }], `rest-restart-${jobId}`, workerPipeline);
+      await submitter.submit(jobId, 'alice', plan);
+      const long = plan.steps[1].id;
+      await eventually('the long step runs in Slurm', 60000, () => slurmJobs(cluster), (js) => js.some((j) => j.name === `drsoda-${long}` && j.state === 'RUNNING'));
+      await eventually('its Slurm job is recorded', 10000, () => listSlurmJobs(db.pool), (rs) => rs.some((r) => r.stepId === long));
+      const exit = finished(first);
+      first.kill('SIGKILL');
+      await exit;
+      await start();
+      const job = await settled(db.pool, jobId, 90000);
+      expect(job.error?.message ?? job.phase).toBe('COMPLETED');
+      const jobs = await slurmJobs(cluster);
+      for (const st of plan.steps) expect(jobs.filter((j) => j.name === `drsoda-${st.id}`).map((j) => j.state)).toEqual(['COMPLETED']);
+      const steps = await stepsOfJob(db.pool, jobId);
+      expect(Object.fromEntries(steps.map((st) => [st.label, st.attempts]))).toEqual({ 'fake first': 1, 'fake long': 2, 'fake last': 1 });
+      expect(readFileSync(steps.find((st) => st.id === long)!.logPath!, 'utf8')).toMatch(/# slurm job \d+ re-attached/);
+      expect(await listSlurmJobs(db.pool)).toEqual([]);
+    } finally {
+      for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    }
+  }, 180000);
+
+  type Check = { name: string; status: string; detail: string; fix?: string };
+  const doctor = async (env: Record<string, string | undefined>) => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-doctor-rest-'));
+    temps.push(dataDir);
+    const r = await runDrsoda(['doctor', '--json', '--min-free-gb', '0'], { DATABASE_URL: db.url, DATA_DIR: dataDir, EXECUTOR: 'slurm', SLURM_CONF: undefined, SLURM_PARTITION: cluster.partition, ...env }, 120000);
+    const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+    return { code: r.code, check: (name: string) => checks.find((c) => c.name === name) };
+  };
+
+  it('drsoda doctor checks slurmrestd, then the controller, partition and shared folder through it', async () => {
+    const ok = await doctor(restEnv());
+    expect(ok.check('slurmrestd')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/\/slurm\/v0\.0\.38 answers as root; controller \S+ UP$/) });
+    expect(ok.check('slurm controller')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`slurmrestd ${cluster.rest!.url} (v0.0.38)`) });
+    expect(ok.check('slurm shared folder')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^probe job \d+ read and wrote back a file/) });
+    expect(ok.code).toBe(0);
+
+    const badToken = await doctor({ ...restEnv(), SLURMRESTD_TOKEN: 'not-a-jwt' });
+    expect(badToken.check('slurmrestd')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/token/) });
+    expect(badToken.check('slurm controller')).toBeUndefined();
+    expect(badToken.code).toBe(1);
+
+    const noToken = await doctor({ ...restEnv(), SLURMRESTD_TOKEN: undefined, SLURM_JWT: undefined });
+    expect(noToken.check('slurmrestd')).toMatchObject({ status: 'fail', detail: expect.stringContaining('SLURMRESTD_TOKEN') });
+  }, 300000);
 });
