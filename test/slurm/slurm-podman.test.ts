@@ -1,12 +1,14 @@
 // SLURM_RUNTIME=podman for real, rootless: a `drsoda worker` running as the non-root user drsoda-podman submits
 // its steps to Slurm, the jobs run as that user and start the pipeline image with rootless `podman run`. The
 // small simulated night gives the sandbox executor's products byte for byte (DATE aside); an ABORT and a timeout
-// leave no podman container, Slurm job, record or step folder.
+// leave no podman container, Slurm job, record or step folder. The same night reduced natively through slurmrestd
+// gives the same products too.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import type { StepRunner } from '../../src/executor/types.js';
 import type { Plan } from '../../src/domain/plan.js';
 import { LABEL_PREFIX } from '../../src/executor/container-spec.js';
 import { configuredPipeline } from '../../src/executor/pipeline-identity.js';
@@ -26,7 +28,7 @@ import { ingestedNight, timeless, type IngestedNight } from '../support/night.js
 import { requirePodmanUser, type PodmanUser } from '../support/podman.js';
 import { projectRoot, waitForLine } from '../support/process.js';
 import { startSlurmCluster, type SlurmCluster } from '../support/slurm.js';
-import { eventually, slurmJobs } from '../support/slurm-runner.js';
+import { eventually, slurmJobs, testSlurmRunner } from '../support/slurm-runner.js';
 
 const IMAGE = 'drsoda/aaorun:latest';
 const RAW = '261126/ccd_1/26nov10001.fits';
@@ -50,7 +52,7 @@ describe('a simulated night reduced through Slurm in rootless Podman', () => {
   beforeAll(async () => {
     docker = await requireDocker();
     pod = await requirePodmanUser();
-    cluster = await startSlurmCluster();
+    cluster = await startSlurmCluster({ rest: true });
     execFileSync('bash', [path.join(projectRoot, 'deploy/reducer/build-image.sh'), IMAGE], { stdio: 'ignore', timeout: 600000 });
     await pod.loadFromDocker(IMAGE);
     await pod.loadFromDocker(await ensureFakeAaorunImage(docker));
@@ -91,27 +93,48 @@ describe('a simulated night reduced through Slurm in rootless Podman', () => {
   const nightPlan = (pipeline = testPipeline) =>
     createPlan({ frames: night.frames, request: { fields: [{ night: night.night, cfgFile: night.fields[0] }] }, presets: readPipelinePresets(), pipeline });
 
-  it('gives the sandbox executor\'s products, every step a Slurm job of the podman user, no container left', async () => {
-    const containers = await requireContainers();
-    const sandboxPlan = nightPlan();
-    const engine = testEngine(db.pool, db.url, {
-      runner: createSandboxRunner({
-        containers, image: IMAGE, limits: { cpus: 2, memoryBytes: 1 << 30, pids: 256, tmpfsBytes: 64 << 20 }, user: '10001:10001',
-        baseDir: temp('drsoda-sbx-'), roots: [{ hostPath: night.root, containerPath: '/archive' }], workerId: makeWorkerId(), idleMs: 60000, prestart: false,
-      }),
-      dataDir: temp('drsoda-e2e-'), archiveRoot: night.root, concurrency: 2, stepTimeoutS: 300, leaseS: 30, retryBaseS: 2, tickMs: 5000, workerId: makeWorkerId(),
+  /** The night reduced in this process by a runner, in a database of its own (the plans share step ids). */
+  async function reduceHere(runner: (pool: TestDatabase['pool']) => StepRunner) {
+    const own = await createTestDatabase();
+    const plan = nightPlan();
+    const engine = testEngine(own.pool, own.url, {
+      runner: runner(own.pool), dataDir: temp('drsoda-e2e-'), archiveRoot: night.root,
+      concurrency: 2, stepTimeoutS: 300, leaseS: 30, retryBaseS: 2, tickMs: 5000, workerId: makeWorkerId(),
     });
     await engine.start();
-    let sandbox: Map<string, string>;
     try {
-      const jobId = await queuedJob(db.pool);
-      await engine.submit(jobId, 'alice', sandboxPlan);
-      expect((await settled(db.pool, jobId, 400000)).phase).toBe('COMPLETED');
-      sandbox = await productsOf(jobId, sandboxPlan, (id, f) => engine.products.file(id, f));
+      const jobId = await queuedJob(own.pool);
+      await engine.submit(jobId, 'alice', plan);
+      const job = await settled(own.pool, jobId, 400000);
+      expect(job.error?.message ?? job.phase).toBe('COMPLETED');
+      const index = new Map(plan.steps.map((st, i) => [st.id, i]));
+      const out = new Map<string, string>();
+      for (const st of await stepsOfJob(own.pool, jobId)) for (const o of await stepOutputs(own.pool, st.id)) out.set(`${index.get(st.id)}/${o.fileName}`, timeless(engine.products.file(st.id, o.fileName)));
+      return out;
     } finally {
       await engine.stop();
+      await own.drop();
     }
-    expect(sandbox.size).toBe(sandboxPlan.steps.reduce((a, s) => a + s.outputs.length, 0));
+  }
+
+  it('gives the sandbox executor\'s products in rootless Podman and natively through slurmrestd; no container left', async () => {
+    const containers = await requireContainers();
+    const sandbox = await reduceHere(() => createSandboxRunner({
+      containers, image: IMAGE, limits: { cpus: 2, memoryBytes: 1 << 30, pids: 256, tmpfsBytes: 64 << 20 }, user: '10001:10001',
+      baseDir: temp('drsoda-sbx-'), roots: [{ hostPath: night.root, containerPath: '/archive' }], workerId: makeWorkerId(), idleMs: 60000, prestart: false,
+    }));
+    expect(sandbox.size).toBe(nightPlan().steps.reduce((a, st) => a + st.outputs.length, 0));
+
+    // Natively through slurmrestd: aaorun on the node's PATH (the job's environment carries the submitter's PATH).
+    const binDir = temp('drsoda-bin-');
+    execFileSync('ln', ['-s', path.join(projectRoot, 'bin/aaorun.js'), path.join(binDir, 'aaorun')]);
+    const path0 = process.env.PATH;
+    process.env.PATH = `${binDir}:${path0}`;
+    const restNative = await reduceHere((pool) => testSlurmRunner(cluster, pool, { rest: true, aaorun: ['aaorun'] })).finally(() => {
+      process.env.PATH = path0;
+    });
+    expect([...restNative.keys()].sort()).toEqual([...sandbox.keys()].sort());
+    for (const [k, v] of sandbox) expect(restNative.get(k) === v ? k : `${k} differs (slurmrestd, native)`).toBe(k);
 
     const plan = nightPlan(configuredPipeline('podman-reducer', IMAGE));
     const worker = await podmanWorker({ image: IMAGE, version: 'podman-reducer', archive: night.root });
@@ -123,7 +146,7 @@ describe('a simulated night reduced through Slurm in rootless Podman', () => {
       expect(job.error?.message ?? job.phase).toBe('COMPLETED');
       const inPodman = await productsOf(jobId, plan, (id, f) => worker.products.file(id, f));
       expect([...inPodman.keys()].sort()).toEqual([...sandbox.keys()].sort());
-      for (const [k, v] of sandbox) expect(inPodman.get(k) === v ? k : `${k} differs`).toBe(k);
+      for (const [k, v] of sandbox) expect(inPodman.get(k) === v ? k : `${k} differs (podman)`).toBe(k);
     } finally {
       await submitter.stop();
     }

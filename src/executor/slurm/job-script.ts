@@ -4,7 +4,10 @@
 // re-parented), so the script names the container after the Slurm job and removes it on TERM/INT/EXIT
 // (slurm-notes.md, "Containers inside batch jobs"). Podman run by a job of a non-root user is rootless: the
 // container keeps that user's uid (--userns=keep-id), since CONTAINER_USER's uid would map to a subordinate id
-// that cannot write the step folder; run by root, it takes CONTAINER_USER as Docker does.
+// that cannot write the step folder; run by root, it takes CONTAINER_USER as Docker does. Podman has no daemon:
+// `podman rm` is a process of the job that Slurm SIGKILLs KillWait seconds after scancel, and a removal cut short
+// leaves the container running ("Stopping"). So the script starts the removal in its own session (Slurm does not
+// kill it) and runs the container with --rm, so conmon removes it when it ends whatever happens to the job.
 
 export type SlurmRuntime = 'native' | 'docker' | 'podman';
 
@@ -41,7 +44,7 @@ function containerCommand(i: JobScriptInput, engine: 'docker' | 'podman'): strin
   const labels = Object.entries(i.labels ?? {}).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
   const mounts = [`${i.jobDir}/work:/work:rw`, ...i.inputs.map((x) => `${x.hostPath}:/in/${x.name}:ro`)].flatMap((m) => ['-v', m]);
   const words = [
-    engine, 'run', '--name', '@CNAME@', ...labels, ...limits, ...(engine === 'podman' ? ['@USERARGS@'] : i.user ? ['--user', i.user] : []),
+    engine, 'run', ...(engine === 'podman' ? ['--rm'] : []), '--name', '@CNAME@', ...labels, ...limits, ...(engine === 'podman' ? ['@USERARGS@'] : i.user ? ['--user', i.user] : []),
     '-w', '/work', '-e', 'HOME=/work', '-e', 'TMPDIR=/tmp', ...mounts, '--entrypoint', i.aaorun[0], i.image ?? '', ...i.aaorun.slice(1), ...i.args,
   ];
   return words;
@@ -60,7 +63,9 @@ export function jobScript(i: JobScriptInput): string {
     `cname="drsoda-slurm-\${SLURM_JOB_ID:-$$}"`,
     'child=',
     ...(i.runtime === 'podman' ? [`if [ "$(id -u)" -eq 0 ]; then userargs=(${i.user ? `--user ${shq(i.user)}` : ''}); else userargs=(--userns=keep-id); fi`] : []),
-    container
+    i.runtime === 'podman'
+      ? 'cleanup() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; setsid -f podman rm -f -t 0 "$cname" >/dev/null 2>&1 </dev/null; }'
+      : container
       ? `cleanup() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; ${i.runtime} rm -f "$cname" >/dev/null 2>&1; }`
       : 'cleanup() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; }',
     "trap 'cleanup; exit 143' TERM INT",
