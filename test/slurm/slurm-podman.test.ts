@@ -163,7 +163,7 @@ describe('a simulated night reduced through Slurm in rootless Podman', () => {
     const worker = await podmanWorker({ image: FAKE_AAORUN_IMAGE, version: 'podman-fake', archive, env: { STEP_TIMEOUT_S: '25', STEP_MAX_ATTEMPTS: '1' } });
     const submitter = testEngine(db.pool, db.url, { archiveRoot: archive, dataDir: temp('drsoda-submit-'), work: false });
     const clean = async (stepId: string) => {
-      await eventually('no podman container', 30000, () => pod.containers(`${LABEL_PREFIX}.step=${stepId}`), (cs) => cs.length === 0);
+      await eventually('no podman container', 90000, () => pod.containers(`${LABEL_PREFIX}.step=${stepId}`), (cs) => cs.length === 0);
       await eventually('no Slurm job active', 30000, () => slurmJobs(cluster), (js) => js.every((j) => !/PENDING|RUNNING|COMPLETING/.test(j.state)));
       await eventually('no Slurm job recorded', 10000, () => listSlurmJobs(db.pool), (rs) => rs.length === 0);
       const root = path.join(worker.dataDir, 'slurm');

@@ -3,11 +3,12 @@
 // With proctrack/linuxproc, scancel kills the job's shell but not a container (the docker client is
 // re-parented), so the script names the container after the Slurm job and removes it on TERM/INT/EXIT
 // (slurm-notes.md, "Containers inside batch jobs"). Podman run by a job of a non-root user is rootless: the
-// container keeps that user's uid (--userns=keep-id), since CONTAINER_USER's uid would map to a subordinate id
+// container keeps that user's uid (--userns=keep-id, and --user over the image's USER), since CONTAINER_USER's uid would map to a subordinate id
 // that cannot write the step folder; run by root, it takes CONTAINER_USER as Docker does. Podman has no daemon:
 // `podman rm` is a process of the job that Slurm SIGKILLs KillWait seconds after scancel, and a removal cut short
 // leaves the container running ("Stopping"). So the script starts the removal in its own session (Slurm does not
-// kill it) and runs the container with --rm, so conmon removes it when it ends whatever happens to the job.
+// kill it), retried until the container is gone, and runs the container with --rm, so conmon removes it when it
+// ends whatever happens to the job.
 
 export type SlurmRuntime = 'native' | 'docker' | 'podman';
 
@@ -28,6 +29,12 @@ export interface JobScriptInput {
   memoryBytes?: number;
   labels?: Record<string, string>;
 }
+
+/**
+ * Removes a podman container until it is gone (~30 s at most): a removal can lose a race with the `podman run`
+ * client still creating the container, or time out on podman's lock under load.
+ */
+const PODMAN_REMOVER = 'for i in $(seq 15); do podman rm -f -t 0 "$1"; podman container exists "$1" || exit 0; sleep 2; done';
 
 /** Single-quotes a word for bash. */
 export function shq(s: string): string {
@@ -62,9 +69,9 @@ export function jobScript(i: JobScriptInput): string {
     'cd "$dir/work" || exit 70',
     `cname="drsoda-slurm-\${SLURM_JOB_ID:-$$}"`,
     'child=',
-    ...(i.runtime === 'podman' ? [`if [ "$(id -u)" -eq 0 ]; then userargs=(${i.user ? `--user ${shq(i.user)}` : ''}); else userargs=(--userns=keep-id); fi`] : []),
+    ...(i.runtime === 'podman' ? [`if [ "$(id -u)" -eq 0 ]; then userargs=(${i.user ? `--user ${shq(i.user)}` : ''}); else userargs=(--userns=keep-id --user "$(id -u):$(id -g)"); fi`] : []),
     i.runtime === 'podman'
-      ? 'cleanup() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; setsid -f podman rm -f -t 0 "$cname" >/dev/null 2>&1 </dev/null; }'
+      ? `cleanup() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; setsid -f bash -c ${shq(PODMAN_REMOVER)} _ "$cname" >/dev/null 2>&1 </dev/null; }`
       : container
       ? `cleanup() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; ${i.runtime} rm -f "$cname" >/dev/null 2>&1; }`
       : 'cleanup() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; }',
