@@ -152,7 +152,8 @@ describe('a simulated night reduced through Slurm in rootless Podman', () => {
     }
     const jobs = await cluster.cmd('squeue', ['-h', '-t', 'all', '-o', '%j|%T|%u']);
     for (const s of plan.steps) expect(jobs).toContain(`drsoda-${s.id}|COMPLETED|${pod.name}`);
-    expect(await pod.containers(KIND)).toEqual([]);
+    // --rm and the job's own removal finish a moment after the job ends.
+    await eventually('no podman container', 90000, () => pod.containers(KIND), (cs) => cs.length === 0);
   }, 1500000);
 
   it('ABORT and a timeout leave no podman container, Slurm job, record or step folder', async () => {

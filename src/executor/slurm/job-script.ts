@@ -84,6 +84,9 @@ export function jobScript(i: JobScriptInput): string {
     'wait "$child"',
     'rc=$?',
     'child=',
+    // Rootless `podman run` re-executes itself inside its user namespace: `timeout` kills the outer process, the
+    // inner one and the container live on. Nothing SIGKILLs the job here, so remove it before the marker says done.
+    ...(i.runtime === 'podman' ? [`bash -c ${shq(PODMAN_REMOVER)} _ "$cname" >/dev/null 2>&1 </dev/null`] : []),
     `if [ "$rc" -eq 124 ] || { [ "$rc" -eq 137 ] && [ "$SECONDS" -ge ${Math.max(1, Math.ceil(i.timeoutS))} ]; }; then result=timeout; else result=$rc; fi`,
     'printf \'%s\\n\' "$result" > "$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"',
     'exit "$rc"',
