@@ -32,9 +32,10 @@ export interface JobScriptInput {
 
 /**
  * Removes a podman container until it is gone (~30 s at most): a removal can lose a race with the `podman run`
- * client still creating the container, or time out on podman's lock under load.
+ * client still creating the container, or time out on podman's lock under load. From `/`: drsoda removes the step
+ * folder (the job's cwd) as soon as the job ends, and podman started in a deleted folder fails.
  */
-const PODMAN_REMOVER = 'for i in $(seq 15); do podman rm -f -t 0 "$1"; podman container exists "$1" || exit 0; sleep 2; done';
+const PODMAN_REMOVER = 'cd / && for i in $(seq 15); do podman rm -f -t 0 "$1"; podman container exists "$1" || exit 0; sleep 2; done';
 
 /** Single-quotes a word for bash. */
 export function shq(s: string): string {
