@@ -154,6 +154,10 @@ export function createSlurmRunner(o: SlurmRunnerOptions): StepRunner & { readonl
       cpus: o.cpus, memoryMb: o.memoryBytes / 2 ** 20, timeMinutes: Math.ceil(timeoutS / 60) + 1,
       stdout: path.join(jobDir, 'stdout'), stderr: path.join(jobDir, 'stderr'), workDir: work,
       partition: o.partition, account: o.account, qos: o.qos,
+    }).catch(async (err: unknown) => {
+      // Slurm refused it: no job will ever use this folder.
+      await rm(jobDir, { recursive: true, force: true });
+      throw err;
     });
     const rec = { stepId, slurmJobId, jobDir };
     try {
