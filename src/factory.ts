@@ -2,7 +2,6 @@
 // and closes them in reverse order. `serve`, `worker`, `watch`, the CLI and the tests take what they need from it;
 // nothing else constructs a service. No I/O happens until a part is first asked for.
 import path from 'node:path';
-import type { Express } from 'express';
 import { watchArchiveVersion, type ArchiveVersion } from './archive/archive-changes.js';
 import { archiveRootOf, requireArchiveRoot } from './archive/archive-root.js';
 import { createArchiveService, type ArchiveService } from './archive/archive-service.js';
@@ -16,10 +15,10 @@ import { createProductAccess } from './datalink/product-access.js';
 import type { PreviewLookup } from './datalink/links-context.js';
 import { chooseRunner, resolvePipeline } from './executor/choose-runner.js';
 import { reapOrphanContainers, reapOrphanDirs, sandboxDirPid, workDirPid } from './executor/orphan-reaper.js';
-import { createHttpApp } from './http/app.js';
+import { createHttpApp, type HttpApp } from './http/app.js';
 import { createJobRateLimit } from './http/rate-limit.js';
 import type { Logger } from './logger.js';
-import { createDatabaseHealth } from './ops/health.js';
+import { createHealthMonitor } from './ops/health.js';
 import { createMailer } from './ops/mailer.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startMetricsServer, type MetricsServer } from './ops/metrics-server.js';
@@ -41,6 +40,7 @@ import { createSyncService, type SyncService } from './soda/sync-service.js';
 import { slurmJobRecords } from './store/slurm-job-store.js';
 import type { Pool } from './store/db.js';
 import { createNotificationListener, type NotificationListener } from './store/notification-listener.js';
+import { createJobCache } from './uws/job-cache.js';
 import { jobDir } from './uws/job-files.js';
 import type { JobList } from './uws/job-list.js';
 import { createJobService, type JobService } from './uws/job-service.js';
@@ -105,7 +105,7 @@ export interface Factory {
   /** The archive watcher (WATCH_ENABLED, `drsoda watch`), making auto jobs through jobs().asyncJobs. */
   watcher(o?: { fileEvents?: boolean }): Promise<Watcher>;
   /** The HTTP app of `drsoda serve`. */
-  httpApp(o: { upSince: Date; shutdown: AbortSignal }): Promise<Express>;
+  httpApp(o: { upSince: Date; shutdown: AbortSignal }): Promise<HttpApp>;
   /** Closes what was built, last built first; the pool is the caller's. */
   close(): Promise<void>;
 }
@@ -294,13 +294,18 @@ export function createFactory(d: FactoryDeps): Factory {
     const identify = identity();
     // Webhooks and e-mails are delivered by the API processes (docs/architecture.md): start the notifier here.
     notifier();
+    const jobCache = createJobCache(listener());
+    closers.push(() => jobCache.close());
+    const health = createHealthMonitor(pool);
+    closers.push(() => health.stop());
+    void health.check();
     return createHttpApp({
       log, baseUrl: config.baseUrl, auth: config.auth, dataDir: config.dataDir, productsRoot, waitMaxS: config.uws.waitMaxS,
       upSince: o.upSince, shutdown: o.shutdown, identify,
       jobRateLimit: createJobRateLimit({ perMinute: config.uws.jobsPerMinute, identify, buckets: createTokenBuckets({ db: pool, perMinute: config.uws.jobsPerMinute, clock }) }),
       asyncJobs, sync, archive: archive(), authority: config.ivoAuthority, links: links(), products: createProductAccess(pool),
       previews: previews(), steps: createStepViews(pool), turnaround: createTurnaroundRecords(pool),
-      exampleData: () => exampleData(pool, config.ivoAuthority), databaseHealth: createDatabaseHealth(pool), metrics: metrics(),
+      exampleData: () => exampleData(pool, config.ivoAuthority), health, jobCache, metrics: metrics(),
     });
   };
 

@@ -1,6 +1,5 @@
 // Who is calling: anonymous (demo), a user id set by an authenticating proxy (trusted header), or a
 // bearer API token. Used by the UWS router; every mode also knows the admins (ADMIN_USERS).
-import type { Request } from 'express';
 import type { Clock } from '../clock.js';
 import type { AuthSettings } from '../config.js';
 import { ServiceError } from '../errors.js';
@@ -9,8 +8,13 @@ import { useToken } from '../store/token-store.js';
 import type { Caller } from '../domain/job.js';
 import { hashToken, looksLikeToken, validUserId } from './tokens.js';
 
+/** What identifying a caller reads of a request: its headers (an express Request, or the fast lane's view of one). */
+export interface CallerRequest {
+  get(name: string): string | undefined;
+}
+
 /** Resolves the caller of a request; throws ServiceError AuthenticationError (401) when it cannot. */
-export type IdentifyCaller = (req: Request) => Promise<Caller>;
+export type IdentifyCaller = (req: CallerRequest) => Promise<Caller>;
 
 export interface IdentityDeps {
   auth: AuthSettings;
@@ -28,7 +32,7 @@ export function createIdentity(d: IdentityDeps): IdentifyCaller {
   const identify = identifyBy(d);
   if (d.auth.mode === 'anonymous') return identify;
   // The rate limit and the router both ask on a job creation: one token lookup per request, not two.
-  const asked = new WeakMap<Request, Promise<Caller>>();
+  const asked = new WeakMap<CallerRequest, Promise<Caller>>();
   return (req) => {
     let caller = asked.get(req);
     if (!caller) {

@@ -1,5 +1,5 @@
 // LISTEN/NOTIFY for a whole process on ONE connection: the channels the database triggers announce on
-// (migrations 000002, 000004, 000005, 000011), each with a typed payload. The composition root makes one listener per
+// (migrations 000002, 000004, 000005, 000011, 000016), each with a typed payload. The composition root makes one listener per
 // process and database and hands it to the job service, the engine's worker and the notifier. It reconnects
 // when the link drops and then tells every subscriber to re-read, since notifications may have been missed.
 import pg from 'pg';
@@ -9,6 +9,8 @@ import type { Logger } from '../logger.js';
 export interface ChannelEvents {
   /** uws_job: a job changed phase, or was deleted (phase 'DELETED'). */
   uws_job: { jobId: string; phase: string };
+  /** uws_job_change: any change of a job row, or its delete; jobId '*' after a truncate (every job). */
+  uws_job_change: { jobId: string };
   /** step_ready: a step became ready to claim. */
   step_ready: { stepId: string };
   /** step_state: a step changed state (e.g. 'cancelled' by another process). */
@@ -26,6 +28,7 @@ const secondWord = (p: string) => p.slice(p.indexOf(' ') + 1);
 
 const parsers: { [C in Channel]: (payload: string) => ChannelEvents[C] } = {
   uws_job: (p) => ({ jobId: firstWord(p), phase: secondWord(p) }),
+  uws_job_change: (p) => ({ jobId: p }),
   step_ready: (p) => ({ stepId: p }),
   step_state: (p) => ({ stepId: firstWord(p), state: secondWord(p) }),
   notification: (p) => ({ notificationId: p }),
@@ -39,6 +42,12 @@ export interface NotificationListener {
   subscribe<C extends Channel>(channel: C, cb: (e: ChannelEvents[C]) => void): () => void;
   /** Called after every reconnect: events may have been missed, so re-read what you wait for. */
   onReconnect(cb: () => void): () => void;
+  /**
+   * True while the connection is up and LISTEN on the channel has completed: every notification committed from
+   * now on will arrive. False from the moment the connection is known lost (a cache fed by the channel must then
+   * stop trusting itself until onReconnect).
+   */
+  isListening(channel: Channel): boolean;
   /** Ends the connection; subscribers get nothing more. */
   close(): Promise<void>;
 }
@@ -59,6 +68,8 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
   const reconnectCallbacks = new Set<() => void>();
   let client: pg.Client | null = null;
   let listening = new Set<Channel>();
+  // Channels whose LISTEN statement has completed on the current connection.
+  let confirmed = new Set<Channel>();
   let backoffMs = 100;
   let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -79,6 +90,7 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
       listening.delete(channel);
       throw err;
     });
+    if (listening.has(channel)) confirmed.add(channel);
   }
 
   async function connect(): Promise<void> {
@@ -88,11 +100,13 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
     c.on('end', () => {
       if (client !== c) return;
       client = null;
+      confirmed = new Set();
       if (closed) return;
       log.warn('listener disconnected; reconnecting');
       scheduleRetry();
     });
     listening = new Set();
+    confirmed = new Set();
     try {
       await c.connect();
       for (const ch of wanted()) await listen(c, ch);
@@ -160,6 +174,7 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
         reconnectCallbacks.delete(cb);
       };
     },
+    isListening: (channel) => client !== null && confirmed.has(channel),
     async close() {
       if (closed) return;
       closed = true;
