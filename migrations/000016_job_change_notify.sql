@@ -22,3 +22,24 @@ create trigger uws_job_change_notify after update or delete on uws_job
 
 create trigger uws_job_change_notify_truncate after truncate on uws_job
   for each statement execute function uws_job_change_notify();
+
+-- A revoked (or deleted) API token is announced on channel api_token with the hex of its hash, so every process's
+-- cache of token lookups (src/auth/token-cache.ts) drops it at once; a truncate announces '*'.
+create function api_token_notify() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'TRUNCATE' then
+    perform pg_notify('api_token', '*');
+  elsif tg_op = 'DELETE' then
+    perform pg_notify('api_token', encode(old.token_hash, 'hex'));
+  elsif new.revoked_at is distinct from old.revoked_at or new.user_id is distinct from old.user_id or new.token_hash is distinct from old.token_hash then
+    perform pg_notify('api_token', encode(old.token_hash, 'hex'));
+  end if;
+  return null;
+end
+$$;
+
+create trigger api_token_notify after update or delete on api_token
+  for each row execute function api_token_notify();
+
+create trigger api_token_notify_truncate after truncate on api_token
+  for each statement execute function api_token_notify();

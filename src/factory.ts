@@ -6,6 +6,7 @@ import { watchArchiveVersion, type ArchiveVersion } from './archive/archive-chan
 import { archiveRootOf, requireArchiveRoot } from './archive/archive-root.js';
 import { createArchiveService, type ArchiveService } from './archive/archive-service.js';
 import { createIdentity, type IdentifyCaller } from './auth/identity.js';
+import { createTokenCache } from './auth/token-cache.js';
 import { createTokenBuckets } from './auth/rate-buckets.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -40,7 +41,7 @@ import { createSyncService, type SyncService } from './soda/sync-service.js';
 import { slurmJobRecords } from './store/slurm-job-store.js';
 import type { Pool } from './store/db.js';
 import { createNotificationListener, type NotificationListener } from './store/notification-listener.js';
-import { createJobCache } from './uws/job-cache.js';
+import { createJobCache, type JobCache } from './uws/job-cache.js';
 import { jobDir } from './uws/job-files.js';
 import type { JobList } from './uws/job-list.js';
 import { createJobService, type JobService } from './uws/job-service.js';
@@ -104,6 +105,8 @@ export interface Factory {
   takeOverJobs(): Promise<boolean>;
   /** The archive watcher (WATCH_ENABLED, `drsoda watch`), making auto jobs through jobs().asyncJobs. */
   watcher(o?: { fileEvents?: boolean }): Promise<Watcher>;
+  /** This process's cache of /soda/async job documents, fed by the LISTEN connection (uws/job-cache.ts). */
+  jobCache(): JobCache;
   /** The HTTP app of `drsoda serve`. */
   httpApp(o: { upSince: Date; shutdown: AbortSignal }): Promise<HttpApp>;
   /** Closes what was built, last built first; the pool is the caller's. */
@@ -128,7 +131,12 @@ export function createFactory(d: FactoryDeps): Factory {
     closers.push(() => l.close());
     return l;
   });
-  const identity = once(() => createIdentity({ auth: config.auth, db: pool, clock }));
+  const identity = once(() => {
+    if (config.auth.mode !== 'token') return createIdentity({ auth: config.auth, db: pool, clock });
+    const tokenCache = createTokenCache(listener());
+    closers.push(() => tokenCache.close());
+    return createIdentity({ auth: config.auth, db: pool, clock, tokenCache });
+  });
   const archiveRoot = () => requireArchiveRoot(config);
   const archiveVersion = once(() => {
     const v = watchArchiveVersion(listener());
@@ -289,13 +297,17 @@ export function createFactory(d: FactoryDeps): Factory {
     return w;
   });
 
+  const jobCache = once(() => {
+    const c = createJobCache(listener());
+    closers.push(() => c.close());
+    return c;
+  });
+
   const httpApp = async (o: { upSince: Date; shutdown: AbortSignal }) => {
     const { asyncJobs, sync } = await jobs();
     const identify = identity();
     // Webhooks and e-mails are delivered by the API processes (docs/architecture.md): start the notifier here.
     notifier();
-    const jobCache = createJobCache(listener());
-    closers.push(() => jobCache.close());
     const health = createHealthMonitor(pool);
     closers.push(() => health.stop());
     void health.check();
@@ -305,12 +317,12 @@ export function createFactory(d: FactoryDeps): Factory {
       jobRateLimit: createJobRateLimit({ perMinute: config.uws.jobsPerMinute, identify, buckets: createTokenBuckets({ db: pool, perMinute: config.uws.jobsPerMinute, clock }) }),
       asyncJobs, sync, archive: archive(), authority: config.ivoAuthority, links: links(), products: createProductAccess(pool),
       previews: previews(), steps: createStepViews(pool), turnaround: createTurnaroundRecords(pool),
-      exampleData: () => exampleData(pool, config.ivoAuthority), health, jobCache, metrics: metrics(),
+      exampleData: () => exampleData(pool, config.ivoAuthority), health, jobCache: jobCache(), metrics: metrics(),
     });
   };
 
   return {
-    config, log, listener, identity, archive, archiveVersion, archiveRoot, products, metrics, metricsEndpoint, notifier, links, previews, engine, jobs, takeOverJobs, watcher, httpApp,
+    config, log, listener, identity, archive, archiveVersion, archiveRoot, products, metrics, metricsEndpoint, notifier, links, previews, engine, jobs, takeOverJobs, watcher, jobCache, httpApp,
     async close() {
       for (const c of closers.splice(0).reverse()) await c();
     },

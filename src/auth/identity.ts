@@ -6,6 +6,7 @@ import { ServiceError } from '../errors.js';
 import type { Queryable } from '../store/db.js';
 import { useToken } from '../store/token-store.js';
 import type { Caller } from '../domain/job.js';
+import type { TokenCache } from './token-cache.js';
 import { hashToken, looksLikeToken, validUserId } from './tokens.js';
 
 /** What identifying a caller reads of a request: its headers (an express Request, or the fast lane's view of one). */
@@ -20,6 +21,8 @@ export interface IdentityDeps {
   auth: AuthSettings;
   db: Queryable;
   clock: Clock;
+  /** AUTH_MODE=token: lookups kept per process and dropped on revocation (token-cache.ts); without it, one query per request. */
+  tokenCache?: TokenCache;
 }
 
 function unauthenticated(message: string, mode: 'header' | 'token'): ServiceError {
@@ -59,11 +62,22 @@ function identifyBy(d: IdentityDeps): IdentifyCaller {
       return caller(v);
     };
   }
+  const cache = d.tokenCache;
+  const lookup = async (hash: Buffer): Promise<string | null> => {
+    if (!cache) return useToken(d.db, hash, d.clock.now());
+    const hex = hash.toString('hex');
+    const known = cache.get(hex);
+    if (known !== undefined) return known;
+    const ticket = cache.ticket();
+    const userId = await useToken(d.db, hash, d.clock.now());
+    if (userId) cache.store(ticket, hex, userId);
+    return userId;
+  };
   return async (req) => {
     const auth = req.get('authorization');
     const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
     if (!m) throw unauthenticated('a bearer token is required (Authorization: Bearer <token>)', 'token');
-    const userId = looksLikeToken(m[1]) ? await useToken(d.db, hashToken(m[1]), d.clock.now()) : null;
+    const userId = looksLikeToken(m[1]) ? await lookup(hashToken(m[1])) : null;
     if (!userId) throw unauthenticated('unknown or revoked token', 'token');
     return caller(userId);
   };

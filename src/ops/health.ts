@@ -27,13 +27,14 @@ export interface HealthMonitorOptions {
 }
 
 /**
- * Checks the database every `intervalMs` (the timer does not keep the process alive). A state older than
- * `intervalMs + timeoutMs` (the checks themselves stalled) is not believed: it is reported as down until a check
+ * Checks the database every `intervalMs` (the timer does not keep the process alive): a database that stops
+ * answering shows as down within `intervalMs + timeoutMs` (2 s by default), a refused connection at the next check.
+ * A state much older than that (the checks themselves stalled) is not believed: it reads as down until a check
  * succeeds again.
  */
 export function createHealthMonitor(pool: Pool, o: HealthMonitorOptions = {}): HealthMonitor {
   const intervalMs = o.intervalMs ?? 500;
-  const timeoutMs = o.timeoutMs ?? 1000;
+  const timeoutMs = o.timeoutMs ?? 1500;
   let state: DatabaseHealth | undefined;
   let at = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -59,10 +60,11 @@ export function createHealthMonitor(pool: Pool, o: HealthMonitorOptions = {}): H
       }
       return s;
     }));
-  const stale: DatabaseHealth = { up: false, note: `database health unknown: no check finished in the last ${intervalMs + timeoutMs} ms` };
+  const staleMs = 2 * (intervalMs + timeoutMs);
+  const stale: DatabaseHealth = { up: false, note: `database health unknown: no check finished in the last ${staleMs} ms` };
   const current = () => {
     if (state === undefined) return undefined;
-    return performance.now() - at > intervalMs + timeoutMs + 100 ? stale : state;
+    return performance.now() - at > staleMs ? stale : state;
   };
   return {
     current,

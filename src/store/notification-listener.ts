@@ -11,6 +11,8 @@ export interface ChannelEvents {
   uws_job: { jobId: string; phase: string };
   /** uws_job_change: any change of a job row, or its delete; jobId '*' after a truncate (every job). */
   uws_job_change: { jobId: string };
+  /** api_token: a token was revoked or deleted (hex of its hash), or '*' after a truncate. */
+  api_token: { hashHex: string };
   /** step_ready: a step became ready to claim. */
   step_ready: { stepId: string };
   /** step_state: a step changed state (e.g. 'cancelled' by another process). */
@@ -29,6 +31,7 @@ const secondWord = (p: string) => p.slice(p.indexOf(' ') + 1);
 const parsers: { [C in Channel]: (payload: string) => ChannelEvents[C] } = {
   uws_job: (p) => ({ jobId: firstWord(p), phase: secondWord(p) }),
   uws_job_change: (p) => ({ jobId: p }),
+  api_token: (p) => ({ hashHex: p }),
   step_ready: (p) => ({ stepId: p }),
   step_state: (p) => ({ stepId: firstWord(p), state: secondWord(p) }),
   notification: (p) => ({ notificationId: p }),
