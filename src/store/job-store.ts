@@ -103,13 +103,36 @@ const insertJobsSql = `
     select * from unnest($11::text[], $12::integer[], $13::text[], $14::text[], $15::boolean[])),
   pl as (
     insert into job_plan (job_id, plan)
-    select * from unnest($18::text[], $19::jsonb[]))
+    select t.job_id, ($19::jsonb[])[t.n] from unnest($18::text[], $20::integer[]) as t(job_id, n))
   select * from j`;
+
+// Jobs of one request share one cached plan object (soda/plan-cache.ts): it is serialised once, sent once per
+// batch and parsed once by the server however many jobs in the batch use it.
+const planJson = new WeakMap<Plan, string>();
+const jsonOf = (plan: Plan) => {
+  let s = planJson.get(plan);
+  if (s === undefined) {
+    s = JSON.stringify(plan);
+    planJson.set(plan, s);
+  }
+  return s;
+};
 
 /** Inserts jobs and their parameters atomically in one round trip; returns the jobs as stored, in order. */
 export async function insertJobs(db: Queryable, jobs: readonly NewJob[]): Promise<Job[]> {
   const params = jobs.flatMap((j) => j.parameters.map((p, position) => ({ jobId: j.id, position, ...p })));
   const planned = jobs.filter((j) => j.plan);
+  const plans: string[] = [];
+  const planIndex = new Map<string, number>();
+  const planOf = planned.map((j) => {
+    const json = jsonOf(j.plan!);
+    let n = planIndex.get(json);
+    if (n === undefined) {
+      n = plans.push(json);
+      planIndex.set(json, n);
+    }
+    return n;
+  });
   const { rows } = await db.query<Omit<JobRow, 'parameters' | 'results'>>({
     name: 'drsoda-insert-jobs',
     text: insertJobsSql,
@@ -121,7 +144,7 @@ export async function insertJobs(db: Queryable, jobs: readonly NewJob[]): Promis
       // A QUEUED job is handed to its runner under the creating process's lease (handover-store.ts).
       jobs.map((j) => (j.phase === 'QUEUED' ? (j.handover?.owner ?? null) : null)), jobs.map((j) => (j.phase === 'QUEUED' ? (j.handover?.leaseS ?? 0) : 0)),
       // The plan the jobInfo summarises, served at {job}/plan.
-      planned.map((j) => j.id), planned.map((j) => JSON.stringify(j.plan)),
+      planned.map((j) => j.id), plans, planOf,
     ],
   });
   const byId = new Map(rows.map((r) => [r.id, r]));

@@ -8,10 +8,10 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /** A TCP relay to PostgreSQL that can be cut (connections dropped, new ones refused, as when the server dies) and restored. */
-async function relay(target: URL) {
+async function relay(target: { host: string; port: number }) {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    const upstream = net.connect(target.port, target.host);
     sockets.add(client).add(upstream);
     client.pipe(upstream);
     upstream.pipe(client);
@@ -51,10 +51,10 @@ describe('VOSI availability from the background health check', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const url = new URL(db.url);
-    proxy = await relay(url);
+    proxy = await relay({ host: url.hostname, port: Number(url.port || 5432) });
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
-    pool = createPool({ connectionString: url.toString(), max: 4, statementTimeoutMs: 5000, connectTimeoutMs: 5000 });
+    pool = createPool({ connectionString: url.toString(), max: 10, statementTimeoutMs: 5000, connectTimeoutMs: 5000 });
     app = await startTestApp(pool);
   }, 60000);
   afterAll(async () => {
