@@ -66,7 +66,7 @@ function identifyBy(d: IdentityDeps): IdentifyCaller {
   const lookup = async (hash: Buffer): Promise<string | null> => {
     if (!cache) return useToken(d.db, hash, d.clock.now());
     const hex = hash.toString('hex');
-    const known = cache.get(hex);
+    const known = (await cache.sync()) ? cache.get(hex) : undefined;
     if (known !== undefined) return known;
     const ticket = cache.ticket();
     const userId = await useToken(d.db, hash, d.clock.now());

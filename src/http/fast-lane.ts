@@ -16,7 +16,7 @@ export interface FastLaneDeps {
   app: RequestListener;
   /** Request id and log line (request-log.ts), metrics (ops/http-metrics.ts): for every request, either path. */
   logRequest: (req: IncomingMessage, res: ServerResponse, locals: RequestLocals) => void;
-  observe: (req: IncomingMessage, res: ServerResponse) => void;
+  observe: (req: IncomingMessage, res: ServerResponse, route?: string) => void;
   identify: IdentifyCaller;
   jobs: JobCache;
   etags: Etags;
@@ -57,9 +57,9 @@ export function createFastLane(d: FastLaneDeps): RequestListener {
     } catch {
       return false; // the express app answers the 401 with its error document
     }
-    // Read in the check phase, after every callback of the poll phase that brought the request: a NOTIFY that
-    // reached the LISTEN connection together with (or before) this request has been applied.
-    await new Promise<void>((r) => setImmediate(r));
+    // Only after every change committed before this request arrived has reached the cache (requests waiting
+    // together share one round trip on the LISTEN connection).
+    if (!(await d.jobs.sync())) return false;
     const job = d.jobs.get(id);
     // Readers a job is shared with are checked by the express app (a database lookup); owners and admins here.
     if (!job || (!phase && !job.document) || !(caller.admin || job.ownerId === caller.userId)) return false;
@@ -74,17 +74,19 @@ export function createFastLane(d: FastLaneDeps): RequestListener {
     // express keeps res.locals when it is already set: the routes' caller reaches the log line either way.
     (res as ServerResponse & { locals?: unknown }).locals = locals;
     d.logRequest(req, res, locals);
-    d.observe(req, res);
     const url = req.url ?? '/';
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (url === '/soda/availability' || url.startsWith('/soda/availability?')) {
+        d.observe(req, res, '/soda/availability');
         const a = d.availability.now();
         if (a) return send(req, res, 'text/xml; charset=utf-8', 'no-store', a.etag, a.body);
+        return d.app(req, res);
       } else if (url.startsWith(jobsPrefix) && !url.includes('?')) {
         const rest = url.slice(jobsPrefix.length);
         const phase = rest.endsWith('/phase');
         const id = phase ? rest.slice(0, -'/phase'.length) : rest;
         if (validId.test(id)) {
+          d.observe(req, res, phase ? '/soda/async/{id}/phase' : '/soda/async/{id}');
           answerJob(req, res, locals, id, phase).then(
             (done) => done || d.app(req, res),
             () => d.app(req, res),
@@ -93,6 +95,7 @@ export function createFastLane(d: FastLaneDeps): RequestListener {
         }
       }
     }
+    d.observe(req, res);
     d.app(req, res);
   };
 }

@@ -51,6 +51,13 @@ export interface NotificationListener {
    * stop trusting itself until onReconnect).
    */
   isListening(channel: Channel): boolean;
+  /**
+   * Resolves true once every notification of a transaction committed before this call has been delivered to the
+   * subscribers: a round trip on the LISTEN connection (PostgreSQL sends a session its pending notifications
+   * before it reports ready for the next query) that began after the call. Calls waiting at the same time share
+   * one round trip. False when the connection is down (nothing can be promised then).
+   */
+  sync(): Promise<boolean>;
   /** Ends the connection; subscribers get nothing more. */
   close(): Promise<void>;
 }
@@ -152,6 +159,22 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
       return p;
     })());
   let pending: Promise<unknown> = Promise.resolve();
+  let syncing: Promise<boolean> | undefined;
+  let nextSync: Promise<boolean> | undefined;
+  // A hung connection must not hold the callers: after a second they are told nothing can be promised.
+  const roundTrip = async (): Promise<boolean> => {
+    const c = client;
+    if (!c) return false;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 1000)));
+      return await Promise.race([c.query('select 1').then(() => client === c), late]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   return {
     ready: async () => {
@@ -178,6 +201,15 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
       };
     },
     isListening: (channel) => client !== null && confirmed.has(channel),
+    sync() {
+      // A round trip already under way may have begun before this call: wait for the one after it.
+      if (!syncing) syncing = roundTrip().finally(() => (syncing = undefined));
+      else nextSync ??= syncing.then(() => {
+        nextSync = undefined;
+        return (syncing = roundTrip().finally(() => (syncing = undefined)));
+      });
+      return nextSync ?? syncing;
+    },
     async close() {
       if (closed) return;
       closed = true;

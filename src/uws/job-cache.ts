@@ -1,7 +1,7 @@
 // A per-process cache of what GET {job} and GET {job}/phase answer (owner, phase, version, rendered job
 // document), so a polling client is answered without a database round trip. It is trusted only while the LISTEN
-// connection hears uws_job_change (migration 000016), which announces every change of every job row; a change
-// made by this process is forgotten before its answer is sent (read-your-writes without waiting for the NOTIFY).
+// connection hears uws_job_change (migration 000016), which announces every change of every job row, and read after
+// sync(), so no answer is older than a change committed before the request arrived, in any process.
 import type { NotificationListener } from '../store/notification-listener.js';
 import type { Phase } from '../domain/job.js';
 
@@ -23,6 +23,11 @@ export interface FillTicket {
 export interface JobCache {
   /** The entry, when the cache may be trusted now; undefined otherwise (the caller reads the database). */
   get(id: string): CachedJob | undefined;
+  /**
+   * Resolves true once every change committed before the call has reached the cache (a shared round trip on the
+   * LISTEN connection, notification-listener.ts sync()); read with get() after it. False: read the database.
+   */
+  sync(): Promise<boolean>;
   /** Take before the database read whose result will be stored. */
   ticket(id: string): FillTicket;
   /** Stores what a read begun at `ticket` returned, unless the job changed (or the cache stopped being trusted) since. */
@@ -35,7 +40,7 @@ export interface JobCache {
 
 const channel = 'uws_job_change';
 
-export function createJobCache(listener: Pick<NotificationListener, 'subscribe' | 'onReconnect' | 'isListening'>, o: { maxEntries?: number } = {}): JobCache {
+export function createJobCache(listener: Pick<NotificationListener, 'subscribe' | 'onReconnect' | 'isListening' | 'sync'>, o: { maxEntries?: number } = {}): JobCache {
   const maxEntries = o.maxEntries ?? 4096;
   const entries = new Map<string, CachedJob>();
   // Every invalidation takes the next generation; `changedAt` keeps, per job, the generation of its last one (a
@@ -72,6 +77,7 @@ export function createJobCache(listener: Pick<NotificationListener, 'subscribe' 
       }
       return entries.get(id);
     },
+    sync: () => listener.sync(),
     ticket(id) {
       return { id, generation: trusted() ? generation : -1 };
     },

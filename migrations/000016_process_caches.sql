@@ -43,3 +43,15 @@ create trigger api_token_notify after update or delete on api_token
 
 create trigger api_token_notify_truncate after truncate on api_token
   for each statement execute function api_token_notify();
+
+-- Jobs created from one request share its plan (src/soda/plan-cache.ts): job creation stores each distinct plan
+-- once in plan_body, by the SHA-256 of its JSON, and the job's job_plan row names it, instead of a 30 KB copy
+-- per job. A plan written for one job (re-planned at start or on new parameters) stays in job_plan.plan.
+create table plan_body (
+  digest text primary key,
+  plan   jsonb not null
+);
+
+alter table job_plan alter column plan drop not null;
+alter table job_plan add column digest text references plan_body (digest);
+alter table job_plan add constraint job_plan_one_plan check ((plan is null) <> (digest is null));
