@@ -1,6 +1,6 @@
 // The application shell: header with navigation and sign-in state, the page for the current path, the
 // selection bar and the Reduce dialog.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { detectMode, signedIn, storeToken, type Identity, type IdentityMode } from './api/auth';
 import { sodaAsyncUrl } from './api/datalink';
 import { ReduceDialog } from './components/reduce-dialog';
@@ -11,7 +11,9 @@ import { JobsPage } from './pages/jobs-page';
 import { NightPage } from './pages/night-page';
 import { NightsPage } from './pages/nights-page';
 import { SignInPage } from './pages/sign-in-page';
+import { titleOf } from './page-title';
 import { Link, navigate, paths, useRoute, type Route } from './router';
+import { selection, type Selected } from './selection';
 
 function useIdentity(): Identity {
   const [mode, setMode] = useState<IdentityMode | 'unknown'>('unknown');
@@ -23,7 +25,10 @@ function useIdentity(): Identity {
   return { mode, signedIn: isIn, canUseJobs: mode === 'open' || (mode === 'token' && isIn), refresh: () => setTick((t) => t + 1) };
 }
 
-function Page({ route, identity, onReduce }: { route: Route; identity: Identity; onReduce: () => void }) {
+/** Opens the Reduce dialog for one field or frame, or (no argument) for the shared selection. */
+export type OnReduce = (only?: Selected) => void;
+
+function Page({ route, identity, onReduce }: { route: Route; identity: Identity; onReduce: OnReduce }) {
   switch (route.page) {
     case 'nights':
       return <NightsPage />;
@@ -93,12 +98,27 @@ function OriginNote() {
 export function App() {
   const route = useRoute();
   const identity = useIdentity();
-  const [reduceOpen, setReduceOpen] = useState(false);
+  const [reduce, setReduce] = useState<{ items: Selected[]; fromSelection: boolean } | null>(null);
+  // The control that opened the dialog gets the focus back when it closes (the dialog is unmounted, not closed).
+  const opener = useRef<HTMLElement | null>(null);
   const section = route.page === 'jobs' || route.page === 'job' ? 'jobs' : route.page === 'sign-in' ? 'sign-in' : 'archive';
+  const title = titleOf(route);
   useEffect(() => {
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [route.page]);
-  const openReduce = () => (identity.canUseJobs ? setReduceOpen(true) : navigate(paths.signIn()));
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+  useEffect(() => {
+    if (reduce || !opener.current) return;
+    if (opener.current.isConnected) opener.current.focus();
+    opener.current = null;
+  }, [reduce]);
+  const openReduce: OnReduce = (only) => {
+    if (!identity.canUseJobs) return navigate(paths.signIn());
+    opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    setReduce(only ? { items: [only], fromSelection: false } : { items: selection.all(), fromSelection: true });
+  };
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
@@ -115,8 +135,8 @@ export function App() {
       <main id="main" tabIndex={-1}>
         <Page route={route} identity={identity} onReduce={openReduce} />
       </main>
-      <SelectionBar onReduce={openReduce} />
-      {reduceOpen && <ReduceDialog onClose={() => setReduceOpen(false)} />}
+      <SelectionBar onReduce={() => openReduce()} />
+      {reduce && <ReduceDialog items={reduce.items} fromSelection={reduce.fromSelection} onClose={() => setReduce(null)} />}
     </>
   );
 }

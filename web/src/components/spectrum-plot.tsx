@@ -3,6 +3,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Progress } from '../api/progress';
 import { loadSpectra, type FibreSpectrum, type Spectra } from '../api/spectra';
 import { useAsync } from '../use-async';
 import { ErrorNote, Loading } from './status';
@@ -41,7 +42,8 @@ function plotData(s: Spectra, f: FibreSpectrum): uPlot.AlignedData {
 }
 
 export function SpectrumPlot({ url, mimeType, title }: { url: string; mimeType: string | null; title: string }) {
-  const loaded = useAsync((signal) => loadSpectra(url, mimeType, signal), [url]);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const loaded = useAsync((signal) => loadSpectra(url, mimeType, signal, setProgress), [url]);
   const s = loaded.data;
   const [fibreNo, setFibreNo] = useState<number | null>(null);
   const [query, setQuery] = useState('');
@@ -119,7 +121,7 @@ export function SpectrumPlot({ url, mimeType, title }: { url: string; mimeType: 
         Spectrum plot: {title}
       </h3>
       {loaded.error && <ErrorNote error={loaded.error} retry={loaded.reload} />}
-      {loaded.loading && !s && <Loading what="the spectra" />}
+      {loaded.loading && !s && <Loading what="the spectra" progress={progress} />}
       {s && fibre && (
         <>
           <div class="plot-controls">
