@@ -30,7 +30,8 @@ function Help({ p, blockedBy, problem }: { p: DescriptorParam; blockedBy?: strin
   const domain = (min !== null || max !== null) && k !== 'circle' && k !== 'text' && k !== 'choice' && k !== 'bool'
     ? ` This data covers ${min === null ? '…' : show(min)} to ${max === null ? '…' : show(max)}.`
     : '';
-  const def = p.defaultValue !== null && (k === 'choice' || k === 'bool') ? ` Default: ${optionLabel(p.name, p.defaultValue)}.` : '';
+  const shownDefault = k === 'bool' ? (p.defaultValue === 'true' ? 'on' : 'off') : optionLabel(p.name, p.defaultValue ?? '');
+  const def = p.defaultValue !== null && (k === 'choice' || k === 'bool') ? ` Default: ${shownDefault}.` : '';
   return (
     <>
       <p class="help" id={helpId(p)}>

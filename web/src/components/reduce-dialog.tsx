@@ -165,7 +165,10 @@ export function ReduceDialog({ items, fromSelection, onClose }: ReduceDialogProp
             {s.data.problems.map((p) => (
               <p key={p} class="error">{p}</p>
             ))}
-            <p class="muted">{s.data.descriptor.description}</p>
+            <details class="muted small">
+              <summary>The same request from a script</summary>
+              {s.data.descriptor.description}
+            </details>
             <fieldset class="group">
               <legend>Reduction options</legend>
               <div class="param-grid">{options.map(input)}</div>
