@@ -12,7 +12,7 @@ import type { Locator, Page } from 'playwright-core';
 import { freePort } from '../../src/store/embedded.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { finished, spawnDrsoda, waitForLine, type Finished } from '../support/process.js';
-import { openBrowser, unlabelledControls, type Browser } from './support/chromium.js';
+import { openBrowser, unlabelledControls, waitUntil, type Browser } from './support/chromium.js';
 import { ensureWebBuilt } from './support/web-build.js';
 
 // Generous: a cold reduction on 2 shared cores takes tens of seconds.
@@ -57,17 +57,7 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }, T);
 
-/**
- * Polls a page expression from the test side until it is true: the page's Content-Security-Policy forbids eval, so
- * page.waitForFunction with a string fails as soon as its first check is false.
- */
-async function until(expr: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await page.evaluate<boolean>(expr))) {
-    if (Date.now() > deadline) throw new Error(`still false after ${timeoutMs} ms: ${expr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = (expr: string, timeoutMs?: number) => waitUntil(page, expr, timeoutMs);
 
 const pendingJobs = async () => (await (await fetch(`${base}/soda/async?PHASE=PENDING`)).text()).match(/<uws:jobref /g)?.length ?? 0;
 const fits = (p: Page) => p.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
