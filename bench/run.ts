@@ -14,6 +14,7 @@ import { orchestration } from './orchestration.js';
 import { planner } from './planner.js';
 import { reducer } from './reducer.js';
 import { simulate } from './simulate.js';
+import { slurm } from './slurm.js';
 import { soda } from './soda.js';
 import { turnaround } from './turnaround.js';
 import { datalink } from './datalink.js';
@@ -21,7 +22,7 @@ import { middleware } from './middleware.js';
 import { uwsSoda } from './uws-soda.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benches: Record<string, Bench> = { planner, simulate, reducer, 'uws-soda': uwsSoda, middleware, api, orchestration, soda, turnaround, datalink };
+const benches: Record<string, Bench> = { planner, simulate, reducer, 'uws-soda': uwsSoda, middleware, api, orchestration, soda, turnaround, datalink, slurm };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

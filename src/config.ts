@@ -66,6 +66,7 @@ const variables = z.object({
   SLURM_AAORUN: z.string().min(1).default('aaorun'),
   SLURM_JOB_DIR: z.string().min(1).optional(),
   SLURM_POLL_MS: positiveInt.default(1000),
+  SLURM_SUBMIT: z.enum(['step', 'dag']).default('dag'),
   RUN_WORKER: bool.default(true),
   API_PROCESSES: positiveInt.max(256).default(1),
   CACHE_MAX_GB: z.coerce.number().positive().default(100),
@@ -164,6 +165,8 @@ function toConfig(c: z.output<typeof variables>) {
         /** Step folders, on the filesystem the nodes share; undefined = DATA_DIR/slurm. */
         jobDir: c.SLURM_JOB_DIR ? path.resolve(c.SLURM_JOB_DIR) : undefined,
         pollMs: c.SLURM_POLL_MS,
+        /** step: each step submitted when it is ready; dag: waiting steps handed over ahead with afterok dependencies. */
+        submit: c.SLURM_SUBMIT,
       }),
       /** serve also runs a worker (in its first API process when there are several). */
       runWorker: c.RUN_WORKER,

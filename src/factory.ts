@@ -38,6 +38,7 @@ import { createPlanCache } from './soda/plan-cache.js';
 import { SODA_ASYNC_KIND, SODA_SYNC_KIND } from './soda/request.js';
 import { createSodaRunner, sodaJobInfo } from './soda/soda-runner.js';
 import { createSyncService, type SyncService } from './soda/sync-service.js';
+import { slurmDagRecords } from './store/slurm-dag-store.js';
 import { slurmJobRecords } from './store/slurm-job-store.js';
 import type { Pool } from './store/db.js';
 import { createNotificationListener, type NotificationListener } from './store/notification-listener.js';
@@ -200,7 +201,8 @@ export function createFactory(d: FactoryDeps): Factory {
     const workerId = makeWorkerId();
     // A worker without an archive can still run steps whose inputs are products; its raw inputs fail clearly.
     const root = archiveRootOf(config) ?? path.join(config.dataDir, 'no-archive');
-    const choice = await chooseRunner({ ...x, dataDir: config.dataDir }, { archiveRoot: root, productsRoot, workerId, log, slurmRecords: slurmJobRecords(pool) });
+    const choice = await chooseRunner({ ...x, dataDir: config.dataDir }, { archiveRoot: root, productsRoot, workerId, log, slurmRecords: slurmJobRecords(pool),
+      slurmDag: slurmDagRecords(pool), productFile: (stepId, fileName) => products().file(stepId, fileName) });
     const engine = createEngine({
       pool,
       listener: listener(),

@@ -4,6 +4,8 @@ import type { Fibre } from '../domain/frame.js';
 import { ServiceError, notFound } from '../errors.js';
 import type { Pool } from '../store/db.js';
 import { findFrame, findFrameByPath, listFibres, listFrames } from '../store/frame-store.js';
+import { searchFibres, type FibreHit, type FibreSearch } from '../store/fibre-search-store.js';
+import { readHeaders, type Hdu } from '../fits/index.js';
 import type { ArchivedFrame } from '../domain/frame.js';
 import { parseFrameDid } from './dids.js';
 import type { FrameQuery } from './frame-query.js';
@@ -34,6 +36,10 @@ export interface ArchiveService {
   /** Opens an indexed file by its path below the root (the archive's own YYMMDD/ccd_N/name layout). */
   openPath(relPath: string): Promise<FrameFile>;
   list(q: FrameQuery): Promise<{ total: number; frames: ArchivedFrame[] }>;
+  /** Fibres of present object frames matching a name and/or a cone (docs/archive.md#searching-targets). */
+  searchFibres(q: FibreSearch): Promise<{ hits: FibreHit[]; truncated: boolean }>;
+  /** Every header of the frame's file (data never read). */
+  frameHeaders(id: string): Promise<{ frame: ArchivedFrame; hdus: Hdu[] }>;
 }
 
 export function createArchiveService(d: ArchiveServiceDeps): ArchiveService {
@@ -68,5 +74,15 @@ export function createArchiveService(d: ArchiveServiceDeps): ArchiveService {
       return open(present(await findFrameByPath(d.pool, d.root, relPath), `at ${relPath}`));
     },
     list: (q) => listFrames(d.pool, q.filter, { limit: q.limit, offset: q.offset }),
+    searchFibres: (q) => searchFibres(d.pool, q),
+    frameHeaders: async (id) => {
+      const file = await open(await frame(id));
+      await file.handle.close();
+      try {
+        return { frame: file.frame, hdus: await readHeaders(file.realPath) };
+      } catch (err) {
+        throw new ServiceError('Error', `the file of ${id} is not readable FITS: ${(err as Error).message}`);
+      }
+    },
   };
 }

@@ -96,6 +96,20 @@ function mjdOf(h: HeaderLike, night: string): number {
   return Date.UTC(y, mo - 1, d) / 86400000 + 40587 + (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) / 86400;
 }
 
+/** AIRMASS when plausible (>= 1), else sec(ZDSTART) for a zenith distance below 85 degrees; null otherwise. */
+export function airmassOf(h: HeaderLike): number | null {
+  const am = h.number('AIRMASS');
+  if (am !== undefined && Number.isFinite(am) && am >= 1 && am < 100) return am;
+  const zd = h.number('ZDSTART');
+  if (zd !== undefined && Number.isFinite(zd) && zd >= 0 && zd < 85) return 1 / Math.cos((zd * Math.PI) / 180);
+  return null;
+}
+
+function seeingOf(h: HeaderLike): number | null {
+  const s = h.number('SEEING');
+  return s !== undefined && Number.isFinite(s) && s > 0 && s < 60 ? s : null;
+}
+
 /**
  * Builds the frame record of one raw file. Throws FrameHeaderError naming the first keyword that is
  * missing or unusable.
@@ -130,6 +144,8 @@ export function frameFromHeader(h: HeaderLike, file: FileFacts, o: { authority: 
     utStart: trimmed(h, 'UTSTART') ?? '',
     meanRaDeg: meanRa !== undefined && Number.isFinite(meanRa) ? meanRa : null,
     meanDecDeg: meanDec !== undefined && Number.isFinite(meanDec) ? meanDec : null,
+    airmass: airmassOf(h),
+    seeingArcsec: seeingOf(h),
     flaps: trimmed(h, 'FLAPS') ?? '',
     lampName: trimmed(h, 'LAMPNAME') ?? '',
     naxis1: required(h.number('NAXIS1'), 'NAXIS1'),

@@ -29,6 +29,10 @@ export interface FrameJson {
   utMjd: number;
   meanRaDeg: number | null;
   meanDecDeg: number | null;
+  /** From AIRMASS, else sec(ZDSTART); null when the header has neither. */
+  airmass: number | null;
+  /** SEEING keyword (arcsec); null when the header has none (2dF headers usually do not). */
+  seeingArcsec: number | null;
   flaps: string;
   lampName: string;
   speed: string;
@@ -72,6 +76,39 @@ export interface FrameWithFibresJson extends FrameJson {
   fibres: FibreJson[];
 }
 
+/** One fibre of one field on one night that matched GET /api/fibres (a target search). */
+export interface FibreHitJson {
+  night: string;
+  field: string;
+  /** Field selector DID: reduce it whole, or cut it to this fibre with CIRCLE. */
+  fieldId: string;
+  fibre: number;
+  name: string;
+  type: string;
+  raDeg: number;
+  decDeg: number;
+  pivot: number;
+  magnitude: number | null;
+  /** Distance from the cone centre (arcsec); null for a name search. */
+  distanceArcsec: number | null;
+  /** The object frames holding the fibre: every exposure, both arms. */
+  frames: Array<{ id: string; run: number; arm: 'blue' | 'red'; exposedS: number }>;
+}
+
+/** GET /api/fibres: the matches, nearest (cone) or by name first; `truncated` when more than `limit` matched. */
+export interface FibreSearchJson {
+  limit: number;
+  truncated: boolean;
+  hits: FibreHitJson[];
+}
+
+/** GET /api/frame/header?ID=: the cards of every header of the raw file, in file order. */
+export interface FrameHeaderJson {
+  id: string;
+  fileName: string;
+  hdus: Array<{ index: number; name: string; cards: Array<{ key: string; value: string | number | boolean | null; comment: string | null }> }>;
+}
+
 export type StepState = 'waiting' | 'ready' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export type StepFailureKind = 'fatal' | 'transient' | 'usage';
@@ -84,6 +121,12 @@ export interface StepProductJson {
   url: string;
   /** Quick-look PNG URL, or null when the product has none (yet). */
   preview: string | null;
+}
+
+/** Which other job's run made a step (StepJson.madeBy). */
+export interface StepMadeByJson {
+  kind: 'reused' | 'shared';
+  jobId: string | null;
 }
 
 /** One step of a job's DAG; times are ISO 8601, null until they happen. */
@@ -115,6 +158,12 @@ export interface StepJson {
   pipeline: string | null;
   /** URL of the step's log (GET .../steps/{step}/log), null until the step has run. */
   log: string | null;
+  /**
+   * Null when the step ran for this job. Otherwise another job's run made it: `reused` (done before this job asked
+   * for it; its times are that run's) or `shared` (already running for that job). `jobId` names that job while it
+   * exists and belongs to this job's owner, else null.
+   */
+  madeBy: StepMadeByJson | null;
   products: StepProductJson[];
 }
 

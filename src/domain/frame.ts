@@ -50,6 +50,10 @@ export interface FrameRecord {
   utStart: string;
   meanRaDeg: number | null;
   meanDecDeg: number | null;
+  /** AIRMASS, else sec(ZDSTART); null (or absent in hand-built records) when the header has neither. */
+  airmass?: number | null;
+  /** SEEING (arcsec) when the header records it; 2dF headers usually do not. */
+  seeingArcsec?: number | null;
   flaps: string;
   lampName: string;
   naxis1: number;

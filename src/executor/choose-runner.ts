@@ -11,6 +11,7 @@ import { createLocalRunner } from './local-runner.js';
 import { configuredPipeline, imagePipeline, localPipeline, type PipelineIdentity } from './pipeline-identity.js';
 import { localFallback } from './reducer-image.js';
 import { createSandboxRunner } from './sandbox/sandbox-runner.js';
+import { createDagSubmitter, type SlurmDagRecords } from './slurm/dag-submit.js';
 import { createSlurmCli } from './slurm/slurm-cli.js';
 import { createSlurmRunner, type SlurmJobRecords } from './slurm/slurm-runner.js';
 import type { StepRunner } from './types.js';
@@ -38,6 +39,10 @@ export interface ChooseRunnerOptions {
   log: Logger;
   /** EXECUTOR=slurm: where the Slurm job of each step is recorded (store/slurm-job-store.ts). */
   slurmRecords?: SlurmJobRecords;
+  /** SLURM_SUBMIT=dag: the waiting steps to hand over and the locked check-and-record (store/slurm-dag-store.ts). */
+  slurmDag?: SlurmDagRecords;
+  /** Where the product store keeps a step's output, for steps handed to Slurm before their inputs exist. */
+  productFile?: (stepId: string, fileName: string) => string;
 }
 
 /** Throws when EXECUTOR=docker is asked for and the daemon or image is missing, or DOCKER_HOST is malformed. */
@@ -112,15 +117,18 @@ async function chooseSlurm(x: ExecutorSettings, o: ChooseRunnerOptions): Promise
     throw new Error(`EXECUTOR=slurm but the Slurm controller does not answer${s.conf ? ` (SLURM_CONF=${s.conf})` : ''}: ${err.message}`);
   });
   if (s.partition && !partitions.includes(s.partition)) throw new Error(`SLURM_PARTITION=${s.partition} is not a partition of this cluster (${partitions.join(', ')})`);
-  const runner = createSlurmRunner({
-    cli, records: o.slurmRecords, jobRoot: s.jobDir ?? path.join(x.dataDir, 'slurm'), runtime: s.runtime, aaorun: s.aaorun,
+  const common = {
+    cli, jobRoot: s.jobDir ?? path.join(x.dataDir, 'slurm'), runtime: s.runtime, aaorun: s.aaorun,
     image: x.image, user: x.user, cpus: x.stepCpus, memoryBytes: x.stepMemoryBytes,
-    partition: s.partition, account: s.account, qos: s.qos, pollMs: s.pollMs, log: o.log.child({ executor: 'slurm' }),
-  });
+    partition: s.partition, account: s.account, qos: s.qos, log: o.log.child({ executor: 'slurm' }),
+  };
+  if (s.submit === 'dag' && !(o.slurmDag && o.productFile)) throw new Error('SLURM_SUBMIT=dag needs the database and the product store');
+  const dag = s.submit === 'dag' ? createDagSubmitter({ ...common, records: o.slurmDag!, archiveRoot: o.archiveRoot, productFile: o.productFile!, stepTimeoutS: x.stepTimeoutS }) : undefined;
+  const runner = createSlurmRunner({ ...common, records: o.slurmRecords, pollMs: s.pollMs, dag });
   // Native: drsoda cannot see the nodes' aaorun, so the operator names it (PIPELINE_VERSION). Containers: the image's
   // id when this host's daemon has it (the nodes must load the same image), else PIPELINE_VERSION or its name.
   const pipeline = s.runtime === 'native' ? configuredPipeline(x.pipelineVersion ?? 'unversioned', s.aaorun.join(' ')) : await slurmImagePipeline(x, o.log);
-  return { runner, description: `slurm batch job per step (${s.runtime}: ${s.runtime === 'native' ? s.aaorun.join(' ') : x.image})`, pipeline };
+  return { runner, description: `slurm batch job per step${dag ? ', waiting steps handed over with afterok' : ''} (${s.runtime}: ${s.runtime === 'native' ? s.aaorun.join(' ') : x.image})`, pipeline };
 }
 
 async function slurmImagePipeline(x: ExecutorSettings, log: Logger): Promise<PipelineIdentity> {

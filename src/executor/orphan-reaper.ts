@@ -3,19 +3,9 @@
 import { readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pidAlive } from '../process-alive.js';
 import type { ContainerClient } from './container-client.js';
 import { LABEL_PREFIX } from './container-spec.js';
-
-/** EPERM means the pid exists but belongs to another user: alive. */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Worker ids are host:pid:random; a worker of this host whose pid is gone is dead. */
 export function isDeadLocalWorker(workerId: string, host = os.hostname()): boolean {

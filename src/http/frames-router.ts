@@ -1,12 +1,14 @@
 // Raw-archive routes: raw FITS files by DID or archive path (Range, ETag, HEAD), and the JSON listing.
 //   GET|HEAD /files/raw?ID=<frame DID>           GET|HEAD /files/raw/<YYMMDD>/ccd_<N>/<file>.fits
 //   GET /api/frames?night=&arm=&class=&field=&object=&limit=&offset=     GET /api/frame?ID=<frame DID>
+//   GET /api/frame/header?ID=<frame DID>      GET /api/fibres?NAME=&MATCH=&RA=&DEC=&SR=&LIMIT= (target search)
 import { type Request, type Response, Router } from 'express';
 import type { ArchiveService, FrameFile } from '../archive/archive-service.js';
-import { fibreJson, frameJson } from '../archive/frame-json.js';
+import { fibreHitJson, fibreJson, frameHeaderJson, frameJson } from '../archive/frame-json.js';
+import { parseFibreQuery } from '../archive/fibre-query.js';
 import { lowerCaseParams, parseFrameQuery } from '../archive/frame-query.js';
 import { notFound, ServiceError, usageError } from '../errors.js';
-import type { FramesPageJson, FrameWithFibresJson } from '../domain/api-types.js';
+import type { FibreSearchJson, FrameHeaderJson, FramesPageJson, FrameWithFibresJson } from '../domain/api-types.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { sendFile } from './send-file.js';
 
@@ -91,5 +93,22 @@ export function createFramesRouter(d: FramesRouterDeps): Router {
     res.json(body);
   });
   r.all('/api/frame', methodNotAllowed(['GET', 'HEAD']));
+
+  r.get('/api/frame/header', async (req, res) => {
+    const { frame, hdus } = await d.archive.frameHeaders(singleId(req));
+    res.setHeader('Cache-Control', 'no-store');
+    const body: FrameHeaderJson = frameHeaderJson(frame, hdus);
+    res.json(body);
+  });
+  r.all('/api/frame/header', methodNotAllowed(['GET', 'HEAD']));
+
+  r.get('/api/fibres', async (req, res) => {
+    const q = parseFibreQuery(lowerCaseParams(req.query as Record<string, unknown>));
+    const { hits, truncated } = await d.archive.searchFibres(q);
+    res.setHeader('Cache-Control', 'no-store');
+    const body: FibreSearchJson = { limit: q.limit, truncated, hits: hits.map((h) => fibreHitJson(h, d.authority)) };
+    res.json(body);
+  });
+  r.all('/api/fibres', methodNotAllowed(['GET', 'HEAD']));
   return r;
 }

@@ -60,6 +60,9 @@ const webPages: Record<string, Json> = {
   '/jobs': page('Your jobs'),
   '/jobs/{id}': page('One job with its step DAG and logs', [jobId]),
   '/sign-in': page('Sign in (AUTH_MODE=token)'),
+  '/api-reference': page('This API reference (rendered from /openapi.json) and the curl/pyvo/TOPCAT guide'),
+  '/search': page('Find a target by object name or position across all nights', [query('target', 'object name, or RA Dec (degrees or sexagesimal)'), query('radius', 'cone radius, arcsec')]),
+  '/frames/{id}/header': page('The FITS headers of one raw frame', [path('id', 'frame DID, URL-encoded')]),
   '/assets/{file}': { get: { tags: ['Web'], summary: 'Front-end scripts and styles (immutable, hashed names)', parameters: [path('file', 'asset file name')], responses: { '200': { description: 'the asset' }, ...errors } } },
 };
 
@@ -134,6 +137,22 @@ export function openApiPaths(sodaParams: readonly SodaParamDecl[]): Record<strin
     '/files/raw/{night}/{ccd}/{file}': { get: { tags: ['Archive'], summary: 'A raw frame by its archive path', parameters: [path('night', 'YYMMDD'), path('ccd', 'ccd_1 or ccd_2'), path('file', 'file name')], responses: { '200': { description: 'FITS file', content: fits }, '206': { description: 'partial content' }, ...errors } } },
     '/api/frames': { get: { tags: ['Archive'], summary: 'List raw frames (JSON)', parameters: ['night', 'arm', 'ccd', 'class', 'field', 'object'].map((n) => query(n, `filter by ${n}`)).concat([query('limit', 'page size (max 1000)', { type: 'integer' }), query('offset', 'page start', { type: 'integer' })]), responses: { '200': { description: 'frames', content: json({ type: 'object' }) }, ...errors } } },
     '/api/frame': { get: { tags: ['Archive'], summary: 'One raw frame with its fibre table (JSON)', parameters: [query('ID', 'frame DID', { type: 'string' }, { required: true })], responses: { '200': { description: 'frame', content: json({ type: 'object' }) }, ...errors } } },
+    '/api/frame/header': { get: { tags: ['Archive'], summary: 'Every FITS header of a raw frame, card by card (JSON; the data is not read)', parameters: [query('ID', 'frame DID', { type: 'string' }, { required: true })], responses: { '200': { description: 'headers in file order: { id, fileName, hdus: [{ index, name, cards: [{ key, value, comment }] }] }', content: json({ type: 'object' }) }, ...errors } } },
+    '/api/fibres': {
+      get: {
+        tags: ['Archive'],
+        summary: 'Target search: fibres of present object frames by object name and/or cone, one row per fibre of a field on a night, with the frames holding it (docs/archive.md#searching-targets)',
+        parameters: [
+          query('NAME', 'object name, case-insensitive (at least 3 characters for a substring search)', { type: 'string', maxLength: 80 }),
+          query('MATCH', 'how NAME matches', { type: 'string', enum: ['substring', 'prefix', 'exact'], default: 'substring' }),
+          query('RA', 'cone centre right ascension, ICRS degrees [0, 360]', { type: 'number', minimum: 0, maximum: 360 }),
+          query('DEC', 'cone centre declination, ICRS degrees [-90, 90]', { type: 'number', minimum: -90, maximum: 90 }),
+          query('SR', 'cone radius, degrees (0, 2]', { type: 'number', exclusiveMinimum: true, minimum: 0, maximum: 2 }),
+          query('LIMIT', 'most rows returned (1-1000, default 100)', { type: 'integer', minimum: 1, maximum: 1000 }),
+        ],
+        responses: { '200': { description: 'matches, nearest first for a cone, else by name: { limit, truncated, hits: [{ night, field, fieldId, fibre, name, type, raDeg, decDeg, pivot, magnitude, distanceArcsec, frames }] }', content: json({ type: 'object' }) }, '400': err('UsageError: no NAME and no cone, a cone without all of RA, DEC and SR, a value out of range, an unknown parameter') },
+      },
+    },
     '/files/products/{stepId}/{fileName}': { get: { tags: ['DataLink'], summary: 'A reduced product or its PNG preview (owners of jobs that used it)', parameters: [path('stepId', 'step id'), path('fileName', 'product file name')], responses: { '200': { description: 'FITS or PNG', content: { ...fits, 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...errors, ...authErrors } } },
     ...webPages,
     '/metrics': { get: { tags: ['Operations'], summary: 'Prometheus metrics (docs/operations.md)', responses: { '200': { description: 'Prometheus text format 0.0.4', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } } } } },

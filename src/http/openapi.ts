@@ -39,6 +39,10 @@ const stepSchema = {
     runtime: nullable('string', { description: 'what ran the step: the image id (container per step and sandbox) or the local command' }),
     pipeline: nullable('string', { description: 'the pipeline the step was planned for (image name and id, local program hash or PIPELINE_VERSION), part of the step id' }),
     log: nullable('string', { format: 'uri', description: 'URL of the container output (latest attempt)' }),
+    madeBy: nullable('object', {
+      description: "null when the step ran for this job; else another job's run made it: reused (done before this job asked; the times are that run's) or shared (already running for it)",
+      properties: { kind: { type: 'string', enum: ['reused', 'shared'] }, jobId: nullable('string', { description: "that job, while it exists and has this job's owner" }) },
+    }),
     products: { type: 'array', items: { type: 'object', properties: { fileName: { type: 'string' }, size: { type: 'integer' }, url: { type: 'string', format: 'uri' }, preview: nullable('string', { format: 'uri' }) } } },
   },
 };

@@ -63,6 +63,7 @@ async function stepJson(s: StepView, o: { jobUrl: string; baseUrl: string; previ
     runtime: s.runtime,
     pipeline: s.pipeline,
     log: s.hasLog ? `${o.jobUrl}/steps/${s.id}/log` : null,
+    madeBy: s.madeBy,
     products,
   };
 }

@@ -19,6 +19,9 @@ export const webAppPaths: readonly RegExp[] = [
   /^\/nights(\/[^/]+(\/fields\/[^/]+)?)?\/?$/,
   /^\/jobs(\/[A-Za-z0-9_-]{1,64})?\/?$/,
   /^\/sign-in\/?$/,
+  /^\/api-reference\/?$/,
+  /^\/search\/?$/,
+  /^\/frames\/[^/]+\/header\/?$/,
 ];
 
 /**

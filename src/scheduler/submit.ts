@@ -24,7 +24,7 @@ export async function submitPlan(d: SubmitDeps, jobId: string, ownerId: string, 
   const done = await doneStepsOfJob(d.pool, jobId);
   const missing: string[] = [];
   for (const s of done) if (!(await d.products.verify(s.id, s.outputs))) missing.push(s.id);
-  await invalidateSteps(d.pool, missing);
+  await invalidateSteps(d.pool, missing, jobId);
   publishCacheLookup({ hits: done.length - missing.length, misses: plan.steps.length - done.length + missing.length });
   await touchSteps(d.pool, done.map((s) => s.id));
   await promoteReadySteps(d.pool, plan.steps.map((s) => s.id));

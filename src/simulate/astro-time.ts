@@ -41,3 +41,12 @@ export function nightDir(night: string): string {
 }
 
 export const deg = Math.PI / 180;
+
+/** Zenith distance in degrees of (raDeg, decDeg) from the AAT at mjd (mean place, no refraction). */
+export function zenithDistanceDeg(raDeg: number, decDeg: number, mjd: number): number {
+  const r = Math.PI / 180;
+  const ha = (lstDeg(mjd) - raDeg) * r;
+  const lat = AAT.latDeg * r;
+  const cosZ = Math.sin(lat) * Math.sin(decDeg * r) + Math.cos(lat) * Math.cos(decDeg * r) * Math.cos(ha);
+  return Math.acos(Math.max(-1, Math.min(1, cosZ))) / r;
+}

@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Header, writeFits, type HduSpec, type TableColumnSpec } from '../fits/index.js';
-import { AAT, deg, epochOf, hms, lstDeg, nightDir } from './astro-time.js';
+import { AAT, deg, epochOf, hms, lstDeg, nightDir, zenithDistanceDeg } from './astro-time.js';
 import { arms, type ArmName } from './instrument.js';
 import { renderFrame } from './render.js';
 import type { ExposureTruth, FieldTruth, NightTruth } from './truth.js';
@@ -45,7 +45,9 @@ export function primaryHeader(t: NightTruth, e: ExposureTruth, arm: ArmName): He
     .set('UTSTART', e.utStart, 'UT start').set('UTEND', hms(e.utStartS + elapsed), 'UT end').set('UTMJD', e.mjd, 'Modified Julian Date (UTC)')
     .set('TOPEND', '2DF', 'Telescope top-end').set('AXIS', 'B', 'Current optical axis')
     .set('TRACKING', field ? 'TRACKING' : 'NOT TRACKING', 'Telescope tracking state')
-    .set('MEANRA', ra, 'deg').set('MEANDEC', dec, 'deg').set('APPRA', ra * deg, 'rad (apparent)').set('APPDEC', dec * deg, 'rad (apparent)')
+    .set('MEANRA', ra, 'deg').set('MEANDEC', dec, 'deg')
+    .set('ZDSTART', Number(zenithDistanceDeg(ra, dec, e.mjd).toFixed(4)), 'Zenith distance at start (degrees)')
+    .set('ZDEND', Number(zenithDistanceDeg(ra, dec, e.mjd + elapsed / 86400).toFixed(4)), 'Zenith distance at end (degrees)').set('APPRA', ra * deg, 'rad (apparent)').set('APPDEC', dec * deg, 'rad (apparent)')
     .set('WINDOW', 'AAOMEGA_2DF', 'Observing window (file name)')
     .set('GRATID', m.gratId, 'Disperser ID').set('GRATTILT', 0, 'Grating tilt to be symmetric (degree)')
     .set('GRATLPMM', m.gratLpmm, 'Disperser ruling (lines/mm)').set('ORDER', 1, 'Spectrum order').set('DICHROIC', 'X5700', 'Dichroic name')

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { pidAlive } from '../process-alive.js';
 
 export interface EmbeddedServer {
   url: string;
@@ -39,15 +40,6 @@ async function portOr(port: number | undefined): Promise<number> {
   return free ? port : freePort();
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it exists but belongs to another user (postgres)
-  }
-};
-
 /** On Linux, whether pid is a postgres process (a stale pid file's number may belong to another program now). */
 const isPostgres = (pid: number) => {
   const comm = `/proc/${pid}/comm`;
@@ -72,7 +64,7 @@ export function runningEmbedded(dir: string): RunningEmbedded | null {
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return null;
-  if (!alive(pid) || !isPostgres(pid)) return null;
+  if (!pidAlive(pid) || !isPostgres(pid)) return null;
   const password = readFileSync(pwFile, 'utf8').trim();
   return { url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/drsoda`, pid, port };
 }

@@ -6,7 +6,7 @@ import { withTransaction } from './db.js';
 
 const columns = `id, root, rel_path, file_name, night::text as night, ccd, arm, run, ndf_class, object, grat_id,
   lambda_c_angstrom, dispersion_angstrom_per_px, speed, cfg_file, field, plate, exposed_s, ut_mjd, ut_start,
-  mean_ra_deg, mean_dec_deg, flaps, lamp_name, naxis1, naxis2, size_bytes, sha256, mtime, missing_since`;
+  mean_ra_deg, mean_dec_deg, airmass, seeing_arcsec, flaps, lamp_name, naxis1, naxis2, size_bytes, sha256, mtime, missing_since`;
 
 type Row = Record<string, unknown>;
 
@@ -34,6 +34,8 @@ function toFrame(r: Row): ArchivedFrame {
     utStart: r.ut_start as string,
     meanRaDeg: r.mean_ra_deg as number | null,
     meanDecDeg: r.mean_dec_deg as number | null,
+    airmass: r.airmass as number | null,
+    seeingArcsec: r.seeing_arcsec as number | null,
     flaps: r.flaps as string,
     lampName: r.lamp_name as string,
     naxis1: r.naxis1 as number,
@@ -86,8 +88,8 @@ export async function upsertFrame(pool: Pool, root: string, f: FrameRecord, fibr
     await c.query(
       `insert into frame (id, root, rel_path, file_name, night, ccd, arm, run, ndf_class, object, grat_id, lambda_c_angstrom,
          dispersion_angstrom_per_px, speed, cfg_file, plate, exposed_s, ut_mjd, ut_start, mean_ra_deg, mean_dec_deg, flaps,
-         lamp_name, naxis1, naxis2, size_bytes, sha256, mtime)
-       values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28)
+         lamp_name, naxis1, naxis2, size_bytes, sha256, mtime, airmass, seeing_arcsec)
+       values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30)
        on conflict (id) do update set root = excluded.root, rel_path = excluded.rel_path, file_name = excluded.file_name,
          night = excluded.night, ccd = excluded.ccd, arm = excluded.arm, run = excluded.run, ndf_class = excluded.ndf_class,
          object = excluded.object, grat_id = excluded.grat_id, lambda_c_angstrom = excluded.lambda_c_angstrom,
@@ -95,10 +97,11 @@ export async function upsertFrame(pool: Pool, root: string, f: FrameRecord, fibr
          plate = excluded.plate, exposed_s = excluded.exposed_s, ut_mjd = excluded.ut_mjd, ut_start = excluded.ut_start,
          mean_ra_deg = excluded.mean_ra_deg, mean_dec_deg = excluded.mean_dec_deg, flaps = excluded.flaps,
          lamp_name = excluded.lamp_name, naxis1 = excluded.naxis1, naxis2 = excluded.naxis2, size_bytes = excluded.size_bytes,
-         sha256 = excluded.sha256, mtime = excluded.mtime, ingested_at = now(), missing_since = null`,
+         sha256 = excluded.sha256, mtime = excluded.mtime, airmass = excluded.airmass, seeing_arcsec = excluded.seeing_arcsec,
+         ingested_at = now(), missing_since = null`,
       [f.id, root, f.relPath, f.fileName, f.night, f.ccd, f.arm, f.run, f.ndfClass, f.object, f.gratId, f.lambdaCAngstrom,
         f.dispersionAngstromPerPx, f.speed, f.cfgFile, f.plate, f.exposedS, f.utMjd, f.utStart, f.meanRaDeg, f.meanDecDeg, f.flaps,
-        f.lampName, f.naxis1, f.naxis2, f.sizeBytes, f.sha256, f.mtime],
+        f.lampName, f.naxis1, f.naxis2, f.sizeBytes, f.sha256, f.mtime, f.airmass ?? null, f.seeingArcsec ?? null],
     );
     await c.query('delete from frame_fibre where frame_id = $1', [f.id]);
     if (fibres.length) {

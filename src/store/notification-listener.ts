@@ -72,13 +72,21 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
     for (const s of subscribers) if (s.channel === channel) (s.cb as (e: unknown) => void)(event);
   }
 
-  async function listen(c: pg.Client, channel: Channel): Promise<void> {
-    if (listening.has(channel)) return;
+  // One statement at a time on the connection: a subscribe during connect must queue behind the LISTENs in
+  // flight (pg deprecates overlapping queries on one client and will refuse them in pg 9).
+  let statements: Promise<unknown> = Promise.resolve();
+  function listen(c: pg.Client, channel: Channel): Promise<void> {
+    if (listening.has(channel)) return Promise.resolve();
     listening.add(channel);
-    await c.query(`listen ${pg.escapeIdentifier(channel)}`).catch((err) => {
-      listening.delete(channel);
-      throw err;
-    });
+    const p = statements.then(() => c.query(`listen ${pg.escapeIdentifier(channel)}`)).then(
+      () => undefined,
+      (err: unknown) => {
+        listening.delete(channel);
+        throw err;
+      },
+    );
+    statements = p.catch(() => {});
+    return p;
   }
 
   async function connect(): Promise<void> {
@@ -93,6 +101,7 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
       scheduleRetry();
     });
     listening = new Set();
+    statements = Promise.resolve();
     try {
       await c.connect();
       for (const ch of wanted()) await listen(c, ch);

@@ -6,13 +6,15 @@ export interface SlurmJobRow {
   stepId: string;
   slurmJobId: string;
   jobDir: string;
+  /** Submitted ahead with the job's DAG (store/slurm-dag-store.ts), before the step was ready. */
+  ahead?: boolean;
 }
 
-type Row = { step_id: string; slurm_job_id: string; job_dir: string };
-const toRecord = (r: Row): SlurmJobRow => ({ stepId: r.step_id, slurmJobId: r.slurm_job_id, jobDir: r.job_dir });
+type Row = { step_id: string; slurm_job_id: string; job_dir: string; ahead?: boolean };
+const toRecord = (r: Row): SlurmJobRow => ({ stepId: r.step_id, slurmJobId: r.slurm_job_id, jobDir: r.job_dir, ...(r.ahead ? { ahead: true } : {}) });
 
 export async function findSlurmJob(db: Queryable, stepId: string): Promise<SlurmJobRow | null> {
-  const { rows } = await db.query<Row>('select step_id, slurm_job_id, job_dir from slurm_job where step_id = $1', [stepId]);
+  const { rows } = await db.query<Row>('select step_id, slurm_job_id, job_dir, ahead from slurm_job where step_id = $1', [stepId]);
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
@@ -20,7 +22,8 @@ export async function findSlurmJob(db: Queryable, stepId: string): Promise<Slurm
 export async function recordSlurmJob(db: Queryable, r: SlurmJobRow): Promise<void> {
   await db.query(
     `insert into slurm_job (step_id, slurm_job_id, job_dir) values ($1, $2, $3)
-     on conflict (step_id) do update set slurm_job_id = excluded.slurm_job_id, job_dir = excluded.job_dir, submitted_at = now()`,
+     on conflict (step_id) do update set slurm_job_id = excluded.slurm_job_id, job_dir = excluded.job_dir, submitted_at = now(),
+       ahead = false, after_ok = '{}'`,
     [r.stepId, r.slurmJobId, r.jobDir],
   );
 }

@@ -81,16 +81,17 @@ export async function attachPlanSteps(
   c: PoolClient, jobId: string, ownerId: string, priority: number, steps: Step[], maxAttempts: number, pipeline: PipelineIdentity,
 ): Promise<void> {
   await c.query(
-    `insert into step (id, operation, label, spec, state, owner_id, priority, max_attempts, pipeline_id, pipeline)
-     select s.id, s.operation, s.label, s.spec, 'waiting', $2, $3, $4, $5, $6
+    `insert into step (id, operation, label, spec, state, owner_id, priority, max_attempts, pipeline_id, pipeline, made_for_job)
+     select s.id, s.operation, s.label, s.spec, 'waiting', $2, $3, $4, $5, $6, $7
        from jsonb_to_recordset($1::jsonb) as s(id text, operation text, label text, spec jsonb)
      on conflict (id) do update set
        state = case when step.state in ('failed', 'cancelled') then 'waiting' else step.state end,
+       made_for_job = case when step.state in ('failed', 'cancelled') then excluded.made_for_job else step.made_for_job end,
        attempts = case when step.state in ('failed', 'cancelled') then 0 else step.attempts end,
        not_before = case when step.state in ('failed', 'cancelled') then null else step.not_before end,
        priority = greatest(step.priority, excluded.priority),
        last_used_at = now()`,
-    [JSON.stringify(steps.map((s) => ({ id: s.id, operation: s.operation, label: s.label, spec: s }))), ownerId, priority, maxAttempts, pipeline.id, pipeline.description],
+    [JSON.stringify(steps.map((s) => ({ id: s.id, operation: s.operation, label: s.label, spec: s }))), ownerId, priority, maxAttempts, pipeline.id, pipeline.description, jobId],
   );
   const deps = steps.flatMap((s) => s.dependsOn.map((d) => [s.id, d]));
   if (deps.length) {
@@ -130,11 +131,14 @@ export async function doneStepsOfJob(db: Queryable, jobId: string): Promise<{ id
   return rows as { id: string; outputs: StepOutput[] }[];
 }
 
-/** Sends a done step whose products went missing back to waiting (and its dependants with it). */
-export async function invalidateSteps(db: Queryable, ids: string[]): Promise<void> {
+/** Sends a done step whose products went missing back to waiting (and its dependants with it), to run for forJob. */
+export async function invalidateSteps(db: Queryable, ids: string[], forJob: string | null = null): Promise<void> {
   if (!ids.length) return;
   await db.query(`delete from step_output where step_id = any($1)`, [ids]);
-  await db.query(`update step set state = 'waiting', attempts = 0, ended_at = null where id = any($1) and state = 'done'`, [ids]);
+  await db.query(
+    `update step set state = 'waiting', attempts = 0, ended_at = null, made_for_job = coalesce($2, made_for_job) where id = any($1) and state = 'done'`,
+    [ids, forJob],
+  );
 }
 
 export async function getStep(db: Queryable, id: string): Promise<StepRow | null> {

@@ -26,6 +26,11 @@ export interface StepView {
   /** The pipeline the step was planned for (its id is part of the step id); null for steps before migration 7. */
   pipeline: string | null;
   hasLog: boolean;
+  /**
+   * Set when another job's run made the step: 'reused' when it was done before this job linked to it, 'shared' when
+   * it had started for another job by then. jobId names that job only while it exists and has this job's owner.
+   */
+  madeBy: { kind: 'reused' | 'shared'; jobId: string | null } | null;
   /** Product files of a done step (outputs later steps or users consume). */
   products: { fileName: string; size: number }[];
 }
@@ -37,6 +42,11 @@ export async function jobStepViews(db: Queryable, jobId: string): Promise<StepVi
             s.attempts, s.max_attempts, s.ready_at, s.started_at, s.ended_at, s.duration_ms,
             (s.spec->>'estimatedCostS')::float8 as estimated_cost_s, coalesce(s.spec->'dependsOn', '[]'::jsonb) as depends_on,
             s.exit_code, s.failure_kind, s.error_message, s.runtime, s.pipeline, s.log_path is not null as has_log,
+            case when js.linked_at is null or s.started_at is null or s.started_at >= js.linked_at
+                      or s.made_for_job is not distinct from js.job_id then null
+                 when s.state = 'done' and s.ended_at <= js.linked_at then 'reused' else 'shared' end as made_by,
+            (select m.id from uws_job m join uws_job me on me.id = js.job_id
+              where m.id = s.made_for_job and m.owner_id is not distinct from me.owner_id) as made_by_job,
             coalesce((select json_agg(json_build_object('fileName', o.file_name, 'size', o.size) order by o.file_name)
                         from step_output o where o.step_id = s.id and o.product and s.state = 'done'), '[]'::json) as products
        from job_step js join step s on s.id = js.step_id
@@ -66,6 +76,7 @@ export async function jobStepViews(db: Queryable, jobId: string): Promise<StepVi
     runtime: r.runtime,
     pipeline: r.pipeline,
     hasLog: r.has_log,
+    madeBy: r.made_by ? { kind: r.made_by, jobId: r.made_by_job } : null,
     products: r.products,
   }));
 }

@@ -5,6 +5,7 @@ import { mkdir, readdir, realpath, rename, rm, stat, unlink, writeFile } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { usageError } from '../errors.js';
+import { pidAlive } from '../process-alive.js';
 
 /** Job ids are what we mint (uws/ids.ts): checked before they become a path. */
 const jobIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -64,15 +65,6 @@ export async function stageUploads(dataDir: string, jobId: string, files: Readon
     },
     discard,
   };
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -84,7 +84,9 @@ describe('token sign-in', () => {
     const id = res.headers.get('location')!.split('/').pop()!;
     await page.goto(`${app.url}/jobs/${id}`);
     await page.locator('h1 .badge', { hasText: 'EXECUTING' }).waitFor();
-    await page.getByRole('button', { name: 'Abort' }).click();
+    // Abort asks first, as Delete does.
+    await page.getByRole('button', { name: 'Abort…' }).click();
+    await page.getByRole('group', { name: 'Confirm abort' }).getByRole('button', { name: 'Abort job' }).click();
     await page.locator('h1 .badge', { hasText: 'ABORTED' }).waitFor();
     expect(await page.getByRole('button', { name: 'Abort' }).count()).toBe(0);
     await browser.shot('12-job-aborted');

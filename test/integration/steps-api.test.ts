@@ -114,7 +114,7 @@ describe('the steps API and the web routes', () => {
   });
 
   it('serves the front end on its own paths only, never in place of an API route or a missing file', async () => {
-    for (const p of ['/', '/nights/2014-09-26', '/nights/2014-09-26/fields/F1_p0', '/jobs', `/jobs/${jobId}`, '/sign-in']) {
+    for (const p of ['/', '/nights/2014-09-26', '/nights/2014-09-26/fields/F1_p0', '/jobs', `/jobs/${jobId}`, '/sign-in', '/api-reference']) {
       const res = await fetch(`${app.url}${p}`);
       expect([p, res.status, res.headers.get('content-type')]).toEqual([p, 200, 'text/html; charset=utf-8']);
       expect(await res.text()).toContain('<div id="app">');

@@ -33,7 +33,7 @@ describe('a drsoda worker killed while its steps run in Slurm', () => {
     const archive = fakeArchive([RAW]);
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-restart-'));
     const env = {
-      DATABASE_URL: db.url, DATA_DIR: dataDir, ARCHIVE_ROOT: archive, EXECUTOR: 'slurm', SLURM_CONF: cluster.conf,
+      DATABASE_URL: db.url, DATA_DIR: dataDir, ARCHIVE_ROOT: archive, EXECUTOR: 'slurm', SLURM_SUBMIT: 'step', SLURM_CONF: cluster.conf,
       SLURM_PARTITION: cluster.partition, SLURM_AAORUN: `sh ${fakeAaorun}`, PIPELINE_VERSION: fakeAaorunVersion, SLURM_POLL_MS: '300', STEP_LEASE_S: '2',
       WORKER_CONCURRENCY: '1', STEP_MEMORY_MB: '512',
     };

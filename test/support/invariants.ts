@@ -3,7 +3,7 @@
 // their outputs in the product store, and no container, work dir, sandbox dir or half-created job is left over.
 // Cleanup is asynchronous (sandboxes end after their job, leases expire), so the check repeats until it holds
 // or `settleMs` has passed, and then reports what still does not hold.
-import { pidAlive } from '../../src/executor/orphan-reaper.js';
+import { pidAlive } from '../../src/process-alive.js';
 import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

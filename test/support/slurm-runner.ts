@@ -3,19 +3,27 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createDagSubmitter } from '../../src/executor/slurm/dag-submit.js';
 import { createSlurmCli } from '../../src/executor/slurm/slurm-cli.js';
 import type { SlurmRuntime } from '../../src/executor/slurm/job-script.js';
 import { createSlurmRunner } from '../../src/executor/slurm/slurm-runner.js';
 import { createLogger } from '../../src/logger.js';
 import type { Pool } from '../../src/store/db.js';
+import { slurmDagRecords } from '../../src/store/slurm-dag-store.js';
 import { slurmJobRecords } from '../../src/store/slurm-job-store.js';
 import type { SlurmCluster } from './slurm.js';
 
-export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?: SlurmRuntime; aaorun: string[]; image?: string; jobRoot?: string }) {
+/** SLURM_SUBMIT=dag: what the DAG hand-over needs besides the runner's own settings. */
+export interface TestDagOptions {
+  archiveRoot: string;
+  productFile: (stepId: string, fileName: string) => string;
+  stepTimeoutS: number;
+}
+
+export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?: SlurmRuntime; aaorun: string[]; image?: string; jobRoot?: string; dag?: TestDagOptions }) {
   const jobRoot = o.jobRoot ?? mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-steps-'));
-  return createSlurmRunner({
+  const common = {
     cli: createSlurmCli({ conf: cluster.conf }),
-    records: slurmJobRecords(pool),
     jobRoot,
     runtime: o.runtime ?? 'native',
     aaorun: o.aaorun,
@@ -24,9 +32,10 @@ export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?
     cpus: 1,
     memoryBytes: 512 * 2 ** 20,
     partition: cluster.partition,
-    pollMs: 500,
     log: createLogger('silent'),
-  });
+  };
+  const dag = o.dag ? createDagSubmitter({ ...common, records: slurmDagRecords(pool), ...o.dag }) : undefined;
+  return createSlurmRunner({ ...common, records: slurmJobRecords(pool), pollMs: 500, dag });
 }
 
 /** Slurm's record of every job of this cluster: squeue -t all (kept MinJobAge) by name, with its state. */

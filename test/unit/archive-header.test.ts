@@ -40,6 +40,8 @@ describe('frameFromHeader', () => {
       utStart: '11:02:33',
       meanRaDeg: 348.551234567891,
       meanDecDeg: -32.5012345678901,
+      airmass: null,
+      seeingArcsec: null,
       flaps: 'OPEN',
       lampName: '',
       naxis1: 2070,
@@ -48,6 +50,12 @@ describe('frameFromHeader', () => {
       sha256: file.sha256,
       mtime: file.mtime,
     });
+  });
+
+  it('takes the airmass from AIRMASS, else sec(ZDSTART), and SEEING when present', () => {
+    expect(frameFromHeader(header({ AIRMASS: 1.25, SEEING: 1.4 }), file, { authority: A })).toMatchObject({ airmass: 1.25, seeingArcsec: 1.4 });
+    expect(frameFromHeader(header({ ZDSTART: 60 }), file, { authority: A }).airmass).toBeCloseTo(2, 12);
+    expect(frameFromHeader(header({ AIRMASS: 0.5, ZDSTART: 95, SEEING: -1 }), file, { authority: A })).toMatchObject({ airmass: null, seeingArcsec: null });
   });
 
   it('maps the red arm, plate 1 and an arc', () => {

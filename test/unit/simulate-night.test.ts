@@ -70,6 +70,9 @@ describe('simulated night', () => {
       expect(h.string('CFG_FILE')).toBe(field?.cfgFile ?? '');
       expect(h.string('SOURCE')).toBe(field ? `Plate ${field.plate}` : '');
       if (field) expect([h.number('MEANRA'), h.number('MEANDEC')]).toEqual([field.centreRaDeg, field.centreDecDeg]);
+      // Fields are observed above the horizon (the archive derives the airmass from ZDSTART); calibrations at the zenith.
+      expect(h.number('ZDSTART')!).toBeGreaterThanOrEqual(0);
+      expect(h.number('ZDSTART')!).toBeLessThan(field ? 75 : 0.01);
       expect(findHdu(hdus, 'FIBRES') !== undefined).toBe(field !== undefined);
       expect(hdus.some((x) => x.extname === 'VARIANCE')).toBe(false);
     }

@@ -1,17 +1,22 @@
 // The application shell: header with navigation and sign-in state, the page for the current path, the
 // selection bar and the Reduce dialog.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { detectMode, signedIn, storeToken, type Identity, type IdentityMode } from './api/auth';
 import { sodaAsyncUrl } from './api/datalink';
 import { ReduceDialog } from './components/reduce-dialog';
 import { SelectionBar } from './components/selection-bar';
+import { TargetSearchForm } from './components/target-search';
+import { FrameHeaderPage } from './pages/frame-header-page';
+import { SearchPage } from './pages/search-page';
 import { FieldPage } from './pages/field-page';
 import { JobPage } from './pages/job-page';
+import { ApiPage } from './pages/api-page';
 import { JobsPage } from './pages/jobs-page';
 import { NightPage } from './pages/night-page';
 import { NightsPage } from './pages/nights-page';
 import { SignInPage } from './pages/sign-in-page';
 import { titleOf } from './page-title';
+import { onReduceAgain, type ReducePrefill } from './reduce-prefill';
 import { Link, navigate, paths, useRoute, type Route } from './router';
 import { selection, type Selected } from './selection';
 
@@ -42,6 +47,12 @@ function Page({ route, identity, onReduce }: { route: Route; identity: Identity;
       return identity.canUseJobs ? <JobPage id={route.id} /> : <SignInPage identity={identity} />;
     case 'sign-in':
       return <SignInPage identity={identity} />;
+    case 'api':
+      return <ApiPage />;
+    case 'search':
+      return <SearchPage />;
+    case 'frame-header':
+      return <FrameHeaderPage id={route.id} />;
     default:
       return (
         <section>
@@ -98,15 +109,16 @@ function OriginNote() {
 export function App() {
   const route = useRoute();
   const identity = useIdentity();
-  const [reduce, setReduce] = useState<{ items: Selected[]; fromSelection: boolean } | null>(null);
+  const [reduce, setReduce] = useState<{ items: Selected[]; fromSelection: boolean; prefill?: ReducePrefill } | null>(null);
   // The control that opened the dialog gets the focus back when it closes (the dialog is unmounted, not closed).
   const opener = useRef<HTMLElement | null>(null);
-  const section = route.page === 'jobs' || route.page === 'job' ? 'jobs' : route.page === 'sign-in' ? 'sign-in' : 'archive';
+  const section = route.page === 'jobs' || route.page === 'job' ? 'jobs' : route.page === 'sign-in' ? 'sign-in' : route.page === 'api' ? 'api' : 'archive';
   const title = titleOf(route);
   useEffect(() => {
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [route.page]);
-  useEffect(() => {
+  // A layout effect, so that a page which titles itself more precisely (search, "no such" pages) in its own effect wins.
+  useLayoutEffect(() => {
     document.title = title;
   }, [title]);
   useEffect(() => {
@@ -114,11 +126,23 @@ export function App() {
     if (opener.current.isConnected) opener.current.focus();
     opener.current = null;
   }, [reduce]);
+  const remember = () => {
+    opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+  };
   const openReduce: OnReduce = (only) => {
     if (!identity.canUseJobs) return navigate(paths.signIn());
-    opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    remember();
     setReduce(only ? { items: [only], fromSelection: false } : { items: selection.all(), fromSelection: true });
   };
+  // "Reduce again with changes" (job page): reduce-prefill.ts has selected the job's IDs; open on them, filled in.
+  useEffect(
+    () =>
+      onReduceAgain((prefill) => {
+        remember();
+        setReduce({ items: selection.all(), fromSelection: true, prefill });
+      }),
+    [],
+  );
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
@@ -127,8 +151,9 @@ export function App() {
         <nav aria-label="Main">
           <Link href={paths.nights()} aria-current={section === 'archive' ? 'page' : undefined}>Archive</Link>
           <Link href={paths.jobs()} aria-current={section === 'jobs' ? 'page' : undefined}>Jobs</Link>
-          <a href="/soda/capabilities">API</a>
+          <Link href={paths.api()} aria-current={route.page === 'api' ? 'page' : undefined}>API</Link>
         </nav>
+        {route.page !== 'search' && <TargetSearchForm />}
         <Account identity={identity} />
       </header>
       <OriginNote />
@@ -136,7 +161,9 @@ export function App() {
         <Page route={route} identity={identity} onReduce={openReduce} />
       </main>
       <SelectionBar onReduce={() => openReduce()} />
-      {reduce && <ReduceDialog items={reduce.items} fromSelection={reduce.fromSelection} onClose={() => setReduce(null)} />}
+      {reduce && (
+        <ReduceDialog key={reduce.prefill?.fromJob ?? ''} items={reduce.items} fromSelection={reduce.fromSelection} prefill={reduce.prefill} onClose={() => setReduce(null)} />
+      )}
     </>
   );
 }

@@ -10,6 +10,9 @@ export type Route =
   | { page: 'jobs' }
   | { page: 'job'; id: string }
   | { page: 'sign-in' }
+  | { page: 'api' }
+  | { page: 'search' }
+  | { page: 'frame-header'; id: string }
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
@@ -21,6 +24,9 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'jobs' && parts.length === 1) return { page: 'jobs' };
   if (parts[0] === 'jobs' && parts.length === 2) return { page: 'job', id: parts[1] };
   if (parts[0] === 'sign-in' && parts.length === 1) return { page: 'sign-in' };
+  if (parts[0] === 'api-reference' && parts.length === 1) return { page: 'api' };
+  if (parts[0] === 'search' && parts.length === 1) return { page: 'search' };
+  if (parts[0] === 'frames' && parts.length === 3 && parts[2] === 'header') return { page: 'frame-header', id: parts[1] };
   return { page: 'not-found' };
 }
 
@@ -31,6 +37,11 @@ export const paths = {
   jobs: () => '/jobs',
   job: (id: string) => `/jobs/${encodeURIComponent(id)}`,
   signIn: () => '/sign-in',
+  api: () => '/api-reference',
+  search: (target: string, radius = '') => `/search?${new URLSearchParams(radius ? { target, radius } : { target })}`,
+  /** The field page with these fibres ticked. */
+  fieldFibres: (night: string, field: string, fibres: number[]) => `${paths.field(night, field)}?fibres=${fibres.join(',')}`,
+  frameHeader: (id: string) => `/frames/${encodeURIComponent(id)}/header`,
 };
 
 export function navigate(to: string): void {

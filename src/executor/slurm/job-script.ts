@@ -16,6 +16,11 @@ export interface JobScriptInput {
   /** Inputs by bare name -> host path (containers mount each read-only at /in/<name>). */
   inputs: { name: string; hostPath: string }[];
   timeoutS: number;
+  /**
+   * Files to wait for before running (a step handed to Slurm ahead with the DAG: its parents' products, which
+   * drsoda commits right after the parent's job ends). Not there within timeoutS: exit marker `noinputs`.
+   */
+  waitFor?: string[];
   /** Containers only. */
   image?: string;
   user?: string;
@@ -45,6 +50,20 @@ function containerCommand(i: JobScriptInput, engine: 'docker' | 'podman'): strin
   return words;
 }
 
+function waitLines(i: JobScriptInput): string[] {
+  if (!i.waitFor?.length) return [];
+  const limit = Math.max(1, Math.ceil(i.timeoutS));
+  return [
+    'SECONDS=0',
+    `for f in ${i.waitFor.map(shq).join(' ')}; do`,
+    '  while [ ! -e "$f" ]; do',
+    `    if [ "$SECONDS" -ge ${limit} ]; then printf 'noinputs\\n' > "$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"; exit 75; fi`,
+    '    sleep 0.05',
+    '  done',
+    'done',
+  ];
+}
+
 export function jobScript(i: JobScriptInput): string {
   const container = i.runtime !== 'native';
   const words = container ? containerCommand(i, i.runtime as 'docker' | 'podman') : [...i.aaorun, ...i.args];
@@ -62,6 +81,7 @@ export function jobScript(i: JobScriptInput): string {
       : 'cleanup() { [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; }',
     "trap 'cleanup; exit 143' TERM INT",
     'trap cleanup EXIT',
+    ...waitLines(i),
     'SECONDS=0',
     // The step's timeout, to the second (Slurm's --time is whole minutes and only a backstop).
     `timeout --kill-after=5 ${Math.max(1, Math.ceil(i.timeoutS))} ${command} &`,

@@ -29,6 +29,8 @@ export interface SubmitOptions {
   qos?: string;
   /** afterok dependencies (Slurm job ids). */
   afterOk?: string[];
+  /** --kill-on-invalid-dep=yes: Slurm cancels the job when a dependency fails instead of leaving it pending. */
+  killOnInvalidDep?: boolean;
 }
 
 export interface SlurmJobState {
@@ -72,6 +74,7 @@ export function createSlurmCli(o: SlurmCliOptions = {}): SlurmCli {
         ...(s.account ? [`--account=${s.account}`] : []),
         ...(s.qos ? [`--qos=${s.qos}`] : []),
         ...(s.afterOk?.length ? [`--dependency=afterok:${s.afterOk.join(':')}`] : []),
+        ...(s.killOnInvalidDep ? ['--kill-on-invalid-dep=yes'] : []),
         s.script,
       ];
       const out = (await run('sbatch', args)).trim();

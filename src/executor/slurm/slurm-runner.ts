@@ -5,6 +5,7 @@ import { chown, chmod, copyFile, cp, mkdir, open, readdir, rename, rm, stat, sym
 import path from 'node:path';
 import type { Logger } from '../../logger.js';
 import { appendTail, STEP_ABORT_DETACH, type StepRunner, type StepRunRequest, type StepRunResult } from '../types.js';
+import type { DagSubmitter } from './dag-submit.js';
 import { jobScript, type SlurmRuntime } from './job-script.js';
 import type { SlurmCli } from './slurm-cli.js';
 import { createSlurmPoller, type Finished, type Watched } from './slurm-poller.js';
@@ -13,6 +14,8 @@ export interface SlurmJobRecord {
   stepId: string;
   slurmJobId: string;
   jobDir: string;
+  /** Submitted ahead with the job's DAG (dag-submit.ts) before the step was ready. */
+  ahead?: boolean;
 }
 
 /** Where the Slurm job of each running step is recorded (PostgreSQL in the service: store/slurm-job-store.ts). */
@@ -42,6 +45,8 @@ export interface SlurmRunnerOptions {
   qos?: string;
   pollMs: number;
   log: Logger;
+  /** SLURM_SUBMIT=dag: hands the waiting steps below each submitted one to Slurm ahead (dag-submit.ts). */
+  dag?: DagSubmitter;
 }
 
 const ORPHAN_SWEEP_MS = 10000;
@@ -158,6 +163,16 @@ export function createSlurmRunner(o: SlurmRunnerOptions): StepRunner & { readonl
         await o.records.forget(rec.stepId, rec.slurmJobId);
         rec = null;
       }
+      // A job submitted ahead that Slurm ended unused (its parent's job failed or was replaced) is replaced, not
+      // counted as an attempt: the step itself never ran.
+      if (rec?.ahead && o.dag && (await o.dag.stale(rec))) {
+        log.info({ slurmJobId: rec.slurmJobId }, 'slurm job submitted ahead ended unused; submitting again');
+        await o.cli.cancel([rec.slurmJobId]).catch(() => {});
+        await o.records.forget(rec.stepId, rec.slurmJobId);
+        await rm(rec.jobDir, { recursive: true, force: true });
+        rec = null;
+      }
+      const ahead = !!rec?.ahead;
       const reattached = !!rec;
       try {
         rec ??= await submit(req);
@@ -165,8 +180,10 @@ export function createSlurmRunner(o: SlurmRunnerOptions): StepRunner & { readonl
         return result({ failure: 'transient', message: `cannot submit the step to Slurm: ${(err as Error).message}` });
       }
       const r = rec;
-      log.info({ slurmJobId: r.slurmJobId, reattached }, reattached ? 'slurm job re-attached' : 'slurm job submitted');
-      req.onOutput?.(`# slurm job ${r.slurmJobId} ${reattached ? 're-attached' : 'submitted'}\n`, 'stderr');
+      const how = ahead ? 'handed over with the DAG, attached' : reattached ? 're-attached' : 'submitted';
+      log.info({ slurmJobId: r.slurmJobId, reattached }, `slurm job ${how}`);
+      req.onOutput?.(`# slurm job ${r.slurmJobId} ${how}\n`, 'stderr');
+      o.dag?.handOverFrom(r.stepId);
       let outAt = 0;
       let errAt = 0;
       const tail = async () => {
@@ -229,6 +246,7 @@ export function createSlurmRunner(o: SlurmRunnerOptions): StepRunner & { readonl
       return result({ exitCode: outcome.failure ? null : outcome.exitCode, failure: outcome.failure, message: outcome.message });
     },
     async close() {
+      await o.dag?.idle();
       poller.close();
     },
   };

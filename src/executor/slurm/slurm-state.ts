@@ -9,8 +9,11 @@ const ACTIVE = new Set([
   'RESIZING', 'SIGNALING', 'STAGE_OUT', 'STOPPED', 'RESV_DEL_HOLD',
 ]);
 
-/** What the job script writes into its exit marker: the command's exit status, or `timeout`. */
-export type ExitMarker = { exitCode: number } | { timeout: true };
+/**
+ * What the job script writes into its exit marker: the command's exit status, `timeout`, or `noinputs` (a step
+ * submitted ahead with the DAG whose inputs never appeared).
+ */
+export type ExitMarker = { exitCode: number } | { timeout: true } | { noInputs: true };
 
 export type SlurmOutcome =
   | { done: false }
@@ -23,6 +26,7 @@ export function isActiveState(state: string): boolean {
 export function parseExitMarker(text: string): ExitMarker | null {
   const t = text.trim();
   if (t === 'timeout') return { timeout: true };
+  if (t === 'noinputs') return { noInputs: true };
   return /^\d+$/.test(t) ? { exitCode: Number(t) } : null;
 }
 
@@ -33,6 +37,7 @@ export function parseExitMarker(text: string): ExitMarker | null {
 export function slurmOutcome(o: { marker: ExitMarker | null; state: string | null; exitCode?: string; cancelledByUs: boolean; timeoutS: number; slurmJobId: string }): SlurmOutcome {
   const id = `Slurm job ${o.slurmJobId}`;
   if (o.marker) {
+    if ('noInputs' in o.marker) return { done: true, exitCode: null, failure: 'transient', message: `${id} waited ${o.timeoutS} s for its inputs, which never appeared` };
     if ('timeout' in o.marker) return { done: true, exitCode: null, failure: 'timeout', message: `step exceeded its timeout of ${o.timeoutS} s and was killed (${id})` };
     return { done: true, exitCode: o.marker.exitCode };
   }

@@ -17,7 +17,8 @@ function newest(dir) {
   return t;
 }
 
-const sources = Math.max(newest(path.join(web, 'src')), ...['index.html', 'vite.config.ts'].map((f) => statSync(path.join(web, f)).mtimeMs));
+// The API page bundles docs/api-guide.md as text, so the guide is a source too.
+const sources = Math.max(newest(path.join(web, 'src')), ...['index.html', 'vite.config.ts', '../docs/api-guide.md'].map((f) => statSync(path.join(web, f)).mtimeMs));
 if (!existsSync(index) || statSync(index).mtimeMs < sources) {
   execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(web, 'vite.config.ts'), '--logLevel', 'warn'], {
     cwd: root,

@@ -56,6 +56,9 @@ export interface FieldSummary {
   objectExposures: number;
   totalExposureS: number;
   arms: string[];
+  /** Field centre (MEANRA/MEANDEC of its first object frame), degrees; null when not recorded. */
+  raDeg: number | null;
+  decDeg: number | null;
   frames: FrameJson[];
 }
 
@@ -76,6 +79,8 @@ export function summariseFields(frames: FrameJson[]): FieldSummary[] {
         objectExposures: runs.size,
         totalExposureS: [...runs.values()].reduce((a, b) => a + b, 0),
         arms: [...new Set(fs.map((f) => f.arm))].sort(),
+        raDeg: (objects[0] ?? fs[0]).meanRaDeg,
+        decDeg: (objects[0] ?? fs[0]).meanDecDeg,
         frames: fs,
       };
     })

@@ -2,6 +2,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { FrameJson } from '../api/frames';
 import { bytes, seconds } from '../format';
+import { Link, paths } from '../router';
 import { selection, useSelection } from '../selection';
 
 export const frameLabel = (f: FrameJson) => `${f.fileName} (${f.arm}, ${f.ndfClass})`;
@@ -49,6 +50,7 @@ export function FrameTable({ frames, caption }: { frames: FrameJson[]; caption: 
           {shown.length} of {frames.length} frames
         </span>
       </div>
+      <div class="scroll-x">
       <table class="grid">
         <caption class="visually-hidden">{caption}</caption>
         <thead>
@@ -63,6 +65,10 @@ export function FrameTable({ frames, caption }: { frames: FrameJson[]; caption: 
             <th scope="col">Object</th>
             <th scope="col">Field</th>
             <th scope="col" class="num">Exposure</th>
+            <th scope="col">Grating</th>
+            <th scope="col" class="num">λc (Å)</th>
+            <th scope="col" class="num">Airmass</th>
+            <th scope="col" class="num">Seeing</th>
             <th scope="col">UT start</th>
             <th scope="col" class="num">Size</th>
           </tr>
@@ -82,7 +88,10 @@ export function FrameTable({ frames, caption }: { frames: FrameJson[]; caption: 
                   />
                 </td>
                 <td>
-                  <label for={id}>{f.fileName}</label>
+                  <label for={id}>{f.fileName}</label>{' '}
+                  <Link href={paths.frameHeader(f.id)} class="small">
+                    header<span class="visually-hidden"> of {f.fileName}</span>
+                  </Link>
                 </td>
                 <td class="num">{f.run}</td>
                 <td>
@@ -92,6 +101,10 @@ export function FrameTable({ frames, caption }: { frames: FrameJson[]; caption: 
                 <td>{f.object}</td>
                 <td>{f.field}</td>
                 <td class="num">{seconds(f.exposedS)}</td>
+                <td>{f.gratId}</td>
+                <td class="num">{f.lambdaCAngstrom}</td>
+                <td class="num">{f.airmass === null ? '' : f.airmass.toFixed(2)}</td>
+                <td class="num">{f.seeingArcsec === null ? '' : `${f.seeingArcsec.toFixed(1)}″`}</td>
                 <td>{f.utStart}</td>
                 <td class="num">
                   <a href={f.url} download={f.fileName} title={`Download the raw file ${f.fileName}`}>
@@ -103,6 +116,7 @@ export function FrameTable({ frames, caption }: { frames: FrameJson[]; caption: 
           })}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }

@@ -4,12 +4,15 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fetchLinks, sodaAsyncUrl, type DescriptorParam, type ServiceDescriptor } from '../api/datalink';
 import { frameWithFibres, listFrames, type FibreJson } from '../api/frames';
 import { createJob, deleteJob, setPhase, type Job } from '../api/uws';
+import type { ReducePrefill } from '../reduce-prefill';
 import { navigate, paths } from '../router';
-import { buildRequest, entryOf, metresToNm, mjdToUtc, spliceBlocked, utcText, type Entries } from '../reduce-form';
+import { buildRequest, entryOf, spliceBlocked, type Entries } from '../reduce-form';
 import { selection, type Selected } from '../selection';
 import { useAsync } from '../use-async';
 import { ParamInput, parts } from './param-input';
 import { PlanSummary } from './plan-summary';
+import { RegionKeeps, type Kept } from './region-keeps';
+import { RegionSummary } from './region-summary';
 import { SkyPicker } from './sky-picker';
 import { ErrorNote, Loading } from './status';
 
@@ -51,20 +54,30 @@ export interface ReduceDialogProps {
   items: Selected[];
   /** True when `items` is the shared selection (cleared after a submission); a single field leaves it alone. */
   fromSelection: boolean;
+  /** "Reduce again with changes": an earlier job's settings, filled in once the descriptor says what each box is. */
+  prefill?: ReducePrefill;
   onClose: () => void;
 }
 
-export function ReduceDialog({ items, fromSelection, onClose }: ReduceDialogProps) {
+/** The prefill's DALI values as boxes, for the parameters this descriptor offers (the others cannot be sent). */
+function prefilled(params: DescriptorParam[], prefill: ReducePrefill): Entries {
+  const entries: Entries = {};
+  for (const p of params) if (p.name in prefill.values) entries[p.name] = entryOf(p, prefill.values[p.name]);
+  return entries;
+}
+
+export function ReduceDialog({ items, fromSelection, prefill, onClose }: ReduceDialogProps) {
   const ids = useMemo(() => items.map((s) => s.id), [items]);
   const ref = useRef<HTMLDialogElement>(null);
   const s = useAsync((signal) => setup(ids, signal), [ids.join('\n')]);
   const [entries, setEntries] = useState<Entries>({});
-  const [runId, setRunId] = useState('');
+  const [runId, setRunId] = useState(prefill?.runId ?? '');
   const [pending, setPending] = useState<{ job: Job; key: string } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
   // Problems are shown once the user has asked for a plan or a submission, then kept current as they type.
   const [checked, setChecked] = useState(false);
+  const [kept, setKept] = useState<Kept | null>(null);
   const pendingRef = useRef(pending);
   pendingRef.current = pending;
 
@@ -77,6 +90,9 @@ export function ReduceDialog({ items, fromSelection, onClose }: ReduceDialogProp
   }, []);
 
   const params = s.data?.descriptor.inputParams.filter((p) => p.name !== 'ID' && p.value === '') ?? [];
+  useEffect(() => {
+    if (prefill && s.data) setEntries(prefilled(params, prefill));
+  }, [s.data]);
   const options = params.filter((p) => p.options.length);
   const regions = params.filter((p) => !p.options.length && regionNames.includes(p.name));
   const more = params.filter((p) => !p.options.length && !regionNames.includes(p.name));
@@ -86,6 +102,13 @@ export function ReduceDialog({ items, fromSelection, onClose }: ReduceDialogProp
   const key = JSON.stringify(built.request);
   const planned = pending && pending.key === key ? pending.job : null;
   const blocked = spliceBlocked(params, entries);
+  // What the region keeps is counted from the validated request; while a region box is unfinished it is not counted.
+  const regionDone = !built.problems.some((x) => ['CIRCLE', 'POS', 'POLYGON', 'TIME'].includes(x.name));
+  const regionValues = regionDone ? Object.fromEntries(built.request.filter(([n]) => n !== 'ID' && n !== 'RUNID')) : null;
+  // An empty choice is refused here: the region keeps no target, or the plan has nothing but "no data".
+  const nothingKept = !!kept && kept.filtered && (kept.targets === 0 || kept.frames === 0);
+  const nothingPlanned = !!planned?.plan && !planned.plan.href && planned.plan.noData.length > 0;
+  const empty = nothingKept || nothingPlanned;
 
   const act = async (what: string, fn: (request: Array<[string, string]>) => Promise<void>) => {
     setChecked(true);
@@ -112,6 +135,7 @@ export function ReduceDialog({ items, fromSelection, onClose }: ReduceDialogProp
     });
   const submit = () =>
     act('Submitting…', async (request) => {
+      if (empty) throw new Error(nothingKept ? 'Nothing to reduce: the region keeps no targets. Choose another region.' : 'Nothing to reduce: the plan finds no data in the region. Choose another region.');
       let job: Job;
       if (planned) job = await setPhase(planned.id, 'RUN');
       else {
@@ -158,6 +182,7 @@ export function ReduceDialog({ items, fromSelection, onClose }: ReduceDialogProp
           </ul>
           {s.data && <RegionSummary request={built.request} />}
         </section>
+        {prefill && <p class="muted">Settings of job {prefill.fromJob}: change what you need.</p>}
         {s.error && <ErrorNote error={s.error} retry={s.reload} />}
         {s.loading && !s.data && <Loading what="the reduction options" />}
         {s.data && (
@@ -190,6 +215,7 @@ export function ReduceDialog({ items, fromSelection, onClose }: ReduceDialogProp
               <label for="runid">Job name (RUNID, optional)</label>
               <input id="runid" type="text" maxLength={64} value={runId} onInput={(e) => setRunId(e.currentTarget.value)} />
             </div>
+            <RegionKeeps ids={ids} values={regionValues} onKept={setKept} />
             {planned?.plan && <PlanSummary summary={planned.plan} />}
             {checked && built.problems.length > 0 && (
               <div class="error problems" role="alert" tabIndex={-1}>
@@ -207,7 +233,7 @@ export function ReduceDialog({ items, fromSelection, onClose }: ReduceDialogProp
               <button type="button" onClick={showPlan} disabled={!!busy || !items.length}>
                 {planned ? 'Plan again' : 'Show plan'}
               </button>
-              <button type="submit" class="primary" disabled={!!busy || !items.length}>
+              <button type="submit" class="primary" disabled={!!busy || !items.length || empty}>
                 Submit
               </button>
             </footer>
@@ -215,24 +241,5 @@ export function ReduceDialog({ items, fromSelection, onClose }: ReduceDialogProp
         )}
       </form>
     </dialog>
-  );
-}
-
-/** Which fibres, wavelengths and times the request keeps, in words: nothing is selected without the user seeing it. */
-function RegionSummary({ request }: { request: Array<[string, string]> }) {
-  const get = (n: string) => request.find(([k]) => k === n)?.[1];
-  const circle = get('CIRCLE');
-  const band = get('BAND');
-  const time = get('TIME');
-  const shape = get('POS') ?? get('POLYGON');
-  const [ra, dec, r] = circle ? parts(circle, 3) : [];
-  const [lo, hi] = band ? parts(band, 2) : [];
-  const [t0, t1] = time ? parts(time, 2).map(Number) : [];
-  return (
-    <p class="muted" role="status">
-      Fibres: {circle ? `only those inside ${r}° of RA ${ra}°, Dec ${dec}°` : shape ? 'only those inside the region shape given below' : 'all of them (no sky region chosen)'}.{' '}
-      Wavelengths: {band ? `${metresToNm(lo)} to ${metresToNm(hi)} nm` : 'the full range'}.
-      {time ? ` Exposures overlapping ${utcText(mjdToUtc(t0))} to ${utcText(mjdToUtc(t1))}.` : ''}
-    </p>
   );
 }

@@ -3,6 +3,17 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getStepLog, type StepJson } from '../api/steps';
 import { dateTime, duration } from '../format';
+import { Link, paths } from '../router';
+
+/** "reused" (or "shared") with the job whose run made the step; that job's times are labelled as its. */
+function MadeBy({ m }: { m: NonNullable<StepJson['madeBy']> }) {
+  return (
+    <div class="made-by">
+      <span class="badge reused">{m.kind}</span> {m.kind === 'reused' ? 'made by ' : 'running for '}
+      {m.jobId ? <Link href={paths.job(m.jobId)}>job {m.jobId}</Link> : 'an earlier job'}
+    </div>
+  );
+}
 
 function LogView({ url }: { url: string }) {
   const [text, setText] = useState<string | null>(null);
@@ -19,8 +30,14 @@ function LogView({ url }: { url: string }) {
   );
 }
 
-export function StepsTable({ steps, focus }: { steps: StepJson[]; focus: string | null }) {
+export function StepsTable({ steps, focus, focusTick = 0 }: { steps: StepJson[]; focus: string | null; focusTick?: number }) {
   const [open, setOpen] = useState<Set<string>>(new Set());
+  // A node picked in the graph opens that step's log here and brings it into view.
+  useEffect(() => {
+    if (!focus) return;
+    setOpen((o) => new Set([...o, focus]));
+    document.getElementById(`step-${focus}`)?.scrollIntoView({ block: 'nearest' });
+  }, [focus, focusTick]);
   const toggle = (id: string) => setOpen((s) => new Set(s.has(id) ? [...s].filter((x) => x !== id) : [...s, id]));
   return (
     <table class="grid compact steps">
@@ -45,6 +62,7 @@ export function StepsTable({ steps, focus }: { steps: StepJson[]; focus: string 
               <td class="num">{i + 1}</td>
               <td>
                 {s.label}
+                {s.madeBy && <MadeBy m={s.madeBy} />}
                 {s.errorMessage && s.state === 'failed' && <div class="error small">{s.errorMessage}</div>}
               </td>
               <td>
@@ -53,8 +71,14 @@ export function StepsTable({ steps, focus }: { steps: StepJson[]; focus: string 
               <td class="num">
                 {s.attempts}/{s.maxAttempts}
               </td>
-              <td>{dateTime(s.startedAt)}</td>
-              <td class="num">{s.state === 'running' && s.startedAt ? `${duration(Date.now() - Date.parse(s.startedAt))}…` : duration(s.durationMs)}</td>
+              <td>
+                {dateTime(s.startedAt)}
+                {s.madeBy && s.startedAt && <span class="muted small"> (that job's run)</span>}
+              </td>
+              <td class="num">
+                {s.state === 'running' && s.startedAt ? `${duration(Date.now() - Date.parse(s.startedAt))}…` : duration(s.durationMs)}
+                {s.madeBy?.kind === 'reused' && <span class="visually-hidden"> in the earlier job</span>}
+              </td>
               <td>
                 {s.log && (
                   <button type="button" class="small" aria-expanded={open.has(s.id)} onClick={() => toggle(s.id)}>

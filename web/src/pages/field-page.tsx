@@ -1,8 +1,10 @@
 // One field of one night: its frames, its targets, and the field DID to reduce it whole.
 import { countFibres, frameWithFibres, listFrames, summariseFields } from '../api/frames';
+import { FibreTable } from '../components/fibre-table';
 import { FrameTable } from '../components/frame-table';
 import { badAddress, NotFound } from '../components/not-found';
 import { ErrorNote, Loading } from '../components/status';
+import { decDms, raHms } from '../coords';
 import { seconds } from '../format';
 import { Link, paths } from '../router';
 import { selection, useSelection, type Selected } from '../selection';
@@ -34,6 +36,8 @@ export function FieldPage({ night, field, onReduce }: { night: string; field: st
             <dd>
               {summary.objectExposures} ({seconds(summary.totalExposureS)})
             </dd>
+            <dt>Centre (RA, Dec)</dt>
+            <dd>{first?.meanRaDeg != null && first.meanDecDeg != null ? `${raHms(first.meanRaDeg)} ${decDms(first.meanDecDeg)} (${first.meanRaDeg.toFixed(4)}°, ${first.meanDecDeg.toFixed(4)}°)` : 'not recorded'}</dd>
             <dt>Targets</dt>
             <dd>{counts ? `${counts.targets} targets, ${counts.sky} sky fibres, ${counts.guide} guide fibres` : '…'}</dd>
             <dt>Field ID</dt>
@@ -60,6 +64,16 @@ export function FieldPage({ night, field, onReduce }: { night: string; field: st
               Reduce this field…
             </button>
           </p>
+          <h2>Fibres</h2>
+          {fibres.data && (
+            <FibreTable
+              key={summary.fieldId}
+              fibres={fibres.data.fibres}
+              fieldId={summary.fieldId}
+              field={field}
+              initial={(new URLSearchParams(location.search).get('fibres') ?? '').split(',').map(Number).filter((n) => n > 0)}
+            />
+          )}
           <h2>Frames</h2>
           <FrameTable frames={summary.frames} caption={`Frames of field ${field}`} />
         </>

@@ -5,6 +5,8 @@ import { ApiError } from '../api/http';
 import { isFinal, jobErrorText, type JobResult } from '../api/uws';
 import { AuthImage, DownloadLink } from '../components/authed';
 import { JobActions } from '../components/job-actions';
+import { JobOutcome, NoDataBadge, noDataOutcome } from '../components/job-outcome';
+import { JobProvenance } from '../components/job-provenance';
 import { PlanSummary } from '../components/plan-summary';
 import { SpectrumPlot } from '../components/spectrum-plot';
 import { ErrorNote, Loading, PhaseBadge } from '../components/status';
@@ -21,6 +23,7 @@ export function JobPage({ id }: { id: string }) {
   const { job, steps } = live;
   const [plot, setPlot] = useState<JobResult | null>(null);
   const [focus, setFocus] = useState<string | null>(null);
+  const [focusTick, setFocusTick] = useState(0);
   const [errorText, setErrorText] = useState<string | null>(null);
   const plotRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -52,7 +55,8 @@ export function JobPage({ id }: { id: string }) {
       </p>
       <h1>
         {job.runId ? `${job.runId} ` : 'Job '}
-        <small class="muted">{job.id}</small> <PhaseBadge phase={job.phase} />
+        <small class="muted">{job.id}</small>{' '}
+        {noDataOutcome(job) === 'all' ? <span class="badge phase-nodata">{job.phase}</span> : <PhaseBadge phase={job.phase} />} <NoDataBadge job={job} />
       </h1>
       {live.error && <ErrorNote error={live.error} retry={live.restart} />}
       <dl class="facts">
@@ -111,18 +115,28 @@ export function JobPage({ id }: { id: string }) {
           {errorText && errorText !== job.error?.message && <pre class="log">{errorText}</pre>}
         </div>
       )}
+      <JobOutcome job={job} />
       {job.phase === 'PENDING' && job.plan && <PlanSummary summary={job.plan} />}
+      <JobProvenance job={job} steps={steps?.steps ?? null} />
 
       <h2>Steps</h2>
       {!steps && <Loading what="the steps" />}
-      {steps && !steps.steps.length && <p class="muted">No steps yet{job.phase === 'PENDING' ? ': they are created when the job runs' : ''}.</p>}
+      {steps && !steps.steps.length && (
+        <p class="muted">{isFinal(job.phase) ? 'No steps: nothing in this job needed reducing.' : `No steps yet${job.phase === 'PENDING' ? ': they are created when the job runs' : ''}.`}</p>
+      )}
       {steps && steps.steps.length > 0 && (
         <>
           <p class="muted" role="status" aria-live="polite">
             {Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}
           </p>
-          <StepDag steps={steps.steps} onPick={setFocus} />
-          <StepsTable steps={steps.steps} focus={focus} />
+          <StepDag
+            steps={steps.steps}
+            onPick={(sid) => {
+              setFocus(sid);
+              setFocusTick((t) => t + 1);
+            }}
+          />
+          <StepsTable steps={steps.steps} focus={focus} focusTick={focusTick} />
         </>
       )}
 

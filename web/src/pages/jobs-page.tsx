@@ -1,6 +1,7 @@
 // The caller's jobs (UWS job list, newest first), refreshed while any of them is still running.
 import { useEffect, useState } from 'preact/hooks';
 import { isFinal, listJobs, type JobRef } from '../api/uws';
+import { JobFactCells } from '../components/job-facts';
 import { ErrorNote, Loading, PhaseBadge } from '../components/status';
 import { dateTime } from '../format';
 import { Link, paths } from '../router';
@@ -43,13 +44,21 @@ export function JobsPage() {
       {list.loading && !list.data && <Loading what="your jobs" />}
       {list.data && !jobs.length && <p>No jobs yet.</p>}
       {jobs.length > 0 && (
-        <table class="grid">
+        <div class="table-scroll">
+        <table class="grid jobs-table">
           <caption class="visually-hidden">Jobs</caption>
           <thead>
             <tr>
               <th scope="col">Job</th>
               <th scope="col">Name</th>
               <th scope="col">Phase</th>
+              <th scope="col">Field</th>
+              <th scope="col">Night</th>
+              <th scope="col">Arms</th>
+              <th scope="col" class="num">Duration</th>
+              <th scope="col">
+                <span class="visually-hidden">Outcome</span>
+              </th>
               <th scope="col">Created</th>
               <th scope="col">Owner</th>
             </tr>
@@ -64,12 +73,14 @@ export function JobsPage() {
                 <td>
                   <PhaseBadge phase={j.phase} />
                 </td>
+                <JobFactCells job={j} />
                 <td>{dateTime(j.creationTime)}</td>
                 <td>{j.ownerId ?? <span class="muted">anonymous</span>}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {next && (
         <button type="button" onClick={() => listJobs({ cursorUrl: next }).then((p) => setOlder({ jobs: [...(older?.jobs ?? []), ...p.jobs], next: p.next }))}>

@@ -4,6 +4,7 @@ import { FrameTable } from '../components/frame-table';
 import { badAddress, NotFound } from '../components/not-found';
 import { ErrorNote, Loading } from '../components/status';
 import { TargetCount } from '../components/target-count';
+import { decDms, raHms } from '../coords';
 import { seconds } from '../format';
 import { Link, paths } from '../router';
 import { selection, useSelection, type Selected } from '../selection';
@@ -37,6 +38,7 @@ export function NightPage({ night, onReduce }: { night: string; onReduce: (only?
                 </th>
                 <th scope="col">Field</th>
                 <th scope="col">Object</th>
+                <th scope="col">RA, Dec</th>
                 <th scope="col">Plate</th>
                 <th scope="col" class="num">Object exposures</th>
                 <th scope="col" class="num">Total exposure</th>
@@ -64,6 +66,7 @@ export function NightPage({ night, onReduce }: { night: string; onReduce: (only?
                       <Link href={paths.field(night, f.field)}>{f.field}</Link>
                     </th>
                     <td>{f.object}</td>
+                    <td>{f.raDeg !== null && f.decDeg !== null ? `${raHms(f.raDeg)} ${decDms(f.decDeg)}` : ''}</td>
                     <td>{f.plates.join(', ')}</td>
                     <td class="num">{f.objectExposures}</td>
                     <td class="num">{seconds(f.totalExposureS)}</td>
