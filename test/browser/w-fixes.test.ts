@@ -25,6 +25,9 @@ let exited: Promise<Finished>;
 let base: string;
 let night: string;
 let field: string;
+/** An object frame's DID and a named target of it (for the search and FITS header pages). */
+let frameId: string;
+let target: string;
 let jobUrl: string;
 let browser: Browser;
 let page: Page;
@@ -45,6 +48,9 @@ beforeAll(async () => {
   night = /\?(\d{4}-\d{2}-\d{2})\//.exec(ready.objectFrames[0])![1];
   const frames = (await (await fetch(`${base}/api/frames?night=${night}&class=MFOBJECT`)).json()) as { frames: Array<{ field: string }> };
   field = frames.frames[0].field;
+  frameId = ready.objectFrames[0];
+  const fibres = ((await (await fetch(`${base}/api/frame?ID=${encodeURIComponent(frameId)}`)).json()) as { fibres: Array<{ type: string; name: string }> }).fibres;
+  target = fibres.find((f) => f.type === 'P' && f.name)!.name;
   browser = await openBrowser();
   page = browser.page;
 }, T);
@@ -90,6 +96,9 @@ describe('issue 21 findings 3, 4, 6, 8 in the browser', () => {
       ['/nights/not-a-night', 'No such night · drsoda', 'No such night'],
       [`/nights/${night}/fields/NO_SUCH_FIELD`, 'No such field · drsoda', 'No such field'],
       ['/jobs/no-such-job', 'Job no-such-job · drsoda', 'Job no-such-job'],
+      ['/api-reference', 'API reference · drsoda', 'API'],
+      [`/search?target=${encodeURIComponent(target)}`, `Search: ${target} · drsoda`, 'Find a target'],
+      [`/frames/${encodeURIComponent(frameId)}/header`, `FITS header · ${frameId.split('?').pop()} · drsoda`, 'FITS header of'],
     ];
     for (const [url, title, heading] of visits) {
       await page.goto(`${base}${url}`);
@@ -331,6 +340,16 @@ describe('issue 21 findings 3, 4, 6, 8 in the browser', () => {
         },
       },
       { name: 'sign-in', url: '/sign-in', ready: () => page.getByRole('heading', { name: 'Sign in' }).waitFor() },
+      { name: 'api-reference', url: '/api-reference', ready: () => page.locator('.swagger-ui .opblock').first().waitFor({ timeout: 60_000 }) },
+      {
+        name: 'api-guide', url: '/api-reference',
+        ready: async () => {
+          await page.getByRole('tab', { name: /Guide/ }).click();
+          await page.getByRole('heading', { name: 'API guide: curl, pyvo and TOPCAT' }).waitFor();
+        },
+      },
+      { name: 'search', url: `/search?target=${encodeURIComponent(target)}`, ready: () => page.getByRole('table', { name: /^Fibres matching/ }).locator('tbody tr').first().waitFor() },
+      { name: 'frame-header', url: `/frames/${encodeURIComponent(frameId)}/header`, ready: () => page.getByRole('table', { name: 'Header of HDU 0 (PRIMARY)' }).waitFor() },
       { name: 'no-such-night', url: '/nights/2099-01-01', ready: () => page.getByRole('heading', { name: 'No such night' }).waitFor() },
     ];
     const problems: string[] = [];

@@ -149,6 +149,8 @@ describe('drsoda in the browser', () => {
 
   it('shows the quick-look PNGs of the products as images', async () => {
     const imgs = page.locator('.previews img');
+    // The quick-looks load lazily, as they come near the window: below the job's provenance they start out of range.
+    await page.locator('.previews').scrollIntoViewIfNeeded();
     await imgs.first().waitFor();
     await waitUntil(page, `Array.from(document.querySelectorAll('.previews img')).every((i) => i.complete && i.naturalWidth > 0)`);
     const sizes = await page.evaluate<number[][]>(`Array.from(document.querySelectorAll('.previews img')).map((i) => [i.naturalWidth, i.naturalHeight])`);
