@@ -67,6 +67,12 @@ const variables = z.object({
   SLURM_JOB_DIR: z.string().min(1).optional(),
   SLURM_POLL_MS: positiveInt.default(1000),
   SLURM_SUBMIT: z.enum(['step', 'dag']).default('dag'),
+  SLURMRESTD_URL: z.string().url().refine((v) => /^https?:/.test(v), 'must be an http:// or https:// URL of slurmrestd').optional(),
+  SLURMRESTD_TOKEN: z.string().min(1).optional(),
+  SLURM_JWT: z.string().min(1).optional(),
+  SLURMRESTD_USER: z.string().min(1).optional(),
+  SLURMRESTD_API: z.enum(['v0.0.37', 'v0.0.38']).default('v0.0.38'),
+  SLURMRESTD_TIMEOUT_S: z.coerce.number().positive().default(10),
   RUN_WORKER: bool.default(true),
   API_PROCESSES: positiveInt.max(256).default(1),
   CACHE_MAX_GB: z.coerce.number().positive().default(100),
@@ -167,6 +173,18 @@ function toConfig(c: z.output<typeof variables>) {
         pollMs: c.SLURM_POLL_MS,
         /** step: each step submitted when it is ready; dag: waiting steps handed over ahead with afterok dependencies. */
         submit: c.SLURM_SUBMIT,
+        /** SLURMRESTD_URL set: submit, poll and cancel through slurmrestd (JWT) instead of sbatch/squeue/scancel. */
+        rest: c.SLURMRESTD_URL
+          ? Object.freeze({
+              url: c.SLURMRESTD_URL.replace(/\/+$/, ''),
+              /** SLURMRESTD_TOKEN, else SLURM_JWT (what `scontrol token` prints); undefined: the client refuses to start. */
+              token: c.SLURMRESTD_TOKEN ?? c.SLURM_JWT,
+              /** X-SLURM-USER-NAME; undefined = the user drsoda runs as. */
+              user: c.SLURMRESTD_USER,
+              api: c.SLURMRESTD_API,
+              timeoutMs: Math.round(c.SLURMRESTD_TIMEOUT_S * 1000),
+            })
+          : undefined,
       }),
       /** serve also runs a worker (in its first API process when there are several). */
       runWorker: c.RUN_WORKER,

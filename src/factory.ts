@@ -2,11 +2,11 @@
 // and closes them in reverse order. `serve`, `worker`, `watch`, the CLI and the tests take what they need from it;
 // nothing else constructs a service. No I/O happens until a part is first asked for.
 import path from 'node:path';
-import type { Express } from 'express';
 import { watchArchiveVersion, type ArchiveVersion } from './archive/archive-changes.js';
 import { archiveRootOf, requireArchiveRoot } from './archive/archive-root.js';
 import { createArchiveService, type ArchiveService } from './archive/archive-service.js';
 import { createIdentity, type IdentifyCaller } from './auth/identity.js';
+import { createTokenCache } from './auth/token-cache.js';
 import { createTokenBuckets } from './auth/rate-buckets.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -16,10 +16,10 @@ import { createProductAccess } from './datalink/product-access.js';
 import type { PreviewLookup } from './datalink/links-context.js';
 import { chooseRunner, resolvePipeline } from './executor/choose-runner.js';
 import { reapOrphanContainers, reapOrphanDirs, sandboxDirPid, workDirPid } from './executor/orphan-reaper.js';
-import { createHttpApp } from './http/app.js';
+import { createHttpApp, type HttpApp } from './http/app.js';
 import { createJobRateLimit } from './http/rate-limit.js';
 import type { Logger } from './logger.js';
-import { createDatabaseHealth } from './ops/health.js';
+import { createHealthMonitor } from './ops/health.js';
 import { createMailer } from './ops/mailer.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startMetricsServer, type MetricsServer } from './ops/metrics-server.js';
@@ -42,6 +42,7 @@ import { slurmDagRecords } from './store/slurm-dag-store.js';
 import { slurmJobRecords } from './store/slurm-job-store.js';
 import type { Pool } from './store/db.js';
 import { createNotificationListener, type NotificationListener } from './store/notification-listener.js';
+import { createJobCache, type JobCache } from './uws/job-cache.js';
 import { jobDir } from './uws/job-files.js';
 import type { JobList } from './uws/job-list.js';
 import { createJobService, type JobService } from './uws/job-service.js';
@@ -105,8 +106,10 @@ export interface Factory {
   takeOverJobs(): Promise<boolean>;
   /** The archive watcher (WATCH_ENABLED, `drsoda watch`), making auto jobs through jobs().asyncJobs. */
   watcher(o?: { fileEvents?: boolean }): Promise<Watcher>;
+  /** This process's cache of /soda/async job documents, fed by the LISTEN connection (uws/job-cache.ts). */
+  jobCache(): JobCache;
   /** The HTTP app of `drsoda serve`. */
-  httpApp(o: { upSince: Date; shutdown: AbortSignal }): Promise<Express>;
+  httpApp(o: { upSince: Date; shutdown: AbortSignal }): Promise<HttpApp>;
   /** Closes what was built, last built first; the pool is the caller's. */
   close(): Promise<void>;
 }
@@ -129,7 +132,12 @@ export function createFactory(d: FactoryDeps): Factory {
     closers.push(() => l.close());
     return l;
   });
-  const identity = once(() => createIdentity({ auth: config.auth, db: pool, clock }));
+  const identity = once(() => {
+    if (config.auth.mode !== 'token') return createIdentity({ auth: config.auth, db: pool, clock });
+    const tokenCache = createTokenCache(listener());
+    closers.push(() => tokenCache.close());
+    return createIdentity({ auth: config.auth, db: pool, clock, tokenCache });
+  });
   const archiveRoot = () => requireArchiveRoot(config);
   const archiveVersion = once(() => {
     const v = watchArchiveVersion(listener());
@@ -291,23 +299,32 @@ export function createFactory(d: FactoryDeps): Factory {
     return w;
   });
 
+  const jobCache = once(() => {
+    const c = createJobCache(listener());
+    closers.push(() => c.close());
+    return c;
+  });
+
   const httpApp = async (o: { upSince: Date; shutdown: AbortSignal }) => {
     const { asyncJobs, sync } = await jobs();
     const identify = identity();
     // Webhooks and e-mails are delivered by the API processes (docs/architecture.md): start the notifier here.
     notifier();
+    const health = createHealthMonitor(pool);
+    closers.push(() => health.stop());
+    void health.check();
     return createHttpApp({
       log, baseUrl: config.baseUrl, auth: config.auth, dataDir: config.dataDir, productsRoot, waitMaxS: config.uws.waitMaxS,
       upSince: o.upSince, shutdown: o.shutdown, identify,
       jobRateLimit: createJobRateLimit({ perMinute: config.uws.jobsPerMinute, identify, buckets: createTokenBuckets({ db: pool, perMinute: config.uws.jobsPerMinute, clock }) }),
       asyncJobs, sync, archive: archive(), authority: config.ivoAuthority, links: links(), products: createProductAccess(pool),
       previews: previews(), steps: createStepViews(pool), turnaround: createTurnaroundRecords(pool),
-      exampleData: () => exampleData(pool, config.ivoAuthority), databaseHealth: createDatabaseHealth(pool), metrics: metrics(),
+      exampleData: () => exampleData(pool, config.ivoAuthority), health, jobCache: jobCache(), metrics: metrics(),
     });
   };
 
   return {
-    config, log, listener, identity, archive, archiveVersion, archiveRoot, products, metrics, metricsEndpoint, notifier, links, previews, engine, jobs, takeOverJobs, watcher, httpApp,
+    config, log, listener, identity, archive, archiveVersion, archiveRoot, products, metrics, metricsEndpoint, notifier, links, previews, engine, jobs, takeOverJobs, watcher, jobCache, httpApp,
     async close() {
       for (const c of closers.splice(0).reverse()) await c();
     },

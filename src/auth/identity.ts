@@ -1,21 +1,28 @@
 // Who is calling: anonymous (demo), a user id set by an authenticating proxy (trusted header), or a
 // bearer API token. Used by the UWS router; every mode also knows the admins (ADMIN_USERS).
-import type { Request } from 'express';
 import type { Clock } from '../clock.js';
 import type { AuthSettings } from '../config.js';
 import { ServiceError } from '../errors.js';
 import type { Queryable } from '../store/db.js';
 import { useToken } from '../store/token-store.js';
 import type { Caller } from '../domain/job.js';
+import type { TokenCache } from './token-cache.js';
 import { hashToken, looksLikeToken, validUserId } from './tokens.js';
 
+/** What identifying a caller reads of a request: its headers (an express Request, or the fast lane's view of one). */
+export interface CallerRequest {
+  get(name: string): string | undefined;
+}
+
 /** Resolves the caller of a request; throws ServiceError AuthenticationError (401) when it cannot. */
-export type IdentifyCaller = (req: Request) => Promise<Caller>;
+export type IdentifyCaller = (req: CallerRequest) => Promise<Caller>;
 
 export interface IdentityDeps {
   auth: AuthSettings;
   db: Queryable;
   clock: Clock;
+  /** AUTH_MODE=token: lookups kept per process and dropped on revocation (token-cache.ts); without it, one query per request. */
+  tokenCache?: TokenCache;
 }
 
 function unauthenticated(message: string, mode: 'header' | 'token'): ServiceError {
@@ -28,7 +35,7 @@ export function createIdentity(d: IdentityDeps): IdentifyCaller {
   const identify = identifyBy(d);
   if (d.auth.mode === 'anonymous') return identify;
   // The rate limit and the router both ask on a job creation: one token lookup per request, not two.
-  const asked = new WeakMap<Request, Promise<Caller>>();
+  const asked = new WeakMap<CallerRequest, Promise<Caller>>();
   return (req) => {
     let caller = asked.get(req);
     if (!caller) {
@@ -55,11 +62,22 @@ function identifyBy(d: IdentityDeps): IdentifyCaller {
       return caller(v);
     };
   }
+  const cache = d.tokenCache;
+  const lookup = async (hash: Buffer): Promise<string | null> => {
+    if (!cache) return useToken(d.db, hash, d.clock.now());
+    const hex = hash.toString('hex');
+    const known = (await cache.sync()) ? cache.get(hex) : undefined;
+    if (known !== undefined) return known;
+    const ticket = cache.ticket();
+    const userId = await useToken(d.db, hash, d.clock.now());
+    if (userId) cache.store(ticket, hex, userId);
+    return userId;
+  };
   return async (req) => {
     const auth = req.get('authorization');
     const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
     if (!m) throw unauthenticated('a bearer token is required (Authorization: Bearer <token>)', 'token');
-    const userId = looksLikeToken(m[1]) ? await useToken(d.db, hashToken(m[1]), d.clock.now()) : null;
+    const userId = looksLikeToken(m[1]) ? await lookup(hashToken(m[1])) : null;
     if (!userId) throw unauthenticated('unknown or revoked token', 'token');
     return caller(userId);
   };

@@ -12,7 +12,7 @@ import { configuredPipeline, imagePipeline, localPipeline, type PipelineIdentity
 import { localFallback } from './reducer-image.js';
 import { createSandboxRunner } from './sandbox/sandbox-runner.js';
 import { createDagSubmitter, type SlurmDagRecords } from './slurm/dag-submit.js';
-import { createSlurmCli } from './slurm/slurm-cli.js';
+import { createSlurmClient, slurmEndpoint } from './slurm/slurm-client.js';
 import { createSlurmRunner, type SlurmJobRecords } from './slurm/slurm-runner.js';
 import type { StepRunner } from './types.js';
 
@@ -112,9 +112,9 @@ export async function resolvePipeline(x: ExecutorSettings, log: Logger): Promise
 async function chooseSlurm(x: ExecutorSettings, o: ChooseRunnerOptions): Promise<RunnerChoice> {
   if (!o.slurmRecords) throw new Error('EXECUTOR=slurm needs the database to record Slurm job ids');
   const s = x.slurm;
-  const cli = createSlurmCli({ conf: s.conf });
+  const cli = createSlurmClient(s);
   const partitions = await cli.partitions().catch((err: Error) => {
-    throw new Error(`EXECUTOR=slurm but the Slurm controller does not answer${s.conf ? ` (SLURM_CONF=${s.conf})` : ''}: ${err.message}`);
+    throw new Error(`EXECUTOR=slurm but the Slurm controller does not answer (${slurmEndpoint(s)}): ${err.message}`);
   });
   if (s.partition && !partitions.includes(s.partition)) throw new Error(`SLURM_PARTITION=${s.partition} is not a partition of this cluster (${partitions.join(', ')})`);
   const common = {

@@ -1,5 +1,7 @@
-// The express app: mounts every router over services the composition root (src/factory.ts) built once.
-// Routers reach services only; nothing here opens a connection, reads configuration or builds a service.
+// The HTTP entry: the fast lane (fast-lane.ts) in front of the express app, which mounts every router over services
+// the composition root (src/factory.ts) built once. Routers reach services only; nothing here opens a connection,
+// reads configuration or builds a service.
+import type { RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import type { IdentifyCaller } from '../auth/identity.js';
 import type { AuthSettings } from '../config.js';
@@ -7,17 +9,20 @@ import { MAX_LINKS_IDS, type LinksService } from '../datalink/links-service.js';
 import type { PreviewLookup } from '../datalink/links-context.js';
 import type { ProductAccess } from '../datalink/product-access.js';
 import type { Logger } from '../logger.js';
-import type { DatabaseHealth } from '../ops/health.js';
-import { observeRequests } from '../ops/http-metrics.js';
+import type { HealthMonitor } from '../ops/health.js';
+import { createHttpObserver } from '../ops/http-metrics.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { StepViews } from '../scheduler/step-views.js';
 import { sodaParameters } from '../soda/parameters.js';
 import type { SyncService } from '../soda/sync-service.js';
+import type { JobCache } from '../uws/job-cache.js';
 import type { JobList } from '../uws/job-list.js';
 import type { ExampleData } from '../vo/examples.js';
 import type { TurnaroundRecords } from '../watch/turnaround.js';
 import { createCapabilitiesRouter } from './capabilities-router.js';
+import { createEtags } from './conditional.js';
 import { errorMiddleware, notFoundHandler } from './errors.js';
+import { createFastLane } from './fast-lane.js';
 import { createFramesRouter, type FramesRouterDeps } from './frames-router.js';
 import { createJobLinksRouter, createLinksRouter, createScopeOf } from './links-router.js';
 import { createMetricsRouter } from './metrics-router.js';
@@ -25,12 +30,12 @@ import { createOpenApiRouter, routeLabeler } from './openapi.js';
 import { openApiPaths } from './openapi-paths.js';
 import { createPlanRouter } from './plan-router.js';
 import { createProductFilesRouter } from './product-files-router.js';
-import { requestLog } from './request-log.js';
+import { createRequestLogger } from './request-log.js';
 import { createSodaSyncRouter } from './soda-sync-router.js';
 import { createStepsRouter } from './steps-router.js';
 import { createTurnaroundRouter } from './turnaround-router.js';
 import { createJobsRouter } from './uws-router.js';
-import { createVosiRouter } from './vosi-router.js';
+import { createAvailability, createVosiRouter } from './vosi-router.js';
 import { createWebRouter } from './web-router.js';
 
 export interface HttpAppDeps {
@@ -49,6 +54,8 @@ export interface HttpAppDeps {
   jobRateLimit: RequestHandler;
   /** The job list behind /soda/async. */
   asyncJobs: JobList;
+  /** This process's cache of /soda/async job documents (uws/job-cache.ts). */
+  jobCache: JobCache;
   /** /soda/sync; absent when the async job kind is not SODA (tests of the job manager alone). */
   sync?: SyncService;
   archive: FramesRouterDeps['archive'];
@@ -59,19 +66,22 @@ export interface HttpAppDeps {
   steps: StepViews;
   turnaround: TurnaroundRecords;
   exampleData: () => Promise<ExampleData | null>;
-  databaseHealth: () => Promise<DatabaseHealth>;
+  /** The database health, checked in the background (VOSI availability). */
+  health: Pick<HealthMonitor, 'current' | 'check'>;
   metrics: Metrics;
 }
 
-export function createHttpApp(d: HttpAppDeps): Express {
+/** The request listener of `drsoda serve` (the fast lane, then the express app), with the express app for its route table. */
+export type HttpApp = RequestListener & { readonly express: Express };
+
+export function createHttpApp(d: HttpAppDeps): HttpApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const jobsUrl = `${d.baseUrl}/soda/async`;
   const label = routeLabeler(Object.keys(openApiPaths(sodaParameters)));
-  // Request ids, log lines and metrics first; /metrics and /openapi.json below (docs/operations.md).
-  app.use(requestLog(d.log, { label }), observeRequests(d.metrics, label));
-  app.use('/soda', createVosiRouter({ databaseHealth: d.databaseHealth, upSince: d.upSince, isShuttingDown: () => d.shutdown.aborted }));
+  const availability = createAvailability({ health: d.health, upSince: d.upSince, isShuttingDown: () => d.shutdown.aborted });
+  app.use('/soda', createVosiRouter(availability));
   app.use(createFramesRouter({ archive: d.archive, baseUrl: d.baseUrl, authority: d.authority }));
   // DataLink {links}, VOSI capabilities, DALI examples and product files (docs/datalink.md).
   app.use('/soda', createLinksRouter({ links: d.links, scopeOf: createScopeOf(d.identify, d.auth, { optional: true }), log: d.log }));
@@ -82,7 +92,7 @@ export function createHttpApp(d: HttpAppDeps): Express {
     app.use('/soda/sync', d.jobRateLimit);
     app.use('/soda/sync', createSodaSyncRouter({ sync: d.sync, identify: d.identify, shutdown: d.shutdown }));
   }
-  app.use('/soda/async', createJobsRouter({ jobs: d.asyncJobs, identify: d.identify, jobsUrl, waitMaxS: d.waitMaxS, shutdown: d.shutdown }));
+  app.use('/soda/async', createJobsRouter({ jobs: d.asyncJobs, identify: d.identify, jobsUrl, waitMaxS: d.waitMaxS, shutdown: d.shutdown, cache: d.jobCache }));
   // The DataLink document of a job's results (docs/datalink.md), read-checked like the UWS routes above.
   app.use('/soda/async', createJobLinksRouter({ jobs: d.asyncJobs, identify: d.identify, jobsUrl, links: d.links, log: d.log }));
   // The job's full plan, which its jobInfo summarises and links (docs/uws.md#the-plan-of-a-job).
@@ -97,5 +107,15 @@ export function createHttpApp(d: HttpAppDeps): Express {
   app.use(createWebRouter());
   app.use(notFoundHandler);
   app.use(errorMiddleware(d.log));
-  return app;
+  // Request ids, log lines and metrics are given in the lane, for its own answers and the app's (docs/operations.md).
+  const lane = createFastLane({
+    app: app as unknown as RequestListener,
+    logRequest: createRequestLogger(d.log, { label }),
+    observe: createHttpObserver(d.metrics, label),
+    identify: d.identify,
+    jobs: d.jobCache,
+    etags: createEtags(jobsUrl),
+    availability,
+  });
+  return Object.assign(lane, { express: app });
 }

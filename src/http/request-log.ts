@@ -2,6 +2,7 @@
 // proxy or client sent one, the documented route, the caller and the job the request was about, so a job's
 // story can be followed across requests, workers and notifications by jobId (docs/operations.md).
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { writesForPeople, type Logger } from '../logger.js';
 
@@ -31,23 +32,36 @@ function jobIdOf(route: string | undefined, path: string, location: string | und
 /** A request this slow is logged at info even where routine requests are not (UWS WAIT polls reach it by design). */
 export const SLOW_REQUEST_MS = 2000;
 
-export function requestLog(log: Logger, o: RequestLogOptions = {}): RequestHandler {
+/** What a request handler may fill in for the log line: the caller, once identified. */
+export interface RequestLocals {
+  requestId?: string;
+  caller?: { userId: string | null };
+}
+
+/**
+ * Gives the request its id (X-Request-Id) and, when the log takes info lines, writes one line as it finishes. A plain
+ * node:http function, so the fast lane (fast-lane.ts) logs its answers exactly as the express app does.
+ */
+export function createRequestLogger(log: Logger, o: RequestLogOptions = {}): (req: IncomingMessage, res: ServerResponse, locals: RequestLocals) => void {
   // A person at a terminal sees failing and slow requests; the routine ones stay at debug. A log shipper gets them all.
   const routine = writesForPeople(log) ? 'debug' : 'info';
-  return (req, res, next) => {
-    const incoming = req.get('x-request-id');
-    const id = incoming && validId.test(incoming) ? incoming : randomUUID();
-    res.locals.requestId = id;
+  return (req, res, locals) => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && validId.test(incoming) ? incoming : randomUUID();
+    locals.requestId = id;
     res.setHeader('X-Request-Id', id);
     // LOG_LEVEL above info: the request id is still given, but nothing is measured or built for a line never written.
-    if (!log.isLevelEnabled('info')) return next();
-    const trace = traceparentRe.exec(req.get('traceparent')?.trim().toLowerCase() ?? '');
+    if (!log.isLevelEnabled('info')) return;
+    const tp = req.headers.traceparent;
+    const trace = typeof tp === 'string' ? traceparentRe.exec(tp.trim().toLowerCase()) : null;
     const started = process.hrtime.bigint();
+    // The URL as it arrived (express rewrites req.url inside mounted routers).
+    const url = req.url ?? '/';
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const path = req.originalUrl.split('?')[0];
+      const path = url.split('?')[0];
       const route = o.label?.(path);
-      const caller = res.locals.caller as { userId: string | null } | undefined;
+      const caller = locals.caller;
       const location = res.getHeader('location');
       const level = res.statusCode >= 500 ? 'warn' : res.statusCode >= 400 || ms >= SLOW_REQUEST_MS ? 'info' : routine;
       log[level](
@@ -65,6 +79,13 @@ export function requestLog(log: Logger, o: RequestLogOptions = {}): RequestHandl
         'request',
       );
     });
+  };
+}
+
+export function requestLog(log: Logger, o: RequestLogOptions = {}): RequestHandler {
+  const start = createRequestLogger(log, o);
+  return (req, res, next) => {
+    start(req, res, res.locals as RequestLocals);
     next();
   };
 }

@@ -4,6 +4,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { IdentifyCaller } from '../auth/identity.js';
 import { notFound, usageError } from '../errors.js';
+import type { JobCache } from '../uws/job-cache.js';
 import type { JobList } from '../uws/job-list.js';
 import type { Caller, Job } from '../domain/job.js';
 import { decodeCursor, parseExecutionDuration, parseInstant, parseLast, parsePhaseAction, parsePhaseFilter, parseWait } from '../uws/uws-values.js';
@@ -21,6 +22,11 @@ export interface JobsRouterDeps {
   waitMaxS: number;
   /** Aborted at shutdown: blocked WAITs answer at once. */
   shutdown: AbortSignal;
+  /**
+   * The process's job cache the fast lane answers from (uws/job-cache.ts): GET {job} and {job}/phase fill it, and
+   * every change made here forgets the job before its answer is sent.
+   */
+  cache?: JobCache;
 }
 
 const caller = (res: Response) => res.locals.caller as Caller;
@@ -56,6 +62,20 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
 
   r.use(async (req, res, next) => {
     res.locals.caller = await d.identify(req);
+    next();
+  });
+  // Read-your-writes through the cache: whatever a POST or DELETE on a job did (even if it then failed), the job
+  // is forgotten as the answer's head is written, after the change committed and before the client can ask again.
+  r.use('/:id', (req, res, next) => {
+    const cache = d.cache;
+    if (cache && req.method !== 'GET' && req.method !== 'HEAD') {
+      const id = req.params.id as string;
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: typeof res, ...args: unknown[]) {
+        cache.forget(id);
+        return (writeHead as (...a: unknown[]) => typeof res).apply(this, args);
+      } as typeof res.writeHead;
+    }
     next();
   });
 
@@ -106,8 +126,14 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
       const p = await params(req);
       const wait = p.get('WAIT');
       let job: Job;
-      if (wait === undefined) job = await jobs.get(caller(res), req.params.id);
-      else {
+      if (wait === undefined) {
+        const ticket = d.cache?.ticket(req.params.id);
+        job = await jobs.get(caller(res), req.params.id);
+        const xml = jobXml(job, urls);
+        if (ticket) d.cache!.store(ticket, { id: job.id, ownerId: job.ownerId, phase: job.phase, version: job.version, document: Buffer.from(xml) });
+        if (unchanged(req, res, 'job', job)) return;
+        return sendXml(res, xml);
+      } else {
         const phase = parsePhaseFilter(p.getAll('PHASE'))?.[0];
         if (p.getAll('PHASE').length > 1) throw usageError('PHASE may be given only once with WAIT');
         // A client that goes away, or the process shutting down, ends the wait at once.
@@ -134,7 +160,9 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
 
   r.route('/:id/phase')
     .get(async (req, res) => {
+      const ticket = d.cache?.ticket(req.params.id);
       const job = await jobs.phase(caller(res), req.params.id);
+      if (ticket) d.cache!.store(ticket, { id: req.params.id, ownerId: job.ownerId, phase: job.phase, version: job.version });
       if (!answeredConditionally(req, res, etags.job('phase', job.version))) sendText(res, job.phase);
     })
     .post(async (req, res) => {

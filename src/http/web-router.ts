@@ -62,10 +62,11 @@ export function createWebRouter(d: WebRouterDeps = {}): Router {
     }
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    // The page loads only its own scripts and styles, and talks only to this service.
+    // The page loads only its own scripts and styles, and talks only to this service and to a SAMP hub's Web
+    // Profile on this computer (the spectrum viewer's "Send … (SAMP)"; the port is fixed by the SAMP standard).
     res.setHeader(
       'Content-Security-Policy',
-      "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+      "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' http://localhost:21012 http://127.0.0.1:21012; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
     );
     res.sendFile(index, (err) => err && next(err));
   });

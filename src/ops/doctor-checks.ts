@@ -53,8 +53,11 @@ export type DockerCheckSettings = Pick<ExecutorSettings, 'kind' | 'dockerHost' |
 /** The daemon (DOCKER_HOST) and the pipeline image: presence, id and registry digest. */
 export async function checkDocker(x: DockerCheckSettings, log: Logger, timeoutMs: number): Promise<DockerFindings> {
   const image = x.image;
-  if (x.kind === 'local' || (x.kind === 'slurm' && x.slurm?.runtime === 'native')) {
-    const why = x.kind === 'local' ? 'EXECUTOR=local: steps run as local processes' : 'EXECUTOR=slurm, SLURM_RUNTIME=native: steps run aaorun on the Slurm nodes';
+  if (x.kind === 'local' || (x.kind === 'slurm' && x.slurm?.runtime !== 'docker')) {
+    const why =
+      x.kind === 'local' ? 'EXECUTOR=local: steps run as local processes'
+      : x.slurm?.runtime === 'podman' ? `EXECUTOR=slurm, SLURM_RUNTIME=podman: the nodes run ${image} with podman, from their own image stores`
+      : 'EXECUTOR=slurm, SLURM_RUNTIME=native: steps run aaorun on the Slurm nodes';
     const skip = (name: string): CheckResult => ({ name, status: 'skip', detail: why });
     return { docker: skip('docker'), image: skip('pipeline image') };
   }

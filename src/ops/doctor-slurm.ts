@@ -1,10 +1,13 @@
 // `drsoda doctor` with EXECUTOR=slurm: the controller answers, the partition exists, and a probe job on a
 // compute node reads a file drsoda wrote in the step folder root and writes one back (the shared filesystem).
+// With SLURMRESTD_URL all of it goes through slurmrestd, after a check that it answers and accepts the token.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecutorSettings } from '../config.js';
-import { createSlurmCli } from '../executor/slurm/slurm-cli.js';
+import type { SlurmCli } from '../executor/slurm/slurm-cli.js';
+import { createSlurmClient, slurmEndpoint } from '../executor/slurm/slurm-client.js';
+import { checkSlurmRest } from './doctor-slurmrestd.js';
 import { isActiveState } from '../executor/slurm/slurm-state.js';
 import type { CheckResult } from './doctor-checks.js';
 
@@ -13,15 +16,17 @@ const msg = (err: unknown) => (err as Error)?.message ?? String(err);
 export async function checkSlurm(x: ExecutorSettings, dataDir: string, timeoutMs: number): Promise<CheckResult[]> {
   if (x.kind !== 'slurm') return [{ name: 'slurm', status: 'skip', detail: `EXECUTOR=${x.kind ?? 'auto'}: steps do not run through Slurm` }];
   const s = x.slurm;
-  const cli = createSlurmCli({ conf: s.conf, timeoutMs });
-  const where = s.conf ? `SLURM_CONF=${s.conf}` : "Slurm's default configuration";
+  const rest = s.rest ? await checkSlurmRest(s, timeoutMs) : null;
+  if (rest && rest.status !== 'ok') return [rest];
+  const cli = createSlurmClient(s, timeoutMs);
+  const where = slurmEndpoint(s);
   let partitions: string[];
   try {
     partitions = await cli.partitions();
   } catch (err) {
-    return [{ name: 'slurm controller', status: 'fail', detail: `no Slurm controller answers (${where}): ${msg(err)}`, fix: 'install the Slurm client and munge on this host, and point SLURM_CONF at the cluster\'s slurm.conf' }];
+    return [...(rest ? [rest] : []), { name: 'slurm controller', status: 'fail', detail: `no Slurm controller answers (${where}): ${msg(err)}`, fix: s.rest ? 'check that slurmrestd reaches slurmctld (its log)' : 'install the Slurm client and munge on this host, and point SLURM_CONF at the cluster\'s slurm.conf' }];
   }
-  const results: CheckResult[] = [{ name: 'slurm controller', status: 'ok', detail: `the controller answers (${where}); partitions ${partitions.join(', ')}` }];
+  const results: CheckResult[] = [...(rest ? [rest] : []), { name: 'slurm controller', status: 'ok', detail: `the controller answers (${where}); partitions ${partitions.join(', ')}` }];
   if (s.partition && !partitions.includes(s.partition)) {
     results.push({ name: 'slurm partition', status: 'fail', detail: `SLURM_PARTITION=${s.partition} is not one of ${partitions.join(', ')}`, fix: 'set SLURM_PARTITION to a partition of the cluster, or unset it for the default' });
     return results;
@@ -32,7 +37,7 @@ export async function checkSlurm(x: ExecutorSettings, dataDir: string, timeoutMs
 }
 
 /** A probe job copies a token file to another name in the step folder root; drsoda reads it back. */
-async function probeSharedFolder(cli: ReturnType<typeof createSlurmCli>, s: ExecutorSettings['slurm'], jobRoot: string, timeoutMs: number): Promise<CheckResult> {
+async function probeSharedFolder(cli: SlurmCli, s: ExecutorSettings['slurm'], jobRoot: string, timeoutMs: number): Promise<CheckResult> {
   const name = 'slurm shared folder';
   const dir = path.join(jobRoot, `.doctor-${process.pid}-${randomBytes(3).toString('hex')}`);
   const token = randomBytes(8).toString('hex');

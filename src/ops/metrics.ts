@@ -114,13 +114,22 @@ export function createMetrics(o: MetricsOptions): Metrics {
   cacheLookups.inc({ result: 'hit' }, 0);
   cacheLookups.inc({ result: 'miss' }, 0);
 
+  // The label children of each (method, route, status) seen, so a request costs a map lookup rather than prom-client
+  // hashing a label object twice. Routes are the documented templates, so the set is small and bounded.
+  const httpSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
   return {
     registry,
     contentType: registry.contentType,
     observeHttp(method, route, status, seconds) {
-      const labels = { method, route, status: String(status) };
-      httpRequests.inc(labels);
-      httpDuration.observe(labels, seconds);
+      const key = `${method} ${status} ${route}`;
+      let series = httpSeries.get(key);
+      if (!series) {
+        const labels = { method, route, status: String(status) };
+        series = { count: httpRequests.labels(labels), duration: httpDuration.labels(labels) };
+        httpSeries.set(key, series);
+      }
+      series.count.inc();
+      series.duration.observe(seconds);
     },
     scrape: () => registry.metrics(),
     close() {

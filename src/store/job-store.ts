@@ -1,5 +1,6 @@
 // uws_job, uws_parameter and uws_result: reading and writing one job. Phase changes are compare-and-set:
 // each mark* updates only `where phase = any(from)` and returns null when another actor got there first.
+import { createHash } from 'node:crypto';
 import type { ErrorInput, Job, JobParameter, Phase } from '../domain/job.js';
 import type { Plan } from '../domain/plan.js';
 import { withTransaction, type Pool, type Queryable } from './db.js';
@@ -101,15 +102,32 @@ const insertJobsSql = `
   p as (
     insert into uws_parameter (job_id, position, name, value, by_reference)
     select * from unnest($11::text[], $12::integer[], $13::text[], $14::text[], $15::boolean[])),
+  pb as (
+    insert into plan_body (digest, plan)
+    select * from unnest($19::text[], $20::jsonb[]) on conflict (digest) do nothing),
   pl as (
-    insert into job_plan (job_id, plan)
-    select * from unnest($18::text[], $19::jsonb[]))
+    insert into job_plan (job_id, digest)
+    select * from unnest($18::text[], $21::text[]))
   select * from j`;
+
+// Jobs of one request share one cached plan object (soda/plan-cache.ts): it is serialised and digested once, sent
+// once per batch, and stored once (plan_body, migration 000015) however many jobs use it.
+const planBodies = new WeakMap<Plan, { json: string; digest: string }>();
+const bodyOf = (plan: Plan) => {
+  let b = planBodies.get(plan);
+  if (b === undefined) {
+    const json = JSON.stringify(plan);
+    b = { json, digest: createHash('sha256').update(json).digest('hex') };
+    planBodies.set(plan, b);
+  }
+  return b;
+};
 
 /** Inserts jobs and their parameters atomically in one round trip; returns the jobs as stored, in order. */
 export async function insertJobs(db: Queryable, jobs: readonly NewJob[]): Promise<Job[]> {
   const params = jobs.flatMap((j) => j.parameters.map((p, position) => ({ jobId: j.id, position, ...p })));
   const planned = jobs.filter((j) => j.plan);
+  const bodies = new Map(planned.map((j) => bodyOf(j.plan!)).map((b) => [b.digest, b.json]));
   const { rows } = await db.query<Omit<JobRow, 'parameters' | 'results'>>({
     name: 'drsoda-insert-jobs',
     text: insertJobsSql,
@@ -121,7 +139,7 @@ export async function insertJobs(db: Queryable, jobs: readonly NewJob[]): Promis
       // A QUEUED job is handed to its runner under the creating process's lease (handover-store.ts).
       jobs.map((j) => (j.phase === 'QUEUED' ? (j.handover?.owner ?? null) : null)), jobs.map((j) => (j.phase === 'QUEUED' ? (j.handover?.leaseS ?? 0) : 0)),
       // The plan the jobInfo summarises, served at {job}/plan.
-      planned.map((j) => j.id), planned.map((j) => JSON.stringify(j.plan)),
+      planned.map((j) => j.id), [...bodies.keys()], [...bodies.values()], planned.map((j) => bodyOf(j.plan!).digest),
     ],
   });
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -258,7 +276,7 @@ export async function setJobInfo(pool: Pool, id: string, xml: string | null, pla
     const { rowCount } = await c.query('update uws_job set job_info = $2 where id = $1', [id, xml]);
     if (!rowCount) return false;
     if (plan === null) await c.query('delete from job_plan where job_id = $1', [id]);
-    else await c.query(`insert into job_plan (job_id, plan) values ($1, $2) on conflict (job_id) do update set plan = excluded.plan`, [id, JSON.stringify(plan)]);
+    else await c.query(`insert into job_plan (job_id, plan) values ($1, $2) on conflict (job_id) do update set plan = excluded.plan, digest = null`, [id, JSON.stringify(plan)]);
     return true;
   });
 }

@@ -1,5 +1,5 @@
 // LISTEN/NOTIFY for a whole process on ONE connection: the channels the database triggers announce on
-// (migrations 000002, 000004, 000005, 000011), each with a typed payload. The composition root makes one listener per
+// (migrations 000002, 000004, 000005, 000011, 000015), each with a typed payload. The composition root makes one listener per
 // process and database and hands it to the job service, the engine's worker and the notifier. It reconnects
 // when the link drops and then tells every subscriber to re-read, since notifications may have been missed.
 import pg from 'pg';
@@ -9,6 +9,10 @@ import type { Logger } from '../logger.js';
 export interface ChannelEvents {
   /** uws_job: a job changed phase, or was deleted (phase 'DELETED'). */
   uws_job: { jobId: string; phase: string };
+  /** uws_job_change: any change of a job row, or its delete; jobId '*' after a truncate (every job). */
+  uws_job_change: { jobId: string };
+  /** api_token: a token was revoked or deleted (hex of its hash), or '*' after a truncate. */
+  api_token: { hashHex: string };
   /** step_ready: a step became ready to claim. */
   step_ready: { stepId: string };
   /** step_state: a step changed state (e.g. 'cancelled' by another process). */
@@ -26,6 +30,8 @@ const secondWord = (p: string) => p.slice(p.indexOf(' ') + 1);
 
 const parsers: { [C in Channel]: (payload: string) => ChannelEvents[C] } = {
   uws_job: (p) => ({ jobId: firstWord(p), phase: secondWord(p) }),
+  uws_job_change: (p) => ({ jobId: p }),
+  api_token: (p) => ({ hashHex: p }),
   step_ready: (p) => ({ stepId: p }),
   step_state: (p) => ({ stepId: firstWord(p), state: secondWord(p) }),
   notification: (p) => ({ notificationId: p }),
@@ -39,6 +45,19 @@ export interface NotificationListener {
   subscribe<C extends Channel>(channel: C, cb: (e: ChannelEvents[C]) => void): () => void;
   /** Called after every reconnect: events may have been missed, so re-read what you wait for. */
   onReconnect(cb: () => void): () => void;
+  /**
+   * True while the connection is up and LISTEN on the channel has completed: every notification committed from
+   * now on will arrive. False from the moment the connection is known lost (a cache fed by the channel must then
+   * stop trusting itself until onReconnect).
+   */
+  isListening(channel: Channel): boolean;
+  /**
+   * Resolves true once every notification of a transaction committed before this call has been delivered to the
+   * subscribers: a round trip on the LISTEN connection (PostgreSQL sends a session its pending notifications
+   * before it reports ready for the next query) that began after the call. Calls waiting at the same time share
+   * one round trip. False when the connection is down (nothing can be promised then).
+   */
+  sync(): Promise<boolean>;
   /** Ends the connection; subscribers get nothing more. */
   close(): Promise<void>;
 }
@@ -59,6 +78,8 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
   const reconnectCallbacks = new Set<() => void>();
   let client: pg.Client | null = null;
   let listening = new Set<Channel>();
+  // Channels whose LISTEN statement has completed on the current connection.
+  let confirmed = new Set<Channel>();
   let backoffMs = 100;
   let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -79,7 +100,9 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
     if (listening.has(channel)) return Promise.resolve();
     listening.add(channel);
     const p = statements.then(() => c.query(`listen ${pg.escapeIdentifier(channel)}`)).then(
-      () => undefined,
+      () => {
+        if (listening.has(channel)) confirmed.add(channel);
+      },
       (err: unknown) => {
         listening.delete(channel);
         throw err;
@@ -96,12 +119,14 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
     c.on('end', () => {
       if (client !== c) return;
       client = null;
+      confirmed = new Set();
       if (closed) return;
       log.warn('listener disconnected; reconnecting');
       scheduleRetry();
     });
     listening = new Set();
     statements = Promise.resolve();
+    confirmed = new Set();
     try {
       await c.connect();
       for (const ch of wanted()) await listen(c, ch);
@@ -144,6 +169,24 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
       return p;
     })());
   let pending: Promise<unknown> = Promise.resolve();
+  let syncing: Promise<boolean> | undefined;
+  let nextSync: Promise<boolean> | undefined;
+  // A hung connection must not hold the callers: after a second they are told nothing can be promised.
+  const roundTrip = async (): Promise<boolean> => {
+    const c = client;
+    if (!c) return false;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 1000)));
+      const q = statements.then(() => c.query('select 1'));
+      statements = q.catch(() => {});
+      return await Promise.race([q.then(() => client === c), late]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   return {
     ready: async () => {
@@ -168,6 +211,16 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
       return () => {
         reconnectCallbacks.delete(cb);
       };
+    },
+    isListening: (channel) => client !== null && confirmed.has(channel),
+    sync() {
+      // A round trip already under way may have begun before this call: wait for the one after it.
+      if (!syncing) syncing = roundTrip().finally(() => (syncing = undefined));
+      else nextSync ??= syncing.then(() => {
+        nextSync = undefined;
+        return (syncing = roundTrip().finally(() => (syncing = undefined)));
+      });
+      return nextSync ?? syncing;
     },
     async close() {
       if (closed) return;

@@ -8,10 +8,14 @@ export interface SlurmJobRow {
   jobDir: string;
   /** Submitted ahead with the job's DAG (store/slurm-dag-store.ts), before the step was ready. */
   ahead?: boolean;
+  /** Only from orphanSlurmJobs: the step is recorded done, so its job finished and was collected. */
+  stepDone?: boolean;
 }
 
-type Row = { step_id: string; slurm_job_id: string; job_dir: string; ahead?: boolean };
-const toRecord = (r: Row): SlurmJobRow => ({ stepId: r.step_id, slurmJobId: r.slurm_job_id, jobDir: r.job_dir, ...(r.ahead ? { ahead: true } : {}) });
+type Row = { step_id: string; slurm_job_id: string; job_dir: string; ahead?: boolean; step_done?: boolean };
+const toRecord = (r: Row): SlurmJobRow => ({
+  stepId: r.step_id, slurmJobId: r.slurm_job_id, jobDir: r.job_dir, ...(r.ahead ? { ahead: true } : {}), ...(r.step_done ? { stepDone: true } : {}),
+});
 
 export async function findSlurmJob(db: Queryable, stepId: string): Promise<SlurmJobRow | null> {
   const { rows } = await db.query<Row>('select step_id, slurm_job_id, job_dir, ahead from slurm_job where step_id = $1', [stepId]);
@@ -35,7 +39,7 @@ export async function forgetSlurmJob(db: Queryable, stepId: string, slurmJobId: 
 /** Jobs whose step no longer runs nor waits to run (cancelled, failed or done): Slurm should not keep them. */
 export async function orphanSlurmJobs(db: Queryable): Promise<SlurmJobRow[]> {
   const { rows } = await db.query<Row>(
-    `select j.step_id, j.slurm_job_id, j.job_dir from slurm_job j join step s on s.id = j.step_id
+    `select j.step_id, j.slurm_job_id, j.job_dir, s.state = 'done' as step_done from slurm_job j join step s on s.id = j.step_id
       where s.state in ('cancelled', 'failed', 'done') order by j.submitted_at limit 100`,
   );
   return rows.map(toRecord);

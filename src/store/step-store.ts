@@ -65,11 +65,12 @@ function toRow(r: Record<string, unknown>): StepRow {
 }
 
 export async function saveJobPlan(db: Queryable, jobId: string, plan: Plan): Promise<void> {
-  await db.query(`insert into job_plan (job_id, plan) values ($1, $2) on conflict (job_id) do update set plan = excluded.plan`, [jobId, JSON.stringify(plan)]);
+  await db.query(`insert into job_plan (job_id, plan) values ($1, $2) on conflict (job_id) do update set plan = excluded.plan, digest = null`, [jobId, JSON.stringify(plan)]);
 }
 
 export async function loadJobPlan(db: Queryable, jobId: string): Promise<Plan | null> {
-  const { rows } = await db.query<{ plan: Plan }>('select plan from job_plan where job_id = $1', [jobId]);
+  // A plan stored at creation is shared (plan_body); one written for this job alone is in job_plan itself.
+  const { rows } = await db.query<{ plan: Plan }>('select coalesce(p.plan, b.plan) as plan from job_plan p left join plan_body b on b.digest = p.digest where p.job_id = $1', [jobId]);
   return rows[0]?.plan ?? null;
 }
 

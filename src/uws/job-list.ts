@@ -169,9 +169,9 @@ export function createJobList(d: JobListDeps) {
     get: readable,
 
     /** The phase and job version alone, read-checked as get() is, without reading the rest of the job. */
-    async phase(caller: Caller, id: string): Promise<{ phase: Phase; version: string }> {
+    async phase(caller: Caller, id: string): Promise<{ phase: Phase; version: string; ownerId: string | null }> {
       const row = validId.test(id) ? await getJobPhase(d.pool, id, kind) : null;
-      if (row && (await mayRead(caller, id, row.ownerId))) return { phase: row.phase, version: row.version };
+      if (row && (await mayRead(caller, id, row.ownerId))) return { phase: row.phase, version: row.version, ownerId: row.ownerId };
       throw notFound(`no job ${id}`);
     },
 

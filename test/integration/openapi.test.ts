@@ -1,7 +1,7 @@
 // The OpenAPI document against the real app: every route express serves is documented with its methods
 // (read from the router stack), every documented path and method reaches a handler (not the 404 fallback),
 // and undocumented methods get 405 with an Allow header listing exactly the documented ones.
-import type { Express } from 'express';
+import type { HttpApp } from '../../src/http/app.js';
 import { createFactory, type Factory } from '../../src/factory.js';
 import { systemClock } from '../../src/clock.js';
 import { routeTable } from '../../src/http/route-table.js';
@@ -23,7 +23,7 @@ describe('OpenAPI document', () => {
   let db: TestDatabase;
   let engine: Engine;
   let factory: Factory;
-  let app: Express;
+  let app: HttpApp;
   let server: http.Server;
   let url: string;
   let doc: Doc;
@@ -65,7 +65,7 @@ describe('OpenAPI document', () => {
   });
 
   it('documents every route express serves, with its methods', () => {
-    const routes = routeTable(app);
+    const routes = routeTable(app.express);
     const documented = Object.keys(doc.paths);
     const problems: string[] = [];
     for (const r of routes) {

@@ -59,7 +59,13 @@ describe('API tokens', () => {
     expect(useToken).toMatch(/where token_hash = \$1 and revoked_at is null/);
     expect(useToken).not.toMatch(/where[^;]*\bid = \$1/);
     const identity = readFileSync(path.join(projectRoot, 'src/auth/identity.ts'), 'utf8');
-    expect(identity).toMatch(/useToken\(d\.db, hashToken\(m\[1\]\)/);
+    // The presented token is hashed first; the database and the per-process cache (auth/token-cache.ts) are
+    // asked by that digest only.
+    expect(identity).toMatch(/lookup\(hashToken\(m\[1\]\)\)/);
+    expect(identity).toMatch(/const lookup = async \(hash: Buffer\)/);
+    expect(identity).toMatch(/useToken\(d\.db, hash, /);
+    expect(identity).toMatch(/cache\.get\(hex\)/);
+    expect(identity).toMatch(/const hex = hash\.toString\('hex'\)/);
     expect(identity).not.toMatch(/===\s*m\[1\]|m\[1\]\s*===|timingSafeEqual/);
   });
 });

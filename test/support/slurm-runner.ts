@@ -1,9 +1,11 @@
 // The Slurm executor as the service builds it, aimed at a test cluster: records in the test database, step
-// folders in a temp folder, and the fake or the bundled aaorun natively, or an image in Docker.
+// folders in a temp folder, and the fake or the bundled aaorun natively, or an image in Docker; through the
+// command-line clients, or through the cluster's slurmrestd with `rest: true`.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDagSubmitter } from '../../src/executor/slurm/dag-submit.js';
+import { createSlurmRestClient } from '../../src/executor/slurm/rest-client.js';
 import { createSlurmCli } from '../../src/executor/slurm/slurm-cli.js';
 import type { SlurmRuntime } from '../../src/executor/slurm/job-script.js';
 import { createSlurmRunner } from '../../src/executor/slurm/slurm-runner.js';
@@ -20,10 +22,10 @@ export interface TestDagOptions {
   stepTimeoutS: number;
 }
 
-export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?: SlurmRuntime; aaorun: string[]; image?: string; jobRoot?: string; dag?: TestDagOptions }) {
+export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?: SlurmRuntime; aaorun: string[]; image?: string; jobRoot?: string; dag?: TestDagOptions; rest?: boolean; partition?: string }) {
   const jobRoot = o.jobRoot ?? mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-steps-'));
   const common = {
-    cli: createSlurmCli({ conf: cluster.conf }),
+    cli: o.rest ? restClient(cluster) : createSlurmCli({ conf: cluster.conf }),
     jobRoot,
     runtime: o.runtime ?? 'native',
     aaorun: o.aaorun,
@@ -31,11 +33,17 @@ export function testSlurmRunner(cluster: SlurmCluster, pool: Pool, o: { runtime?
     user: '10001:10001',
     cpus: 1,
     memoryBytes: 512 * 2 ** 20,
-    partition: cluster.partition,
+    partition: o.partition ?? cluster.partition,
     log: createLogger('silent'),
   };
   const dag = o.dag ? createDagSubmitter({ ...common, records: slurmDagRecords(pool), ...o.dag }) : undefined;
   return createSlurmRunner({ ...common, records: slurmJobRecords(pool), pollMs: 500, dag });
+}
+
+/** The executor's slurmrestd client for a cluster started with { rest: true }. */
+export function restClient(cluster: SlurmCluster) {
+  if (!cluster.rest) throw new Error('this test cluster was started without slurmrestd (startSlurmCluster({ rest: true }))');
+  return createSlurmRestClient({ url: cluster.rest.url, token: cluster.rest.token, user: cluster.rest.user, timeoutMs: 10000 });
 }
 
 /** Slurm's record of every job of this cluster: squeue -t all (kept MinJobAge) by name, with its state. */

@@ -39,9 +39,13 @@ describe('the Slurm job script', () => {
       runtime: 'podman', jobDir: '/shared/slurm/ab/x', aaorun: ['aaorun'], args: ['reduce_arc', 'a.fits'], timeoutS: 60,
       inputs: [{ name: 'a.fits', hostPath: '/archive/a.fits' }], image: 'drsoda/aaorun:1', user: '10001:10001', cpus: 2, memoryBytes: 1 << 30,
     });
-    expect(s).toContain(`'podman' 'run' '--name' "$cname"`);
-    for (const w of ["'--network' 'none'", "'--cap-drop' 'ALL'", "'--read-only'", "'-v' '/archive/a.fits:/in/a.fits:ro'", "'--memory' '1073741824'", "'--cpus' '2'", "'--user' '10001:10001'"]) expect(s).toContain(w);
-    expect(s).toContain('podman rm -f "$cname"');
+    for (const w of ["'--network' 'none'", "'--cap-drop' 'ALL'", "'--read-only'", "'-v' '/archive/a.fits:/in/a.fits:ro'", "'--memory' '1073741824'", "'--cpus' '2'"]) expect(s).toContain(w);
+    // Rootless (a non-root job user) keeps that uid in the container; rootful takes CONTAINER_USER.
+    expect(s).toContain(`if [ "$(id -u)" -eq 0 ]; then userargs=(--user '10001:10001'); else userargs=(--userns=keep-id --user "$(id -u):$(id -g)"); fi`);
+    expect(s).toContain('"${userargs[@]}"');
+    // Podman has no daemon: the removal runs in its own session so Slurm's SIGKILL after scancel cannot cut it short.
+    expect(s).toMatch(/setsid -f bash -c '.*podman rm -f -t 0 "\$1"; podman container exists "\$1" \|\| exit 0.*' _ "\$cname"/);
+    expect(s).toContain(`'podman' 'run' '--rm' '--name' "$cname"`);
     expect(s).toMatch(/trap 'cleanup; exit 143' TERM INT/);
     execFileSync('bash', ['-n'], { input: s });
   });

@@ -1,7 +1,7 @@
 // Runs each step as a Slurm batch job: a step folder on the shared filesystem (script, work dir, inputs, logs,
 // exit marker), `sbatch --parsable`, a recorded Slurm job id so a restarted drsoda re-attaches instead of
 // submitting again, batched state polling, and scancel when drsoda aborts the step.
-import { chown, chmod, copyFile, cp, mkdir, open, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chown, chmod, copyFile, cp, link, lstat, mkdir, open, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../logger.js';
 import { appendTail, STEP_ABORT_DETACH, type StepRunner, type StepRunRequest, type StepRunResult } from '../types.js';
@@ -23,8 +23,11 @@ export interface SlurmJobRecords {
   find(stepId: string): Promise<SlurmJobRecord | null>;
   record(r: SlurmJobRecord): Promise<void>;
   forget(stepId: string, slurmJobId: string): Promise<void>;
-  /** Records whose step no longer runs or waits to run (cancelled, failed, done, deleted): their jobs must go. */
-  orphans(): Promise<SlurmJobRecord[]>;
+  /**
+   * Records whose step no longer runs or waits to run (cancelled, failed, done, deleted): their jobs must go;
+   * `stepDone` marks a collected one (its job has ended: nothing to cancel).
+   */
+  orphans(): Promise<(SlurmJobRecord & { stepDone?: boolean })[]>;
 }
 
 export interface SlurmRunnerOptions {
@@ -66,15 +69,17 @@ async function readFrom(file: string, from: number): Promise<[string, number]> {
   }
 }
 
-/** Moves a file or folder, copying when the two folders are on different filesystems. */
-async function move(from: string, to: string): Promise<void> {
-  try {
-    await rename(from, to);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-    await cp(from, to, { recursive: true });
-    await rm(from, { recursive: true, force: true });
+/** The job's outputs stay in its folder until the step is recorded done: hard links, or a copy across filesystems. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  if ((await lstat(from)).isFile()) {
+    try {
+      await link(from, to);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    }
   }
+  await cp(from, to, { recursive: true });
 }
 
 export function createSlurmRunner(o: SlurmRunnerOptions): StepRunner & { readonly pending: () => number } {
@@ -85,10 +90,23 @@ export function createSlurmRunner(o: SlurmRunnerOptions): StepRunner & { readonl
     lastSweep = Date.now();
     for (const r of await o.records.orphans()) {
       if (watchedIds.has(r.slurmJobId)) continue;
-      o.log.warn({ stepId: r.stepId, slurmJobId: r.slurmJobId }, 'cancelling the Slurm job of a step no job needs');
-      await o.cli.cancel([r.slurmJobId]).catch(() => {});
+      if (!r.stepDone) {
+        o.log.warn({ stepId: r.stepId, slurmJobId: r.slurmJobId }, 'cancelling the Slurm job of a step no job needs');
+        await o.cli.cancel([r.slurmJobId]).catch(() => {});
+      }
       await o.records.forget(r.stepId, r.slurmJobId);
       await rm(r.jobDir, { recursive: true, force: true });
+    }
+  };
+  // A collected job's record and folder stay until the worker has recorded its step done: a worker killed in
+  // between leaves a 'running' step whose next worker re-attaches to the finished job and collects it again,
+  // instead of running the step a second time. Swept a few times after each collection, and by any later sweep.
+  const sweepAfterCollect = () => {
+    for (const ms of [500, 2000, 6000, 15000]) {
+      setTimeout(() => {
+        lastSweep = 0;
+        poller.wake();
+      }, ms).unref();
     }
   };
   const poller = createSlurmPoller({ cli: o.cli, intervalMs: o.pollMs, log: o.log, onIdleTick: sweep });
@@ -136,6 +154,10 @@ export function createSlurmRunner(o: SlurmRunnerOptions): StepRunner & { readonl
       cpus: o.cpus, memoryMb: o.memoryBytes / 2 ** 20, timeMinutes: Math.ceil(timeoutS / 60) + 1,
       stdout: path.join(jobDir, 'stdout'), stderr: path.join(jobDir, 'stderr'), workDir: work,
       partition: o.partition, account: o.account, qos: o.qos,
+    }).catch(async (err: unknown) => {
+      // Slurm refused it: no job will ever use this folder.
+      await rm(jobDir, { recursive: true, force: true });
+      throw err;
     });
     const rec = { stepId, slurmJobId, jobDir };
     try {
@@ -233,15 +255,20 @@ export function createSlurmRunner(o: SlurmRunnerOptions): StepRunner & { readonl
       watchedIds.delete(r.slurmJobId);
       if (outcome === 'detached') return result({ failure: 'aborted', message: `worker stopped; Slurm job ${r.slurmJobId} runs on for the next worker` });
       await tail().catch(() => {});
+      let collected = false;
       try {
         if (!outcome.failure) {
           const inputNames = new Set(req.inputs.map((i) => i.name));
           const work = path.join(r.jobDir, 'work');
-          for (const name of await readdir(work)) if (!inputNames.has(name)) await move(path.join(work, name), path.join(req.workDir, name));
+          for (const name of await readdir(work)) if (!inputNames.has(name)) await linkOrCopy(path.join(work, name), path.join(req.workDir, name));
+          collected = true;
         }
       } finally {
-        await o.records.forget(r.stepId, r.slurmJobId);
-        await rm(r.jobDir, { recursive: true, force: true });
+        if (collected) sweepAfterCollect();
+        else {
+          await o.records.forget(r.stepId, r.slurmJobId);
+          await rm(r.jobDir, { recursive: true, force: true });
+        }
       }
       return result({ exitCode: outcome.failure ? null : outcome.exitCode, failure: outcome.failure, message: outcome.message });
     },

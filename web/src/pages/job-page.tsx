@@ -8,7 +8,7 @@ import { JobActions } from '../components/job-actions';
 import { JobOutcome, NoDataBadge, noDataOutcome } from '../components/job-outcome';
 import { JobProvenance } from '../components/job-provenance';
 import { PlanSummary } from '../components/plan-summary';
-import { SpectrumPlot } from '../components/spectrum-plot';
+import { SpectrumViewer } from '../components/spectrum-viewer/spectrum-viewer';
 import { ErrorNote, Loading, PhaseBadge } from '../components/status';
 import { StepDag } from '../components/step-dag';
 import { StepsTable } from '../components/steps-table';
@@ -176,7 +176,9 @@ export function JobPage({ id }: { id: string }) {
           </tbody>
         </table>
       )}
-      <div ref={plotRef}>{plot && <SpectrumPlot key={plot.id} url={plot.href} mimeType={plot.mimeType} title={plot.id} />}</div>
+      <div ref={plotRef}>
+        {plot && <SpectrumViewer key={plot.id} job={job} results={job.results.filter(plottable)} first={plot} products={(steps?.steps ?? []).flatMap((s) => s.products)} />}
+      </div>
 
       {previews.length > 0 && (
         <>

@@ -1,0 +1,101 @@
+// The node:http entry of the API: gives every request its id, log line and metrics, answers the requests pollers
+// send most (GET {job} and {job}/phase from the per-process job cache, VOSI availability from the background
+// health state) without express, and hands everything else, and every cache miss, to the express app.
+// docs/uws.md#cached-job-documents says what a cached answer guarantees.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IdentifyCaller } from '../auth/identity.js';
+import type { Caller } from '../domain/job.js';
+import type { JobCache } from '../uws/job-cache.js';
+import { evaluatePreconditions } from './byte-range.js';
+import type { Etags } from './conditional.js';
+import type { RequestLocals } from './request-log.js';
+import type { Availability } from './vosi-router.js';
+
+export interface FastLaneDeps {
+  /** The express app: everything the lane does not answer itself. */
+  app: RequestListener;
+  /** Request id and log line (request-log.ts), metrics (ops/http-metrics.ts): for every request, either path. */
+  logRequest: (req: IncomingMessage, res: ServerResponse, locals: RequestLocals) => void;
+  observe: (req: IncomingMessage, res: ServerResponse, route?: string) => void;
+  identify: IdentifyCaller;
+  jobs: JobCache;
+  etags: Etags;
+  availability: Availability;
+}
+
+const jobsPrefix = '/soda/async/';
+const validId = /^[A-Za-z0-9_-]{1,64}$/;
+
+function send(req: IncomingMessage, res: ServerResponse, type: string, cacheControl: string, etag: string, body: Buffer | string): void {
+  res.setHeader('Content-Type', type);
+  res.setHeader('Cache-Control', cacheControl);
+  res.setHeader('ETag', etag);
+  const pre = evaluatePreconditions(req.headers as Record<string, string | undefined>, { etag });
+  if (pre !== 'proceed') {
+    res.statusCode = pre === 'not-modified' ? 304 : 412;
+    res.end();
+    return;
+  }
+  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  if (req.method === 'HEAD') res.end();
+  else res.end(body);
+}
+
+const headerOf = (req: IncomingMessage) => ({
+  get(name: string): string | undefined {
+    const v = req.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v.join(', ') : v;
+  },
+});
+
+export function createFastLane(d: FastLaneDeps): RequestListener {
+  /** The cached answer of GET {job} or {job}/phase for this caller, or false: the express app answers. */
+  const answerJob = async (req: IncomingMessage, res: ServerResponse, locals: RequestLocals, id: string, phase: boolean): Promise<boolean> => {
+    let caller: Caller;
+    try {
+      caller = await d.identify(headerOf(req));
+    } catch {
+      return false; // the express app answers the 401 with its error document
+    }
+    // Only after every change committed before this request arrived has reached the cache (requests waiting
+    // together share one round trip on the LISTEN connection).
+    if (!(await d.jobs.sync())) return false;
+    const job = d.jobs.get(id);
+    // Readers a job is shared with are checked by the express app (a database lookup); owners and admins here.
+    if (!job || (!phase && !job.document) || !(caller.admin || job.ownerId === caller.userId)) return false;
+    locals.caller = caller;
+    if (phase) send(req, res, 'text/plain; charset=utf-8', 'private, no-cache', d.etags.job('phase', job.version), job.phase);
+    else send(req, res, 'text/xml; charset=utf-8', 'private, no-cache', d.etags.job('job', job.version), job.document!);
+    return true;
+  };
+
+  return (req, res) => {
+    const locals: RequestLocals = {};
+    // express keeps res.locals when it is already set: the routes' caller reaches the log line either way.
+    (res as ServerResponse & { locals?: unknown }).locals = locals;
+    d.logRequest(req, res, locals);
+    const url = req.url ?? '/';
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      if (url === '/soda/availability' || url.startsWith('/soda/availability?')) {
+        d.observe(req, res, '/soda/availability');
+        const a = d.availability.now();
+        if (a) return send(req, res, 'text/xml; charset=utf-8', 'no-store', a.etag, a.body);
+        return d.app(req, res);
+      } else if (url.startsWith(jobsPrefix) && !url.includes('?')) {
+        const rest = url.slice(jobsPrefix.length);
+        const phase = rest.endsWith('/phase');
+        const id = phase ? rest.slice(0, -'/phase'.length) : rest;
+        if (validId.test(id)) {
+          d.observe(req, res, phase ? '/soda/async/{id}/phase' : '/soda/async/{id}');
+          answerJob(req, res, locals, id, phase).then(
+            (done) => done || d.app(req, res),
+            () => d.app(req, res),
+          );
+          return;
+        }
+      }
+    }
+    d.observe(req, res);
+    d.app(req, res);
+  };
+}
