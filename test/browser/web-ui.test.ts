@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { freePort } from '../../src/store/embedded.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { finished, spawnDrsoda, waitForLine, type Finished } from '../support/process.js';
-import { openBrowser, unlabelledControls, type Browser } from './support/chromium.js';
+import { openBrowser, unlabelledControls, waitUntil, type Browser } from './support/chromium.js';
 import { ensureWebBuilt } from './support/web-build.js';
 
 // Generous per-test timeouts: a cold reduction on 2 shared cores takes tens of seconds.
@@ -68,7 +68,7 @@ describe('drsoda in the browser', () => {
     const fields = page.getByRole('table', { name: `Fields observed on ${night}` });
     await fields.waitFor();
     // Target counts come from /api/frame (one request per field): wait for the first to arrive.
-    await page.waitForFunction(`/^\\d+$/.test(document.querySelector('table tbody tr td.num:nth-last-child(2)')?.textContent ?? '')`);
+    await waitUntil(page, `/^\\d+$/.test(document.querySelector('table tbody tr td.num:nth-last-child(2)')?.textContent ?? '')`);
     fieldName = (await fields.locator('tbody th a').first().textContent())!;
     expect(await page.getByRole('table', { name: `Frames of ${night}` }).locator('tbody tr').count()).toBeGreaterThan(10);
     await checkPage();
@@ -149,8 +149,10 @@ describe('drsoda in the browser', () => {
 
   it('shows the quick-look PNGs of the products as images', async () => {
     const imgs = page.locator('.previews img');
+    // The quick-looks load lazily, as they come near the window: below the job's provenance they start out of range.
+    await page.locator('.previews').scrollIntoViewIfNeeded();
     await imgs.first().waitFor();
-    await page.waitForFunction(`Array.from(document.querySelectorAll('.previews img')).every((i) => i.complete && i.naturalWidth > 0)`);
+    await waitUntil(page, `Array.from(document.querySelectorAll('.previews img')).every((i) => i.complete && i.naturalWidth > 0)`);
     const sizes = await page.evaluate<number[][]>(`Array.from(document.querySelectorAll('.previews img')).map((i) => [i.naturalWidth, i.naturalHeight])`);
     // The two object frames and their combination, each 1000 x 760 (frame image + spectra).
     expect(sizes.length).toBeGreaterThanOrEqual(3);
@@ -185,13 +187,13 @@ describe('drsoda in the browser', () => {
     await plot.getByLabel('From').fill('4800');
     await plot.getByLabel('to').fill('5000');
     await plot.getByLabel('to').press('Enter');
-    await page.waitForFunction(`document.querySelector('input[name=lo]')?.value === '4800.0'`);
+    await waitUntil(page, `document.querySelector('input[name=lo]')?.value === '4800.0'`);
     await plot.getByLabel('Sky').check();
     await plot.getByLabel(/variance/).uncheck();
     await checkPage();
     await browser.shot('07-plot', true);
     await plot.getByRole('button', { name: 'Reset zoom' }).click();
-    await page.waitForFunction(`Number(document.querySelector('input[name=lo]')?.value) < ${lo + 1}`);
+    await waitUntil(page, `Number(document.querySelector('input[name=lo]')?.value) < ${lo + 1}`);
   }, T);
 
   it('downloads a result as the FITS file the job list announces', async () => {

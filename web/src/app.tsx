@@ -1,6 +1,6 @@
 // The application shell: header with navigation and sign-in state, the page for the current path, the
 // selection bar and the Reduce dialog.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { detectMode, signedIn, storeToken, type Identity, type IdentityMode } from './api/auth';
 import { sodaAsyncUrl } from './api/datalink';
 import { ReduceDialog } from './components/reduce-dialog';
@@ -15,8 +15,10 @@ import { JobsPage } from './pages/jobs-page';
 import { NightPage } from './pages/night-page';
 import { NightsPage } from './pages/nights-page';
 import { SignInPage } from './pages/sign-in-page';
+import { titleOf } from './page-title';
 import { onReduceAgain, type ReducePrefill } from './reduce-prefill';
 import { Link, navigate, paths, useRoute, type Route } from './router';
+import { selection, type Selected } from './selection';
 
 function useIdentity(): Identity {
   const [mode, setMode] = useState<IdentityMode | 'unknown'>('unknown');
@@ -28,7 +30,10 @@ function useIdentity(): Identity {
   return { mode, signedIn: isIn, canUseJobs: mode === 'open' || (mode === 'token' && isIn), refresh: () => setTick((t) => t + 1) };
 }
 
-function Page({ route, identity, onReduce }: { route: Route; identity: Identity; onReduce: () => void }) {
+/** Opens the Reduce dialog for one field or frame, or (no argument) for the shared selection. */
+export type OnReduce = (only?: Selected) => void;
+
+function Page({ route, identity, onReduce }: { route: Route; identity: Identity; onReduce: OnReduce }) {
   switch (route.page) {
     case 'nights':
       return <NightsPage />;
@@ -104,14 +109,40 @@ function OriginNote() {
 export function App() {
   const route = useRoute();
   const identity = useIdentity();
-  const [reduceOpen, setReduceOpen] = useState(false);
-  const [prefill, setPrefill] = useState<ReducePrefill | null>(null);
-  useEffect(() => onReduceAgain((p) => (setPrefill(p), setReduceOpen(true))), []);
+  const [reduce, setReduce] = useState<{ items: Selected[]; fromSelection: boolean; prefill?: ReducePrefill } | null>(null);
+  // The control that opened the dialog gets the focus back when it closes (the dialog is unmounted, not closed).
+  const opener = useRef<HTMLElement | null>(null);
   const section = route.page === 'jobs' || route.page === 'job' ? 'jobs' : route.page === 'sign-in' ? 'sign-in' : route.page === 'api' ? 'api' : 'archive';
+  const title = titleOf(route);
   useEffect(() => {
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [route.page]);
-  const openReduce = () => (identity.canUseJobs ? (setPrefill(null), setReduceOpen(true)) : navigate(paths.signIn()));
+  // A layout effect, so that a page which titles itself more precisely (search, "no such" pages) in its own effect wins.
+  useLayoutEffect(() => {
+    document.title = title;
+  }, [title]);
+  useEffect(() => {
+    if (reduce || !opener.current) return;
+    if (opener.current.isConnected) opener.current.focus();
+    opener.current = null;
+  }, [reduce]);
+  const remember = () => {
+    opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+  };
+  const openReduce: OnReduce = (only) => {
+    if (!identity.canUseJobs) return navigate(paths.signIn());
+    remember();
+    setReduce(only ? { items: [only], fromSelection: false } : { items: selection.all(), fromSelection: true });
+  };
+  // "Reduce again with changes" (job page): reduce-prefill.ts has selected the job's IDs; open on them, filled in.
+  useEffect(
+    () =>
+      onReduceAgain((prefill) => {
+        remember();
+        setReduce({ items: selection.all(), fromSelection: true, prefill });
+      }),
+    [],
+  );
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
@@ -129,8 +160,10 @@ export function App() {
       <main id="main" tabIndex={-1}>
         <Page route={route} identity={identity} onReduce={openReduce} />
       </main>
-      <SelectionBar onReduce={openReduce} />
-      {reduceOpen && <ReduceDialog key={prefill?.fromJob ?? ''} prefill={prefill} onClose={() => setReduceOpen(false)} />}
+      <SelectionBar onReduce={() => openReduce()} />
+      {reduce && (
+        <ReduceDialog key={reduce.prefill?.fromJob ?? ''} items={reduce.items} fromSelection={reduce.fromSelection} prefill={reduce.prefill} onClose={() => setReduce(null)} />
+      )}
     </>
   );
 }

@@ -67,3 +67,16 @@ export function unlabelledControls(page: Page): Promise<string[]> {
     return bad;
   })()`);
 }
+
+/**
+ * Polls a page expression from the test side until it is true. The pages' Content-Security-Policy forbids eval, and
+ * page.waitForFunction with a string re-checks by eval in the page: it throws EvalError whenever its first check is
+ * false (on a loaded machine, often). page.evaluate goes through the DevTools protocol, which the CSP does not bind.
+ */
+export async function waitUntil(page: Page, expr: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate<boolean>(expr))) {
+    if (Date.now() > deadline) throw new Error(`still false after ${timeoutMs} ms: ${expr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

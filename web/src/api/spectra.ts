@@ -2,6 +2,7 @@
 // SKY, FIBRES, linear WCS CRVAL1/CDELT1/CRPIX1) or a SODA VOTable (one row per fibre with array cells).
 import { readColumns, readHdus, readImage } from '../fits';
 import { childrenNamed, parseXml, request } from './http';
+import { readBody, type Progress } from './progress';
 
 export interface FibreSpectrum {
   /** 1-based slit position. */
@@ -98,8 +99,9 @@ export function spectraFromVotable(text: string): Spectra {
 }
 
 /** Downloads a result and reads its spectra (FITS or VOTable by MIME type). */
-export async function loadSpectra(url: string, mimeType: string | null, signal?: AbortSignal): Promise<Spectra> {
+export async function loadSpectra(url: string, mimeType: string | null, signal?: AbortSignal, onProgress?: (p: Progress) => void): Promise<Spectra> {
   const res = await request(url, { signal, timeoutMs: 120_000 });
-  if ((mimeType ?? res.headers.get('content-type') ?? '').includes('votable')) return spectraFromVotable(await res.text());
-  return spectraFromFits(await res.arrayBuffer());
+  const votable = (mimeType ?? res.headers.get('content-type') ?? '').includes('votable');
+  const body = await readBody(res, onProgress);
+  return votable ? spectraFromVotable(new TextDecoder().decode(body)) : spectraFromFits(body);
 }

@@ -55,5 +55,22 @@ export function AuthImage({ src, alt, class: cls }: { src: string; alt: string; 
       if (href) URL.revokeObjectURL(href);
     };
   }, [src]);
-  return url ? <img src={url} alt={alt} class={cls} loading="lazy" /> : <span class="muted">loading image…</span>;
+  return <ImageWithWait url={url} alt={alt} cls={cls} />;
+}
+
+/** A quick-look takes a moment to arrive: a spinner holds its place until the image has loaded. */
+function ImageWithWait({ url, alt, cls }: { url: string | null; alt: string; cls?: string }) {
+  const [state, setState] = useState<'wait' | 'done' | 'failed'>('wait');
+  useEffect(() => setState('wait'), [url]);
+  return (
+    <>
+      {state !== 'done' && (
+        <span class="img-wait muted" role="status">
+          {state === 'wait' ? <span class="spinner" aria-hidden="true" /> : null}
+          {state === 'wait' ? 'Loading the quick-look…' : 'The quick-look could not be loaded.'}
+        </span>
+      )}
+      {url && <img src={url} alt={alt} class={cls} loading="lazy" onLoad={() => setState('done')} onError={() => setState('failed')} />}
+    </>
+  );
 }

@@ -1,53 +1,61 @@
-// One SODA input parameter of a service descriptor as a form control: enumerations as selects (booleans as
-// checkboxes), intervals as two numbers (metres shown in nm), circles as ra/dec/radius, anything else as text.
-// The value is kept as the DALI string the service takes; '' means "not given" (the service default applies).
+// One SODA input parameter of a service descriptor as a form control, labelled in 2dFdr's words with the protocol
+// name as a hint: enumerations as selects (booleans as checkboxes), BAND as two boxes in nm, TIME as two UTC
+// date-times (MJD shown beside them), CIRCLE as ra/dec/radius, anything else as text. Each box keeps what was typed
+// in it (reduce-form.ts turns the boxes into the SODA value), so no value ever moves from one box to another.
 import type { DescriptorParam } from '../api/datalink';
+import { optionLabel, wordsFor } from '../param-labels';
+import { boxCount, kindOf, shownDomain, utcText, utcToMjd } from '../reduce-form';
 
 export interface ParamInputProps {
   param: DescriptorParam;
-  value: string;
-  onChange: (value: string) => void;
+  entry: string[];
+  onChange: (entry: string[]) => void;
+  /** Why the control cannot be used now (shown, and the control disabled). */
+  blockedBy?: string;
+  /** What is wrong with the value (from the one validation, reduce-form.ts buildRequest). */
+  problem?: string;
 }
 
 const helpId = (p: DescriptorParam) => `help-${p.name.toLowerCase()}`;
+const problemId = (p: DescriptorParam) => `problem-${p.name.toLowerCase()}`;
 export const inputId = (p: DescriptorParam, part = '') => `param-${p.name.toLowerCase()}${part}`;
 
-// BAND is declared in metres (SODA 1.0 section 3.3.3); people think of AAOmega in nanometres.
-const nm = (p: DescriptorParam) => p.unit === 'm';
-const toShown = (p: DescriptorParam, v: string) => (v === '' || !nm(p) ? v : String(Number((Number(v) * 1e9).toPrecision(6))));
-const fromShown = (p: DescriptorParam, v: string) => (v === '' || !nm(p) ? v : String(Number(v) * 1e-9));
+const Name = ({ p }: { p: DescriptorParam }) => <code class="pname">{p.name}</code>;
 
-function Help({ p }: { p: DescriptorParam }) {
-  const domain = p.min || p.max
-    ? nm(p)
-      ? ` Range: ${toShown(p, p.min ?? '') || '…'} to ${toShown(p, p.max ?? '') || '…'} nm (sent in metres).`
-      : ` Range: ${p.min ?? '…'} to ${p.max ?? '…'}${p.unit ? ` ${p.unit}` : ''}.`
+function Help({ p, blockedBy, problem }: { p: DescriptorParam; blockedBy?: string; problem?: string }) {
+  const k = kindOf(p);
+  const [min, max] = shownDomain(p);
+  const unit = k === 'band' ? ' nm' : k === 'interval' && p.unit ? ` ${p.unit}` : '';
+  const show = (v: string) => (k === 'time' ? utcText(v) : `${v}${unit}`);
+  const domain = (min !== null || max !== null) && k !== 'circle' && k !== 'text' && k !== 'choice' && k !== 'bool'
+    ? ` This data covers ${min === null ? '…' : show(min)} to ${max === null ? '…' : show(max)}.`
     : '';
-  const def = p.defaultValue !== null ? ` Default: ${p.defaultValue}.` : '';
+  const shownDefault = k === 'bool' ? (p.defaultValue === 'true' ? 'on' : 'off') : optionLabel(p.name, p.defaultValue ?? '');
+  const def = p.defaultValue !== null && (k === 'choice' || k === 'bool') ? ` Default: ${shownDefault}.` : '';
   return (
-    <p class="help" id={helpId(p)}>
-      {p.description}
-      {p.xtype === 'circle' ? '' : domain}
-      {def}
-    </p>
+    <>
+      <p class="help" id={helpId(p)}>
+        {blockedBy ? <strong>{blockedBy} </strong> : null}
+        {wordsFor(p.name).help ?? p.description}
+        {domain}
+        {def}
+      </p>
+      {problem && (
+        <p class="error small" id={problemId(p)}>
+          {problem}
+        </p>
+      )}
+    </>
   );
 }
 
-/** "lo hi" parts of an interval or circle value (missing parts are ''). */
-export const parts = (v: string, n: number) => {
-  const xs = v.trim() ? v.trim().split(/\s+/) : [];
-  return Array.from({ length: n }, (_, i) => xs[i] ?? '');
-};
+const describedBy = (p: DescriptorParam, problem?: string) => (problem ? `${helpId(p)} ${problemId(p)}` : helpId(p));
 
-
-function NumberParts({ param: p, value, onChange, labels, n }: ParamInputProps & { labels: string[]; n: number }) {
-  const xs = parts(value, n);
-  const bounds = [p.min, p.max].map((b) => (b ? toShown(p, b) : undefined));
-  const set = (i: number, v: string) => {
-    const next = xs.slice();
-    next[i] = fromShown(p, v);
-    onChange(next.every((x) => x === '') ? '' : next.join(' '));
-  };
+function Boxes({ param: p, entry, onChange, problem, labels }: ParamInputProps & { labels: string[] }) {
+  const k = kindOf(p);
+  const [min, max] = shownDomain(p);
+  const xs = Array.from({ length: boxCount(k) }, (_, i) => entry[i] ?? '');
+  const set = (i: number, v: string) => onChange(xs.map((x, j) => (j === i ? v : x)));
   return (
     <div class="parts">
       {labels.map((l, i) => (
@@ -55,83 +63,82 @@ function NumberParts({ param: p, value, onChange, labels, n }: ParamInputProps &
           {l}
           <input
             id={inputId(p, `-${i}`)}
-            type="number"
-            step="any"
-            value={toShown(p, xs[i])}
-            min={n === 2 ? bounds[0] : undefined}
-            max={n === 2 ? bounds[1] : undefined}
-            placeholder={n === 2 ? bounds[i] : undefined}
-            aria-describedby={helpId(p)}
+            type={k === 'time' ? 'datetime-local' : 'number'}
+            step={k === 'time' ? 1 : 'any'}
+            value={xs[i]}
+            min={k === 'time' ? (min ?? undefined) : undefined}
+            max={k === 'time' ? (max ?? undefined) : undefined}
+            placeholder={k === 'band' || k === 'interval' ? ([min, max][i] ?? undefined) : undefined}
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={describedBy(p, problem)}
             onInput={(e) => set(i, e.currentTarget.value)}
           />
+          {k === 'time' && <span class="hint">{Number.isFinite(utcToMjd(xs[i])) ? `MJD ${utcToMjd(xs[i])}` : '\u00a0'}</span>}
         </label>
       ))}
     </div>
   );
 }
 
-export function ParamInput({ param: p, value, onChange }: ParamInputProps) {
-  if (p.datatype === 'boolean' && p.options.length) {
-    const checked = (value || p.defaultValue) === 'true';
+export function ParamInput(props: ParamInputProps) {
+  const { param: p, entry, onChange, blockedBy, problem } = props;
+  const k = kindOf(p);
+  const words = wordsFor(p.name);
+  const value = entry[0] ?? '';
+  if (k === 'bool') {
+    const checked = !blockedBy && (value || p.defaultValue) === 'true';
     return (
-      <div class="param">
+      <div class={`param${blockedBy ? ' blocked' : ''}`}>
         <label class="check" for={inputId(p)}>
-          <input id={inputId(p)} type="checkbox" checked={checked} aria-describedby={helpId(p)} onChange={(e) => onChange(String(e.currentTarget.checked))} />{' '}
-          <code>{p.name}</code>
+          <input id={inputId(p)} type="checkbox" checked={checked} disabled={!!blockedBy} aria-describedby={describedBy(p, problem)} onChange={(e) => onChange([String(e.currentTarget.checked)])} />{' '}
+          {words.label} <Name p={p} />
         </label>
-        <Help p={p} />
+        <Help p={p} blockedBy={blockedBy} problem={problem} />
       </div>
     );
   }
-  if (p.options.length) {
+  if (k === 'choice') {
     return (
       <div class="param">
         <label for={inputId(p)}>
-          <code>{p.name}</code>
+          {words.label} <Name p={p} />
         </label>
-        <select id={inputId(p)} value={value || p.defaultValue || ''} aria-describedby={helpId(p)} onChange={(e) => onChange(e.currentTarget.value)}>
+        <select id={inputId(p)} value={value || p.defaultValue || ''} aria-describedby={describedBy(p, problem)} onChange={(e) => onChange([e.currentTarget.value])}>
           {p.defaultValue === null && <option value="">(not set)</option>}
           {p.options.map((o) => (
             <option key={o} value={o}>
-              {o}
+              {optionLabel(p.name, o)}
               {o === p.defaultValue ? ' (default)' : ''}
             </option>
           ))}
         </select>
-        <Help p={p} />
+        <Help p={p} problem={problem} />
       </div>
     );
   }
-  if (p.xtype === 'interval') {
-    const unit = nm(p) ? 'nm' : (p.unit ?? '');
+  if (k === 'band' || k === 'time' || k === 'interval' || k === 'circle') {
+    const unit = k === 'band' ? 'nm' : k === 'time' ? '' : k === 'circle' ? 'ICRS, degrees' : (p.unit ?? '');
+    const labels = k === 'circle' ? ['RA', 'Dec', 'radius'] : ['from', 'to'];
     return (
       <fieldset class="param">
         <legend>
-          <code>{p.name}</code> {unit && <span class="muted">({unit})</span>}
+          {words.label} {unit && <span class="muted">({unit})</span>} <Name p={p} />
         </legend>
-        <NumberParts param={p} value={value} onChange={onChange} labels={['from', 'to']} n={2} />
-        <Help p={p} />
-      </fieldset>
-    );
-  }
-  if (p.xtype === 'circle') {
-    return (
-      <fieldset class="param">
-        <legend>
-          <code>{p.name}</code> <span class="muted">(ICRS, degrees)</span>
-        </legend>
-        <NumberParts param={p} value={value} onChange={onChange} labels={['RA', 'Dec', 'radius']} n={3} />
-        <Help p={p} />
+        <Boxes {...props} labels={labels} />
+        <Help p={p} problem={problem} />
       </fieldset>
     );
   }
   return (
     <div class="param">
       <label for={inputId(p)}>
-        <code>{p.name}</code>
+        {words.label} <Name p={p} />
       </label>
-      <input id={inputId(p)} type="text" value={value} placeholder={p.max ?? ''} aria-describedby={helpId(p)} onInput={(e) => onChange(e.currentTarget.value)} />
-      <Help p={p} />
+      <input id={inputId(p)} type="text" value={value} placeholder={p.max ?? ''} aria-describedby={describedBy(p, problem)} onInput={(e) => onChange([e.currentTarget.value])} />
+      <Help p={p} problem={problem} />
     </div>
   );
 }
+
+/** "lo hi" parts of a DALI value (the sky map reads CIRCLE values with it). */
+export { daliParts as parts } from '../reduce-form';

@@ -92,11 +92,11 @@ export interface Kept {
   filtered: boolean;
 }
 
-/** Targets (program fibres, by name) and object frames the region and TIME keep. */
-export function keptBy(sel: Selection, values: Record<string, string>): Kept | null {
-  const regions = regionsOf(values);
+/** Targets (program fibres, by name) and object frames the region and TIME keep; null while the region is unfinished. */
+export function keptBy(sel: Selection, values: Record<string, string> | null): Kept | null {
+  const regions = values && regionsOf(values);
   if (!regions) return null;
-  const time = nums(values.TIME ?? '');
+  const time = nums(values!.TIME ?? '');
   const inTime = (f: FrameJson) => time.length !== 2 || (f.utMjd >= time[0] && f.utMjd <= time[1]);
   const targets = new Set<string>();
   let frames = 0;
@@ -111,8 +111,11 @@ export function keptBy(sel: Selection, values: Record<string, string>): Kept | n
   return { targets: targets.size, frames, allFrames: sel.frames.length, filtered: regions.length > 0 || time.length === 2 };
 }
 
-/** The count as a sentence; reports to onKept (null while unknown) so the dialog can refuse an empty choice. */
-export function RegionKeeps({ ids, values, onKept }: { ids: string[]; values: Record<string, string>; onKept: (k: Kept | null) => void }) {
+/**
+ * The count as a sentence; reports to onKept (null while unknown) so the dialog can refuse an empty choice.
+ * `values` are the request's SODA values (DALI, MJD for TIME), or null while a region box is unfinished.
+ */
+export function RegionKeeps({ ids, values, onKept }: { ids: string[]; values: Record<string, string> | null; onKept: (k: Kept | null) => void }) {
   const sel = useAsync((signal) => load(ids, signal), [ids.join('\n')]);
   const kept = sel.data ? keptBy(sel.data, values) : null;
   const key = kept ? `${kept.targets}/${kept.frames}/${kept.allFrames}/${kept.filtered}` : '';

@@ -2,21 +2,23 @@
 import { countFibres, frameWithFibres, listFrames, summariseFields } from '../api/frames';
 import { FibreTable } from '../components/fibre-table';
 import { FrameTable } from '../components/frame-table';
-import { decDms, raHms } from '../coords';
+import { badAddress, NotFound } from '../components/not-found';
 import { ErrorNote, Loading } from '../components/status';
+import { decDms, raHms } from '../coords';
 import { seconds } from '../format';
 import { Link, paths } from '../router';
-import { selection, useSelection } from '../selection';
+import { selection, useSelection, type Selected } from '../selection';
 import { useAsync } from '../use-async';
 import { fieldLabel } from './night-page';
 
-export function FieldPage({ night, field, onReduce }: { night: string; field: string; onReduce: () => void }) {
+export function FieldPage({ night, field, onReduce }: { night: string; field: string; onReduce: (only?: Selected) => void }) {
   useSelection();
   const frames = useAsync((signal) => listFrames({ night, field }, signal), [night, field]);
   const summary = frames.data ? summariseFields(frames.data)[0] : undefined;
   const first = summary?.frames.find((f) => f.ndfClass === 'MFOBJECT') ?? summary?.frames[0];
   const fibres = useAsync(async (signal) => (first ? frameWithFibres(first.id, signal) : null), [first?.id]);
   const counts = fibres.data ? countFibres(fibres.data.fibres) : null;
+  if ((frames.data && !summary) || badAddress(frames.error)) return <NotFound what="field" name={field} night={night} />;
   return (
     <section>
       <p class="crumbs">
@@ -25,7 +27,6 @@ export function FieldPage({ night, field, onReduce }: { night: string; field: st
       <h1>Field {field}</h1>
       {frames.error && <ErrorNote error={frames.error} retry={frames.reload} />}
       {frames.loading && !frames.data && <Loading what="the field" />}
-      {frames.data && !summary && <p>No frames of this field on {night}.</p>}
       {summary && (
         <>
           <dl class="facts">
@@ -57,8 +58,7 @@ export function FieldPage({ night, field, onReduce }: { night: string; field: st
               type="button"
               class="primary"
               onClick={() => {
-                selection.toggle({ id: summary.fieldId, label: fieldLabel(summary), kind: 'field' }, true);
-                onReduce();
+                onReduce({ id: summary.fieldId, label: fieldLabel(summary), kind: 'field' });
               }}
             >
               Reduce this field…

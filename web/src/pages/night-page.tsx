@@ -1,20 +1,22 @@
 // One observing night: its fields (2dF configurations) to reduce whole, and every frame of the night.
 import { listFrames, summariseFields, type FieldSummary } from '../api/frames';
 import { FrameTable } from '../components/frame-table';
+import { badAddress, NotFound } from '../components/not-found';
 import { ErrorNote, Loading } from '../components/status';
 import { TargetCount } from '../components/target-count';
 import { decDms, raHms } from '../coords';
 import { seconds } from '../format';
 import { Link, paths } from '../router';
-import { selection, useSelection } from '../selection';
+import { selection, useSelection, type Selected } from '../selection';
 import { useAsync } from '../use-async';
 
 export const fieldLabel = (f: FieldSummary) => `field ${f.field} (${f.night})`;
 
-export function NightPage({ night, onReduce }: { night: string; onReduce: () => void }) {
+export function NightPage({ night, onReduce }: { night: string; onReduce: (only?: Selected) => void }) {
   useSelection();
   const frames = useAsync((signal) => listFrames({ night }, signal), [night]);
   const fields = frames.data ? summariseFields(frames.data) : [];
+  if ((frames.data && !frames.data.length) || badAddress(frames.error)) return <NotFound what="night" name={night} />;
   return (
     <section>
       <p class="crumbs">
@@ -76,8 +78,7 @@ export function NightPage({ night, onReduce }: { night: string; onReduce: () => 
                       <button
                         type="button"
                         onClick={() => {
-                          selection.toggle({ id: f.fieldId, label: fieldLabel(f), kind: 'field' }, true);
-                          onReduce();
+                          onReduce({ id: f.fieldId, label: fieldLabel(f), kind: 'field' });
                         }}
                       >
                         Reduce field…

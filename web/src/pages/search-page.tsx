@@ -6,6 +6,7 @@ import { TargetSearchForm, targetQuery } from '../components/target-search';
 import { ErrorNote, Loading } from '../components/status';
 import { decDms, degrees, raHms } from '../coords';
 import { seconds } from '../format';
+import { titled } from '../page-title';
 import { Link, paths } from '../router';
 import { useAsync } from '../use-async';
 
@@ -36,7 +37,7 @@ export function SearchPage() {
   const hits = found.data?.hits ?? [];
   const cone = !!query?.ra;
   useEffect(() => {
-    document.title = target ? `Search: ${target} – drsoda` : 'Search – drsoda';
+    document.title = target ? titled(`Search: ${target}`) : titled('Search');
   }, [target]);
   return (
     <section>

@@ -4,6 +4,7 @@
 // units from the product; export as CSV or FITS; send to a desktop tool over SAMP.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { StepProductJson } from '../../../../src/domain/api-types';
+import type { Progress } from '../../api/progress';
 import { loadSpectra, type FibreSpectrum, type Spectra } from '../../api/spectra';
 import type { Job, JobResult } from '../../api/uws';
 import { ErrorNote, Loading } from '../status';
@@ -37,15 +38,16 @@ function defaultFibre(s: Spectra): number {
   return best;
 }
 
-/** Loads each result once it is shown; keeps what was loaded. */
+/** Loads each result once it is shown, with the bytes received so far of each download; keeps what was loaded. */
 function useSpectra(results: JobResult[], shown: string[]) {
   const [loaded, setLoaded] = useState<Record<string, Spectra | Error>>({});
+  const [progress, setProgress] = useState<Record<string, Progress>>({});
   useEffect(() => {
     const ac = new AbortController();
     for (const id of shown) {
       const r = results.find((x) => x.id === id);
       if (!r || loaded[id]) continue;
-      loadSpectra(r.href, r.mimeType, ac.signal).then(
+      loadSpectra(r.href, r.mimeType, ac.signal, (p) => setProgress((x) => ({ ...x, [id]: p }))).then(
         (s) => setLoaded((l) => ({ ...l, [id]: s })),
         (e: Error) => !ac.signal.aborted && setLoaded((l) => ({ ...l, [id]: e })),
       );
@@ -53,7 +55,7 @@ function useSpectra(results: JobResult[], shown: string[]) {
     return () => ac.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shown.join('\n')]);
-  return loaded;
+  return { loaded, progress };
 }
 
 const armName = (r: JobResult, s: Spectra | undefined) => (/spliced/i.test(r.id) ? 'spliced' : s?.arm ?? 'result');
@@ -69,7 +71,7 @@ export interface SpectrumViewerProps {
 
 export function SpectrumViewer({ job, results, first, products }: SpectrumViewerProps) {
   const [shown, setShown] = useState<string[]>([first.id]);
-  const loaded = useSpectra(results, shown);
+  const { loaded, progress } = useSpectra(results, shown);
   const sources = shown.map((id) => ({ r: results.find((x) => x.id === id)!, s: loaded[id] })).filter((x) => x.r);
   const main = sources.find((x) => x.s && !(x.s instanceof Error)) as { r: JobResult; s: Spectra } | undefined;
   const s = main?.s;
@@ -153,7 +155,7 @@ export function SpectrumViewer({ job, results, first, products }: SpectrumViewer
       {errors.map((x) => (
         <ErrorNote key={x.r.id} error={new Error(`${x.r.id}: ${x.s.message}`)} />
       ))}
-      {!s && !errors.length && <Loading what="the spectra" />}
+      {!s && !errors.length && <Loading what="the spectra" progress={progress[first.id]} />}
       {s && fibre && (
         <>
           <div class="plot-controls">
