@@ -4,24 +4,14 @@
 // the datasets are exactly the ones chosen; per-route titles, "no such night/field" pages, focus back to the opener,
 // download progress of a plot; and every page at 390 px and 1280 px no wider than the window (screenshots of each
 // under test-artifacts/browser/w-fixes-*).
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { Locator, Page } from 'playwright-core';
-import { freePort } from '../../src/store/embedded.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { finished, spawnDrsoda, waitForLine, type Finished } from '../support/process.js';
 import { openBrowser, unlabelledControls, waitUntil, type Browser } from './support/chromium.js';
-import { ensureWebBuilt } from './support/web-build.js';
+import { startDemoServer, type DemoServer } from './support/demo-server.js';
 
 // Generous: a cold reduction on 2 shared cores takes tens of seconds.
 const T = 300_000;
 
-let db: TestDatabase;
-let dataDir: string;
-let server: ChildProcess;
-let exited: Promise<Finished>;
+let demo: DemoServer;
 let base: string;
 let night: string;
 let field: string;
@@ -33,22 +23,12 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  db = await createTestDatabase();
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-wfixes-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawnDrsoda(['serve'], {
-    DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', BASE_URL: base, DATA_DIR: dataDir,
-    DEMO_ARCHIVE: 'true', ARCHIVE_ROOT: '', EXECUTOR: 'local', WORKER_CONCURRENCY: '2', LOG_LEVEL: 'info',
-  });
-  exited = finished(server, 900_000);
-  await waitForLine(server, /drsoda listening/);
-  const ready = JSON.parse(await waitForLine(server, /demo archive ready/, 120_000)) as { objectFrames: string[] };
-  night = /\?(\d{4}-\d{2}-\d{2})\//.exec(ready.objectFrames[0])![1];
+  demo = await startDemoServer('wfixes');
+  base = demo.base;
+  night = demo.night;
   const frames = (await (await fetch(`${base}/api/frames?night=${night}&class=MFOBJECT`)).json()) as { frames: Array<{ field: string }> };
   field = frames.frames[0].field;
-  frameId = ready.objectFrames[0];
+  frameId = demo.objectFrames[0];
   const fibres = ((await (await fetch(`${base}/api/frame?ID=${encodeURIComponent(frameId)}`)).json()) as { fibres: Array<{ type: string; name: string }> }).fibres;
   target = fibres.find((f) => f.type === 'P' && f.name)!.name;
   browser = await openBrowser();
@@ -57,10 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  expect((await exited).code).toBe(0);
-  await db?.drop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await demo?.close();
 }, T);
 
 const until = (expr: string, timeoutMs?: number) => waitUntil(page, expr, timeoutMs);

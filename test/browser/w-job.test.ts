@@ -4,25 +4,15 @@
 // settings used with defaults, the calibrations, and marks steps reused from an earlier job with that job (finding 7);
 // "reduce again with changes" prefills the dialog; the Jobs list says what each job reduces; Abort asks first; the
 // step graph fits its box and opens step logs; "API" is a readable reference and guide served locally (finding 8).
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import type { FibreJson, FrameJson, FrameWithFibresJson, StepsJson } from '../../src/domain/api-types.js';
-import { freePort } from '../../src/store/embedded.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { finished, spawnDrsoda, waitForLine, type Finished } from '../support/process.js';
-import { openBrowser, unlabelledControls, type Browser } from './support/chromium.js';
-import { ensureWebBuilt } from './support/web-build.js';
+import { openBrowser, type Browser } from './support/chromium.js';
+import { checkPage as checkLayout, startDemoServer, type DemoServer } from './support/demo-server.js';
 
 const T = 300_000;
 
-let db: TestDatabase;
-let server: ChildProcess;
-let exited: Promise<Finished>;
+let demo: DemoServer;
 let base: string;
-let dataDir: string;
 let browser: Browser;
 let page: Page;
 let field: FrameJson;
@@ -65,24 +55,11 @@ async function phaseOf(id: string, until: RegExp, ms = 240_000): Promise<string>
   }
 }
 
-async function checkPage(): Promise<void> {
-  expect(await unlabelledControls(page)).toEqual([]);
-  expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-}
+const checkPage = () => checkLayout(page);
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  db = await createTestDatabase();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-wjob-'));
-  server = spawnDrsoda(['serve'], {
-    DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', BASE_URL: base, DATA_DIR: dataDir,
-    DEMO_ARCHIVE: 'true', ARCHIVE_ROOT: '', EXECUTOR: 'local', WORKER_CONCURRENCY: '2', LOG_LEVEL: 'info',
-  });
-  exited = finished(server, 900_000);
-  await waitForLine(server, /drsoda listening/);
-  await waitForLine(server, /demo archive ready/, 120_000);
+  demo = await startDemoServer('wjob');
+  base = demo.base;
   const frames = (await (await fetch(`${base}/api/frames?class=MFOBJECT&arm=blue&limit=1`)).json()) as { frames: FrameJson[] };
   field = frames.frames[0];
   fibres = ((await (await fetch(`${base}/api/frame?ID=${encodeURIComponent(field.id)}`)).json()) as FrameWithFibresJson).fibres;
@@ -92,10 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  expect((await exited).code).toBe(0);
-  await db?.drop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await demo?.close();
 }, T);
 
 describe('the job pages tell the whole story', () => {

@@ -2,45 +2,25 @@
 // local processes): search a target of the demo archive by name and by position, open its field with the fibre
 // ticked, reduce just that fibre, and plot it; the fibre table, the field centre, the frames' grating and the FITS
 // header page. Screenshots go to test-artifacts/browser/ (w-search-*).
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import type { FrameWithFibresJson } from '../../src/domain/api-types.js';
-import { freePort } from '../../src/store/embedded.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { finished, spawnDrsoda, waitForLine, type Finished } from '../support/process.js';
-import { openBrowser, unlabelledControls, type Browser } from './support/chromium.js';
-import { ensureWebBuilt } from './support/web-build.js';
+import { openBrowser, type Browser } from './support/chromium.js';
+import { checkPage as checkLayout, startDemoServer, type DemoServer } from './support/demo-server.js';
 
 // Generous: a cold reduction on 2 shared cores takes tens of seconds, more when other suites run.
 const T = 400_000;
 
-let db: TestDatabase;
-let server: ChildProcess;
-let exited: Promise<Finished>;
+let demo: DemoServer;
 let base: string;
-let dataDir: string;
 let browser: Browser;
 let page: Page;
 let target: { name: string; fibre: number; raDeg: number; decDeg: number; night: string; field: string };
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  db = await createTestDatabase();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-w-search-'));
-  server = spawnDrsoda(['serve'], {
-    DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', BASE_URL: base, DATA_DIR: dataDir,
-    DEMO_ARCHIVE: 'true', ARCHIVE_ROOT: '', EXECUTOR: 'local', WORKER_CONCURRENCY: '2', LOG_LEVEL: 'info',
-  });
-  exited = finished(server, 900_000);
-  await waitForLine(server, /drsoda listening/);
-  const ready = JSON.parse(await waitForLine(server, /demo archive ready/, 120_000)) as { objectFrames: string[] };
+  demo = await startDemoServer('w-search');
+  base = demo.base;
   // The target: the first named program fibre of the first object frame, as the archive index holds it.
-  const frame = (await (await fetch(`${base}/api/frame?ID=${encodeURIComponent(ready.objectFrames[0])}`)).json()) as FrameWithFibresJson;
+  const frame = (await (await fetch(`${base}/api/frame?ID=${encodeURIComponent(demo.objectFrames[0])}`)).json()) as FrameWithFibresJson;
   const f = frame.fibres.find((x) => x.type === 'P' && x.name && x.raRad !== null)!;
   target = { name: f.name, fibre: f.fibre, raDeg: (f.raRad! * 180) / Math.PI, decDeg: (f.decRad! * 180) / Math.PI, night: frame.night, field: frame.field };
   browser = await openBrowser();
@@ -49,16 +29,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  expect((await exited).code).toBe(0);
-  await db?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await demo?.close();
 }, T);
 
-async function checkPage(): Promise<void> {
-  expect(await unlabelledControls(page)).toEqual([]);
-  expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-}
+const checkPage = () => checkLayout(page);
 
 /** The same page at phone width too (layout is another change's; this only records it). */
 async function shots(name: string): Promise<void> {

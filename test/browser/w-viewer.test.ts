@@ -2,25 +2,19 @@
 // local processes), on one job that reduces a whole field with both arms (blue, red, spliced): the plot redraws
 // and rescales for each fibre (issue 21, finding 1), and the viewer's features. Screenshots: test-artifacts/browser/.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { readHeaders, readImage } from '../../src/fits/index.js';
-import { freePort } from '../../src/store/embedded.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { finished, projectRoot, spawnDrsoda, waitForLine, type Finished } from '../support/process.js';
-import { openBrowser, type Browser } from './support/chromium.js';
-import { ensureWebBuilt } from './support/web-build.js';
+import { projectRoot } from '../support/process.js';
+import { openBrowser, waitUntil, type Browser } from './support/chromium.js';
+import { startDemoServer, type DemoServer } from './support/demo-server.js';
 
 const T = 300_000;
 
-let db: TestDatabase;
-let server: ChildProcess;
-let exited: Promise<Finished>;
+let demo: DemoServer;
 let base: string;
-let dataDir: string;
 let browser: Browser;
 let page: Page;
 let jobId: string;
@@ -49,19 +43,9 @@ async function reduceField(night: string, extra: Record<string, string> = {}): P
 }
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  db = await createTestDatabase();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-viewer-'));
-  server = spawnDrsoda(['serve'], {
-    DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', BASE_URL: base, DATA_DIR: dataDir,
-    DEMO_ARCHIVE: 'true', ARCHIVE_ROOT: '', EXECUTOR: 'local', WORKER_CONCURRENCY: '2', LOG_LEVEL: 'info',
-  });
-  exited = finished(server, 900_000);
-  await waitForLine(server, /drsoda listening/);
-  const ready = JSON.parse(await waitForLine(server, /demo archive ready/, 120_000)) as { objectFrames: string[] };
-  night = /\?(\d{4}-\d{2}-\d{2})\//.exec(ready.objectFrames[0])![1];
+  demo = await startDemoServer('viewer');
+  base = demo.base;
+  night = demo.night;
   jobId = await reduceField(night);
   browser = await openBrowser();
   page = browser.page;
@@ -69,10 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  expect((await exited).code).toBe(0);
-  await db?.drop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await demo?.close();
 }, T);
 
 interface Drawn {
@@ -106,16 +87,7 @@ function drawn(): Promise<Drawn> {
 /** Waits two animation frames, so a redraw uPlot scheduled has happened. */
 const settle = () => page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
 
-/**
- * Polls a page expression until it is true. page.evaluate runs outside the page's Content-Security-Policy;
- * page.waitForFunction with a string polls with eval inside the page, which the CSP (no 'unsafe-eval') refuses.
- */
-async function until(expr: string, timeoutMs = 30_000): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    if (await page.evaluate<boolean>(`!!(${expr})`)) return true;
-  }
-  throw new Error(`timed out waiting for ${expr}`);
-}
+const until = (expr: string, timeoutMs?: number) => waitUntil(page, expr, timeoutMs);
 
 describe('the spectrum viewer', () => {
   it('draws the fibre it names: another fibre redraws and rescales the line, also after a resize (issue 21, finding 1)', async () => {
@@ -303,7 +275,7 @@ describe('the spectrum viewer', () => {
     const rows = csv.slice(head + 1).map((l) => l.split(',').map((v) => (v === '' ? NaN : Number(v))));
     // The result itself, read by the service's own FITS reader: the fibre's row of the primary image.
     const results = (await (await fetch(`${base}/soda/async/${jobId}/results`)).text()).match(/xlink:href="([^"]+spliced[^"]*\.fits)"/)!;
-    const file = path.join(dataDir, 'spliced-result.fits');
+    const file = path.join(demo.dataDir, 'spliced-result.fits');
     writeFileSync(file, Buffer.from(await (await fetch(results[1])).arrayBuffer()));
     const hdus = await readHeaders(file);
     const img = await readImage(file, hdus[0]);
@@ -332,7 +304,7 @@ with fits.open(sys.argv[1]) as h:
   }, T);
 
   it('sends the fibre and the whole result to a desktop tool through a SAMP Web Profile hub', async () => {
-    const hub = spawn('/usr/bin/python3', [path.join(projectRoot, 'test/browser/support/samp_hub.py'), path.join(dataDir, 'samp-lock')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const hub = spawn('/usr/bin/python3', [path.join(projectRoot, 'test/browser/support/samp_hub.py'), path.join(demo.dataDir, 'samp-lock')], { stdio: ['pipe', 'pipe', 'pipe'] });
     const events: Array<Record<string, unknown>> = [];
     let out = '';
     hub.stdout.on('data', (b: Buffer) => {

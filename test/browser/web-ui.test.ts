@@ -1,57 +1,35 @@
 // The front end in headless Chromium against the real `drsoda serve` (demo night, reference reducer as local
 // processes): browse the night, reduce a field from the Reduce dialog, watch the job complete live, look at the
 // quick-looks, plot the spectra and download a result. Screenshots go to test-artifacts/browser/.
-import { readFileSync, mkdtempSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
-import { freePort } from '../../src/store/embedded.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { finished, spawnDrsoda, waitForLine, type Finished } from '../support/process.js';
-import { openBrowser, unlabelledControls, waitUntil, type Browser } from './support/chromium.js';
-import { ensureWebBuilt } from './support/web-build.js';
+import { openBrowser, waitUntil, type Browser } from './support/chromium.js';
+import { checkPage as checkLayout, startDemoServer, type DemoServer } from './support/demo-server.js';
 
 // Generous per-test timeouts: a cold reduction on 2 shared cores takes tens of seconds.
 const T = 240_000;
 
-let db: TestDatabase;
-let server: ChildProcess;
-let exited: Promise<Finished>;
+let demo: DemoServer;
 let base: string;
 let night: string;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  db = await createTestDatabase();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawnDrsoda(['serve'], {
-    DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', BASE_URL: base, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'drsoda-web-')),
-    DEMO_ARCHIVE: 'true', ARCHIVE_ROOT: '', EXECUTOR: 'local', WORKER_CONCURRENCY: '2', LOG_LEVEL: 'info',
-  });
-  exited = finished(server, 600_000);
-  await waitForLine(server, /drsoda listening/);
-  const ready = JSON.parse(await waitForLine(server, /demo archive ready/, 120_000)) as { objectFrames: string[] };
-  night = /\?(\d{4}-\d{2}-\d{2})\//.exec(ready.objectFrames[0])![1];
+  demo = await startDemoServer('web');
+  base = demo.base;
+  night = demo.night;
   browser = await openBrowser();
   page = browser.page;
 }, T);
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  expect((await exited).code).toBe(0);
-  await db?.drop();
+  await demo?.close();
 }, T);
 
-/** No control without an accessible name, and nothing wider than the laptop window. */
-async function checkPage(): Promise<void> {
-  expect(await unlabelledControls(page)).toEqual([]);
-  expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-}
+const checkPage = () => checkLayout(page);
 
 const pendingJobs = async () => (await (await fetch(`${base}/soda/async?PHASE=PENDING`)).text()).match(/<uws:jobref /g)?.length ?? 0;
 
