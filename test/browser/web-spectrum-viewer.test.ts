@@ -118,7 +118,7 @@ describe('the spectrum viewer', () => {
     const c = await drawn();
     expect(c.rows).not.toBeNull();
     expect(c.rows![1] - c.rows![0]).toBeGreaterThan(0.3 * c.height);
-    await browser.shot('w-viewer-01-fibre-switch', true);
+    await browser.shot('spectrum-viewer-01-fibre-switch', true);
     await page.setViewportSize({ width: 1280, height: 800 });
   }, T);
 
@@ -165,7 +165,7 @@ describe('the spectrum viewer', () => {
     const legend = (await page.locator('.plot-box .u-legend .u-series th').allTextContents()).join('\n');
     for (const arm of ['spliced', 'blue', 'red']) expect(legend).toContain(`${arm} ${fibre} `);
     expect(legend).toContain(`spliced ${/^\d+/.exec(other)![0]} `);
-    await browser.shot('w-viewer-02-overplot', true);
+    await browser.shot('spectrum-viewer-02-overplot', true);
     await plot().getByRole('button', { name: `Remove fibre ${fibre}` }).click();
     for (let i = 0; i < names.length; i++) if (/combined/.test(names[i])) await boxes.nth(i).uncheck();
     await plot().getByText(/^Showing fibre \d+ [^,]*\. Drag/).waitFor();
@@ -193,7 +193,7 @@ describe('the spectrum viewer', () => {
     await plot().getByRole('button', { name: 'Set flux range' }).click();
     await until(`document.querySelector('.plot-box').dataset.yMax === '42'`);
     expect((await scales()).yMin).toBe(-5);
-    await browser.shot('w-viewer-03-sky-smooth-yzoom', true);
+    await browser.shot('spectrum-viewer-03-sky-smooth-yzoom', true);
     await plot().getByRole('button', { name: 'Fit flux' }).click();
     await until(`document.querySelector('.plot-box').dataset.yMax !== '42'`);
     // Dragging up or down zooms in flux; dragging across zooms in wavelength.
@@ -233,7 +233,7 @@ describe('the spectrum viewer', () => {
     await settle();
     // Emission-line markers (orange) are drawn where they fall inside the plotted range.
     expect(await pixelsOf([194, 65, 12])).toBeGreaterThan(20);
-    await browser.shot('w-viewer-04-lines', true);
+    await browser.shot('spectrum-viewer-04-lines', true);
     await plot().getByLabel('Line markers').uncheck();
   }, T);
 
@@ -261,7 +261,7 @@ describe('the spectrum viewer', () => {
     await dot.click();
     await plot().getByText(new RegExp(`^Showing fibre ${mapped} `)).waitFor();
     expect(await plot().locator(`.fibre-map circle.current`).getAttribute('data-fibre')).toBe(String(mapped));
-    await browser.shot('w-viewer-06-pickers', true);
+    await browser.shot('spectrum-viewer-06-pickers', true);
   }, T);
 
   it('exports the plotted fibre as CSV and as a valid FITS table with the values of the result', async () => {
@@ -339,7 +339,7 @@ with fits.open(sys.argv[1]) as h:
       const table = events.filter((e) => e.event === 'received')[1];
       expect(table.error).toBeUndefined();
       expect(table.rows).toBe(await page.locator('#fibre-list option').count());
-      await browser.shot('w-viewer-07-samp', true);
+      await browser.shot('spectrum-viewer-07-samp', true);
     } finally {
       hub.kill('SIGTERM');
       await new Promise((r) => (hub.exitCode === null ? hub.once('exit', r) : r(null)));
@@ -352,6 +352,6 @@ with fits.open(sys.argv[1]) as h:
     await page.goto(`${base}/jobs/${votJob}`);
     await page.getByRole('button', { name: /^Plot .*spliced/ }).first().click();
     await plot().getByText('Flux unit (from the product): ct').waitFor({ timeout: 120_000 });
-    await browser.shot('w-viewer-08-votable-unit');
+    await browser.shot('spectrum-viewer-08-votable-unit');
   }, T);
 });

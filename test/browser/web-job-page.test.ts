@@ -90,12 +90,12 @@ describe('the job pages tell the whole story', () => {
     const ops = Object.values(spec.paths).reduce((n, p) => n + Object.keys(p).filter((k) => /^(get|post|put|delete|head|patch)$/.test(k)).length, 0);
     expect(await page.locator('.swagger-ui .opblock').count()).toBe(ops);
     await page.getByText('/soda/async/{id}/steps', { exact: true }).first().waitFor();
-    await browser.shot('w-job-01-api-reference', true);
+    await browser.shot('job-page-01-api-reference', true);
     await page.getByRole('tab', { name: /Guide/ }).click();
     await page.getByRole('heading', { name: 'API guide: curl, pyvo and TOPCAT' }).waitFor();
     expect(await page.locator('.api-guide pre code').count()).toBeGreaterThan(5);
     await checkPage();
-    await browser.shot('w-job-02-api-guide', true);
+    await browser.shot('job-page-02-api-guide', true);
     expect(foreign).toEqual([]);
   }, T);
 
@@ -113,7 +113,7 @@ describe('the job pages tell the whole story', () => {
     await circle.getByLabel('radius').fill(String(r));
     await keeps.getByText(/keeps no targets/).waitFor();
     expect(await dialog.getByRole('button', { name: 'Submit' }).isDisabled()).toBe(true);
-    await browser.shot('w-job-03-empty-region');
+    await browser.shot('job-page-03-empty-region');
     // A circle around one target keeps it, in every object frame of the field.
     const t = fibres.find((f) => f.type === 'P' && f.raRad !== null)!;
     await circle.getByLabel('RA', { exact: true }).fill((t.raRad! * deg).toFixed(6));
@@ -134,7 +134,7 @@ describe('the job pages tell the whole story', () => {
     expect(await page.locator('h1 .badge.phase-completed').count()).toBe(0);
     await page.getByText('Completed — no data in region.').waitFor();
     await checkPage();
-    await browser.shot('w-job-04-no-data-job', true);
+    await browser.shot('job-page-04-no-data-job', true);
   }, T);
 
   it('keeps the plan, settings with defaults and calibrations after submission, and marks steps reused from an earlier job', async () => {
@@ -172,7 +172,7 @@ describe('the job pages tell the whole story', () => {
     // The estimate counts the reuse: nothing left to run.
     await page.locator('.provenance .estimate', { hasText: `${plan.steps.length} steps, ${plan.steps.length} reused from earlier jobs: about 0 s` }).waitFor();
     await checkPage();
-    await browser.shot('w-job-05-job-provenance', true);
+    await browser.shot('job-page-05-job-provenance', true);
   }, T);
 
   it('opens a step log from its node in the graph, which fits its box at any zoom', async () => {
@@ -194,7 +194,7 @@ describe('the job pages tell the whole story', () => {
     expect(zoomed.scroll).toBeGreaterThan(zoomed.client);
     expect(zoomed.right).toBeLessThanOrEqual(zoomed.width);
     expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-    await browser.shot('w-job-06-dag-zoomed');
+    await browser.shot('job-page-06-dag-zoomed');
     await page.getByRole('button', { name: 'Fit', exact: true }).click();
     const node = page.locator('svg.dag .node', { hasText: 'reduce_arc' }).first();
     const stepId = await node.getAttribute('data-step');
@@ -214,7 +214,7 @@ describe('the job pages tell the whole story', () => {
     expect(await dialog.getByLabel('Job name (RUNID, optional)').inputValue()).toBe('second');
     await dialog.getByText(`Settings of job ${second}`).waitFor();
     expect(await dialog.getByText(field.field).count()).toBeGreaterThan(0);
-    await browser.shot('w-job-07-reduce-again');
+    await browser.shot('job-page-07-reduce-again');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
   }, T);
@@ -245,7 +245,7 @@ describe('the job pages tell the whole story', () => {
     const cells = await row.locator('td').allTextContents();
     expect(cells).toEqual(expect.arrayContaining([field.night, 'blue', expect.stringMatching(/^\d+(\.\d+)? (s|ms|min)/)]));
     await table.locator('tbody tr', { hasText: 'empty region' }).locator('.badge.phase-nodata').waitFor();
-    await browser.shot('w-job-08-jobs');
+    await browser.shot('job-page-08-jobs');
     await checkPage();
   }, T);
 });

@@ -1,7 +1,7 @@
 // "Start from the target" in headless Chromium against the real `drsoda serve` (demo night, reference reducer as
 // local processes): search a target of the demo archive by name and by position, open its field with the fibre
 // ticked, reduce just that fibre, and plot it; the fibre table, the field centre, the frames' grating and the FITS
-// header page. Screenshots go to test-artifacts/browser/ (w-search-*).
+// header page. Screenshots go to test-artifacts/browser/ (target-search-*).
 import type { Page } from 'playwright-core';
 import type { FrameWithFibresJson } from '../../src/domain/api-types.js';
 import { openBrowser, type Browser } from './support/chromium.js';
@@ -17,7 +17,7 @@ let page: Page;
 let target: { name: string; fibre: number; raDeg: number; decDeg: number; night: string; field: string };
 
 beforeAll(async () => {
-  demo = await startDemoServer('w-search');
+  demo = await startDemoServer('target-search');
   base = demo.base;
   // The target: the first named program fibre of the first object frame, as the archive index holds it.
   const frame = (await (await fetch(`${base}/api/frame?ID=${encodeURIComponent(demo.objectFrames[0])}`)).json()) as FrameWithFibresJson;
@@ -36,9 +36,9 @@ const checkPage = () => checkLayout(page);
 
 /** The same page at phone width too (layout is another change's; this only records it). */
 async function shots(name: string): Promise<void> {
-  await browser.shot(`w-search-${name}-1280`, true);
+  await browser.shot(`target-search-${name}-1280`, true);
   await page.setViewportSize({ width: 390, height: 844 });
-  await browser.shot(`w-search-${name}-390`, true);
+  await browser.shot(`target-search-${name}-390`, true);
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 

@@ -3,7 +3,7 @@
 // UTC, its labels are 2dFdr's, Show plan and Submit share one validation, a one-arm SPLICE is not silently dropped,
 // the datasets are exactly the ones chosen; per-route titles, "no such night/field" pages, focus back to the opener,
 // download progress of a plot; and every page at 390 px and 1280 px no wider than the window (screenshots of each
-// under test-artifacts/browser/w-fixes-*).
+// under test-artifacts/browser/forms-layout-*).
 import type { Locator, Page } from 'playwright-core';
 import { openBrowser, unlabelledControls, waitUntil, type Browser } from './support/chromium.js';
 import { startDemoServer, type DemoServer } from './support/demo-server.js';
@@ -248,7 +248,7 @@ describe('issue 21 findings 3, 4, 6, 8 in the browser', () => {
     await d.getByLabel('ARMS').selectOption('blue');
     await band().getByLabel('from').fill('420');
     await band().getByLabel('to').fill('560');
-    await d.getByLabel('Job name (RUNID, optional)').fill('w-fixes test');
+    await d.getByLabel('Job name (RUNID, optional)').fill('forms layout test');
     await d.getByRole('button', { name: 'Submit' }).click();
     await page.waitForURL(/\/jobs\/[\w-]+$/);
     jobUrl = page.url();
@@ -343,7 +343,7 @@ describe('issue 21 findings 3, 4, 6, 8 in the browser', () => {
         await p.ready();
         if (!(await fits(page))) problems.push(`${p.name} at ${width} px: ${await page.evaluate<number>('document.documentElement.scrollWidth')} px wide`);
         await p.then?.(width);
-        await browser.shot(`w-fixes-${p.name}-${width}`, p.name !== 'reduce-dialog');
+        await browser.shot(`forms-layout-${p.name}-${width}`, p.name !== 'reduce-dialog');
         if (p.name === 'reduce-dialog') await page.keyboard.press('Escape');
       }
     }
