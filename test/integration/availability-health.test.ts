@@ -85,4 +85,12 @@ describe('VOSI availability from the background health check', () => {
     await proxy.restore();
     await until(true, 15000);
   }, 60000);
+
+  it('says not available, and why, once shutdown has begun', async () => {
+    await until(true, 15000);
+    app.shutdown.abort();
+    const a = await availability();
+    expect(a.available).toBe(false);
+    expect(String(a.note)).toMatch(/shutting down/);
+  });
 });

@@ -52,14 +52,16 @@ describe('drsoda CLI', () => {
       const done = finished(child);
       const line = await waitForLine(child, /drsoda listening/);
       const port = JSON.parse(line).port as number;
-      // Hold the availability request in flight: its health query waits on this table lock.
+      await waitForLine(child, /demo archive ready/, 120_000);
+      // Hold a request in flight: the frame list's query waits on this table lock (availability no longer touches
+      // the database per request, and nothing else reads frame once the demo archive is ingested).
       const locker = new pg.Client({ connectionString: db.url });
       await locker.connect();
       await locker.query('begin');
-      await locker.query('lock table drsoda_migrations in access exclusive mode');
+      await locker.query('lock table frame in access exclusive mode');
       const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
         http
-          .get({ host: '127.0.0.1', port, path: '/soda/availability', agent: false }, (res) => {
+          .get({ host: '127.0.0.1', port, path: '/api/frames?limit=1', agent: false }, (res) => {
             let body = '';
             res.on('data', (d) => (body += d));
             res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -67,7 +69,8 @@ describe('drsoda CLI', () => {
           .on('error', reject);
       });
       // In flight means its query waits on the lock: wait for that, then for the server to say it stops.
-      await until('a query waiting on the lock', async () => (await db.pool.query(`select count(*)::int as n from pg_locks where not granted and database = (select oid from pg_database where datname = current_database())`)).rows[0].n, (n) => n > 0);
+      const waiting = `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%frame%'`;
+      await until('the frame list waiting on the lock', async () => (await db.pool.query(waiting)).rows[0].n, (n) => n > 0);
       const stopping = waitForLine(child, /shutting down/);
       child.kill('SIGTERM');
       await stopping;
@@ -76,8 +79,7 @@ describe('drsoda CLI', () => {
       await locker.end();
       const res = await inFlight;
       expect(res.status).toBe(200);
-      expect(res.body).toMatch(/<vosi:available>false<\/vosi:available>/);
-      expect(res.body).toMatch(/shutting down/);
+      expect(JSON.parse(res.body).frames).toHaveLength(1);
       const exit = await done;
       expect(exit.code).toBe(0);
       expect(exit.stdout).toMatch(/"msg":"stopped"/);
