@@ -66,7 +66,7 @@ const variables = z.object({
   SLURM_AAORUN: z.string().min(1).default('aaorun'),
   SLURM_JOB_DIR: z.string().min(1).optional(),
   SLURM_POLL_MS: positiveInt.default(1000),
-  SLURM_SUBMIT: z.enum(['step', 'dag']).default('dag'),
+  SLURM_SUBMIT: z.enum(['step', 'dag']).default('step'),
   SLURMRESTD_URL: z.string().url().refine((v) => /^https?:/.test(v), 'must be an http:// or https:// URL of slurmrestd').optional(),
   SLURMRESTD_TOKEN: z.string().min(1).optional(),
   SLURM_JWT: z.string().min(1).optional(),
