@@ -7,7 +7,7 @@ import { chmod, chown, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Step } from '../../domain/plan.js';
 import type { Logger } from '../../logger.js';
-import { jobScript, type SlurmRuntime } from './job-script.js';
+import { jobScript, type SlurmJobSettings } from './job-script.js';
 import type { SlurmCli } from './slurm-cli.js';
 import { readMarker } from './slurm-poller.js';
 import { isActiveState } from './slurm-state.js';
@@ -32,24 +32,12 @@ export interface SlurmDagRecords {
   handOver(stepId: string, submit: (parents: DagParent[]) => Promise<AheadJob | null>): Promise<AheadJob | null>;
 }
 
-export interface DagSubmitOptions {
-  cli: SlurmCli;
+export interface DagSubmitOptions extends SlurmJobSettings {
   records: SlurmDagRecords;
-  jobRoot: string;
-  runtime: SlurmRuntime;
-  aaorun: string[];
-  image: string;
-  user: string;
-  cpus: number;
-  memoryBytes: number;
-  partition?: string;
-  account?: string;
-  qos?: string;
   archiveRoot: string;
   /** Where the product store keeps a step's output (scheduler/product-store.ts file()). */
   productFile: (stepId: string, fileName: string) => string;
   stepTimeoutS: number;
-  log: Logger;
 }
 
 export interface DagSubmitter {

@@ -9,6 +9,9 @@
 // leaves the container running ("Stopping"). So the script starts the removal in its own session (Slurm does not
 // kill it), retried until the container is gone, and runs the container with --rm, so conmon removes it when it
 // ends whatever happens to the job.
+import type { Logger } from '../../logger.js';
+import type { SlurmCli } from './slurm-cli.js';
+
 
 export type SlurmRuntime = 'native' | 'docker' | 'podman';
 
@@ -114,4 +117,23 @@ export function jobScript(i: JobScriptInput): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** How a step becomes a batch job: shared by the runner and the DAG hand-over (dag-submit.ts). */
+export interface SlurmJobSettings {
+  cli: SlurmCli;
+  /** Step folders live here; it must be on the filesystem the compute nodes share. */
+  jobRoot: string;
+  runtime: SlurmRuntime;
+  /** Native: aaorun's command words on the node. Containers: the program inside the image. */
+  aaorun: string[];
+  image: string;
+  /** uid:gid inside containers. */
+  user: string;
+  cpus: number;
+  memoryBytes: number;
+  partition?: string;
+  account?: string;
+  qos?: string;
+  log: Logger;
 }

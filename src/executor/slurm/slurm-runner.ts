@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from '../../logger.js';
 import { appendTail, STEP_ABORT_DETACH, type StepRunner, type StepRunRequest, type StepRunResult } from '../types.js';
 import type { DagSubmitter } from './dag-submit.js';
-import { jobScript, type SlurmRuntime } from './job-script.js';
+import { jobScript, type SlurmJobSettings, type SlurmRuntime } from './job-script.js';
 import type { SlurmCli } from './slurm-cli.js';
 import { createSlurmPoller, type Finished, type Watched } from './slurm-poller.js';
 
@@ -30,24 +30,9 @@ export interface SlurmJobRecords {
   orphans(): Promise<(SlurmJobRecord & { stepDone?: boolean })[]>;
 }
 
-export interface SlurmRunnerOptions {
-  cli: SlurmCli;
+export interface SlurmRunnerOptions extends SlurmJobSettings {
   records: SlurmJobRecords;
-  /** Step folders live here; it must be on the filesystem the compute nodes share. */
-  jobRoot: string;
-  runtime: SlurmRuntime;
-  /** Native: aaorun's command words on the node. Containers: the program inside the image. */
-  aaorun: string[];
-  image: string;
-  /** uid:gid inside containers. */
-  user: string;
-  cpus: number;
-  memoryBytes: number;
-  partition?: string;
-  account?: string;
-  qos?: string;
   pollMs: number;
-  log: Logger;
   /** SLURM_SUBMIT=dag: hands the waiting steps below each submitted one to Slurm ahead (dag-submit.ts). */
   dag?: DagSubmitter;
 }
