@@ -26,19 +26,25 @@ export interface FastLaneDeps {
 const jobsPrefix = '/soda/async/';
 const validId = /^[A-Za-z0-9_-]{1,64}$/;
 
-function send(req: IncomingMessage, res: ServerResponse, type: string, cacheControl: string, etag: string, body: Buffer | string): void {
-  res.setHeader('Content-Type', type);
-  res.setHeader('Cache-Control', cacheControl);
-  res.setHeader('ETag', etag);
+/** The whole head in one writeHead (no header was set before): the cheapest way node:http writes one. */
+function send(req: IncomingMessage, res: ServerResponse, requestId: string, type: string, cacheControl: string, etag: string, body: Buffer | string): void {
   const pre = evaluatePreconditions(req.headers as Record<string, string | undefined>, { etag });
   if (pre !== 'proceed') {
-    res.statusCode = pre === 'not-modified' ? 304 : 412;
+    res.writeHead(pre === 'not-modified' ? 304 : 412, ['X-Request-Id', requestId, 'Cache-Control', cacheControl, 'ETag', etag]);
     res.end();
     return;
   }
-  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  res.writeHead(200, ['X-Request-Id', requestId, 'Content-Type', type, 'Cache-Control', cacheControl, 'ETag', etag, 'Content-Length', String(length)]);
   if (req.method === 'HEAD') res.end();
   else res.end(body);
+}
+
+/** RFC 9111 5.2.1: the request asks that nothing stored be answered without being validated first. */
+function wantsValidated(req: IncomingMessage): boolean {
+  const cc = req.headers['cache-control'];
+  if (cc !== undefined && /(?:^|,)\s*(?:no-cache|max-age\s*=\s*"?0"?)\s*(?:,|$)/i.test(cc)) return true;
+  return cc === undefined && /(?:^|,)\s*no-cache\s*(?:,|$)/i.test(req.headers.pragma ?? '');
 }
 
 const headerOf = (req: IncomingMessage) => ({
@@ -57,15 +63,16 @@ export function createFastLane(d: FastLaneDeps): RequestListener {
     } catch {
       return false; // the express app answers the 401 with its error document
     }
-    // Only after every change committed before this request arrived has reached the cache (requests waiting
-    // together share one round trip on the LISTEN connection).
-    if (!(await d.jobs.sync())) return false;
+    // A client asking for a validated answer (Cache-Control: no-cache or max-age=0, Pragma: no-cache), or a cache
+    // whose heartbeat is late, waits until every change committed before this request has reached the cache
+    // (requests waiting together share one round trip on the LISTEN connection).
+    if ((wantsValidated(req) || !d.jobs.fresh()) && !(await d.jobs.sync())) return false;
     const job = d.jobs.get(id);
     // Readers a job is shared with are checked by the express app (a database lookup); owners and admins here.
     if (!job || (!phase && !job.document) || !(caller.admin || job.ownerId === caller.userId)) return false;
     locals.caller = caller;
-    if (phase) send(req, res, 'text/plain; charset=utf-8', 'private, no-cache', d.etags.job('phase', job.version), job.phase);
-    else send(req, res, 'text/xml; charset=utf-8', 'private, no-cache', d.etags.job('job', job.version), job.document!);
+    if (phase) send(req, res, locals.requestId!, 'text/plain; charset=utf-8', 'private, no-cache', d.etags.job('phase', job.version), job.phase);
+    else send(req, res, locals.requestId!, 'text/xml; charset=utf-8', 'private, no-cache', d.etags.job('job', job.version), job.document!);
     return true;
   };
 
@@ -74,13 +81,17 @@ export function createFastLane(d: FastLaneDeps): RequestListener {
     // express keeps res.locals when it is already set: the routes' caller reaches the log line either way.
     (res as ServerResponse & { locals?: unknown }).locals = locals;
     d.logRequest(req, res, locals);
+    const toApp = () => {
+      res.setHeader('X-Request-Id', locals.requestId!);
+      d.app(req, res);
+    };
     const url = req.url ?? '/';
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (url === '/soda/availability' || url.startsWith('/soda/availability?')) {
         d.observe(req, res, '/soda/availability');
         const a = d.availability.now();
-        if (a) return send(req, res, 'text/xml; charset=utf-8', 'no-store', a.etag, a.body);
-        return d.app(req, res);
+        if (a) return send(req, res, locals.requestId!, 'text/xml; charset=utf-8', 'no-store', a.etag, a.body);
+        return toApp();
       } else if (url.startsWith(jobsPrefix) && !url.includes('?')) {
         const rest = url.slice(jobsPrefix.length);
         const phase = rest.endsWith('/phase');
@@ -88,14 +99,14 @@ export function createFastLane(d: FastLaneDeps): RequestListener {
         if (validId.test(id)) {
           d.observe(req, res, phase ? '/soda/async/{id}/phase' : '/soda/async/{id}');
           answerJob(req, res, locals, id, phase).then(
-            (done) => done || d.app(req, res),
-            () => d.app(req, res),
+            (done) => done || toApp(),
+            () => toApp(),
           );
           return;
         }
       }
     }
     d.observe(req, res);
-    d.app(req, res);
+    toApp();
   };
 }

@@ -39,8 +39,9 @@ export interface RequestLocals {
 }
 
 /**
- * Gives the request its id (X-Request-Id) and, when the log takes info lines, writes one line as it finishes. A plain
- * node:http function, so the fast lane (fast-lane.ts) logs its answers exactly as the express app does.
+ * Gives the request its id (locals.requestId; the caller sends it as X-Request-Id) and, when the log takes info
+ * lines, writes one line as it finishes. A plain node:http function, so the fast lane (fast-lane.ts) logs its
+ * answers exactly as the express app does, and writes all its headers at once.
  */
 export function createRequestLogger(log: Logger, o: RequestLogOptions = {}): (req: IncomingMessage, res: ServerResponse, locals: RequestLocals) => void {
   // A person at a terminal sees failing and slow requests; the routine ones stay at debug. A log shipper gets them all.
@@ -49,7 +50,6 @@ export function createRequestLogger(log: Logger, o: RequestLogOptions = {}): (re
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && validId.test(incoming) ? incoming : randomUUID();
     locals.requestId = id;
-    res.setHeader('X-Request-Id', id);
     // LOG_LEVEL above info: the request id is still given, but nothing is measured or built for a line never written.
     if (!log.isLevelEnabled('info')) return;
     const tp = req.headers.traceparent;
@@ -85,7 +85,9 @@ export function createRequestLogger(log: Logger, o: RequestLogOptions = {}): (re
 export function requestLog(log: Logger, o: RequestLogOptions = {}): RequestHandler {
   const start = createRequestLogger(log, o);
   return (req, res, next) => {
-    start(req, res, res.locals as RequestLocals);
+    const locals = res.locals as RequestLocals;
+    start(req, res, locals);
+    res.setHeader('X-Request-Id', locals.requestId!);
     next();
   };
 }

@@ -58,6 +58,11 @@ export interface NotificationListener {
    * one round trip. False when the connection is down (nothing can be promised then).
    */
   sync(): Promise<boolean>;
+  /**
+   * Milliseconds since the latest completed sync() round trip began on the current connection (every notification
+   * committed before that instant has been delivered); Infinity when there was none or the connection is down.
+   */
+  lagMs(): number;
   /** Ends the connection; subscribers get nothing more. */
   close(): Promise<void>;
 }
@@ -171,16 +176,25 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
   let pending: Promise<unknown> = Promise.resolve();
   let syncing: Promise<boolean> | undefined;
   let nextSync: Promise<boolean> | undefined;
+  // performance.now() at which the latest completed round trip on `syncedClient` began.
+  let syncedAt = -Infinity;
+  let syncedClient: pg.Client | null = null;
   // A hung connection must not hold the callers: after a second they are told nothing can be promised.
   const roundTrip = async (): Promise<boolean> => {
     const c = client;
     if (!c) return false;
     let timer: NodeJS.Timeout | undefined;
+    const began = performance.now();
     try {
       const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 1000)));
       const q = statements.then(() => c.query('select 1'));
       statements = q.catch(() => {});
-      return await Promise.race([q.then(() => client === c), late]);
+      const ok = await Promise.race([q.then(() => client === c), late]);
+      if (ok && (syncedClient !== c || began > syncedAt)) {
+        syncedClient = c;
+        syncedAt = began;
+      }
+      return ok;
     } catch {
       return false;
     } finally {
@@ -222,6 +236,7 @@ export function createNotificationListener(o: NotificationListenerOptions): Noti
       });
       return nextSync ?? syncing;
     },
+    lagMs: () => (client !== null && syncedClient === client ? performance.now() - syncedAt : Infinity),
     async close() {
       if (closed) return;
       closed = true;

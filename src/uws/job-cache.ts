@@ -1,7 +1,8 @@
 // A per-process cache of what GET {job} and GET {job}/phase answer (owner, phase, version, rendered job
 // document), so a polling client is answered without a database round trip. It is trusted only while the LISTEN
-// connection hears uws_job_change (migration 000015), which announces every change of every job row, and read after
-// sync(), so no answer is older than a change committed before the request arrived, in any process.
+// connection hears uws_job_change (migration 000015), which announces every change of every job row as it commits,
+// and while a heartbeat round trip on that connection keeps proving it current (fresh()); a caller that must see
+// every change committed before its request reads after sync(). docs/uws.md#cached-job-documents.
 import type { NotificationListener } from '../store/notification-listener.js';
 import type { Phase } from '../domain/job.js';
 
@@ -28,6 +29,12 @@ export interface JobCache {
    * LISTEN connection, notification-listener.ts sync()); read with get() after it. False: read the database.
    */
   sync(): Promise<boolean>;
+  /**
+   * True when a round trip on the LISTEN connection that began at most maxLagMs ago has completed: every change
+   * committed before then has reached the cache (later ones as their notifications arrive, normally within a
+   * millisecond). False: read after sync().
+   */
+  fresh(): boolean;
   /** Take before the database read whose result will be stored. */
   ticket(id: string): FillTicket;
   /** Stores what a read begun at `ticket` returned, unless the job changed (or the cache stopped being trusted) since. */
@@ -40,8 +47,26 @@ export interface JobCache {
 
 const channel = 'uws_job_change';
 
-export function createJobCache(listener: Pick<NotificationListener, 'subscribe' | 'onReconnect' | 'isListening' | 'sync'>, o: { maxEntries?: number } = {}): JobCache {
+export interface JobCacheOptions {
+  maxEntries?: number;
+  /** How often, while anything is cached, a round trip on the LISTEN connection proves it current. */
+  heartbeatMs?: number;
+  /** fresh() while the latest completed round trip began at most this long ago. */
+  maxLagMs?: number;
+}
+
+export function createJobCache(listener: Pick<NotificationListener, 'subscribe' | 'onReconnect' | 'isListening' | 'sync' | 'lagMs'>, o: JobCacheOptions = {}): JobCache {
   const maxEntries = o.maxEntries ?? 4096;
+  const heartbeatMs = o.heartbeatMs ?? 100;
+  const maxLagMs = o.maxLagMs ?? 500;
+  // Runs only while entries are kept: a process that serves no cached job sends nothing.
+  let heartbeat: NodeJS.Timeout | undefined;
+  const beat = () => {
+    if (entries.size === 0) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+    } else void listener.sync();
+  };
   const entries = new Map<string, CachedJob>();
   // Every invalidation takes the next generation; `changedAt` keeps, per job, the generation of its last one (a
   // fill with an older ticket must not store), and `everything` the last forget-all. When changedAt grows large it
@@ -78,6 +103,7 @@ export function createJobCache(listener: Pick<NotificationListener, 'subscribe' 
       return entries.get(id);
     },
     sync: () => listener.sync(),
+    fresh: () => trusted() && listener.lagMs() <= maxLagMs,
     ticket(id) {
       return { id, generation: trusted() ? generation : -1 };
     },
@@ -94,12 +120,19 @@ export function createJobCache(listener: Pick<NotificationListener, 'subscribe' 
       entries.delete(entry.id);
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
       entries.set(entry.id, entry);
+      if (!heartbeat) {
+        heartbeat = setInterval(beat, heartbeatMs);
+        heartbeat.unref();
+        void listener.sync();
+      }
     },
     forget,
     get size() {
       return entries.size;
     },
     close() {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
       offChange();
       offReconnect();
       entries.clear();

@@ -1,8 +1,9 @@
 // The per-process job cache behind the fast lane (src/uws/job-cache.ts, src/http/fast-lane.ts), with two app
-// instances on one database (as API_PROCESSES or two hosts run them): a job changed through one is never read
-// stale through the other, whether the change came over HTTP or straight from the database (a worker), and a
-// change through an instance is seen by that instance's next request at once.
-import { markExecuting, setProgress } from '../../src/store/job-store.js';
+// instances on one database (as API_PROCESSES or two hosts run them): a change through an instance is seen by that
+// instance's next request at once; a change through the other instance or straight in the database (a worker) is
+// seen at once by a request that asks for a validated answer (Cache-Control: no-cache), and by every request as
+// soon as its notification arrives (well within the heartbeat bound).
+import { markError, markExecuting, setProgress } from '../../src/store/job-store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createJob, parseXml, postForm } from './uws-helpers.js';
@@ -25,10 +26,21 @@ describe('job cache across app instances', () => {
 
   const pathOf = (jobUrl: string) => new URL(jobUrl).pathname;
   const idOf = (jobUrl: string) => jobUrl.split('/').pop()!;
-  const phaseAt = async (app: TestApp, jobUrl: string) => (await (await fetch(`${app.url}${pathOf(jobUrl)}/phase`)).text()).trim();
-  const docAt = async (app: TestApp, jobUrl: string) => {
-    const res = await fetch(`${app.url}${pathOf(jobUrl)}`);
+  const validated = { 'Cache-Control': 'no-cache' };
+  const phaseAt = async (app: TestApp, jobUrl: string, headers: Record<string, string> = {}) =>
+    (await (await fetch(`${app.url}${pathOf(jobUrl)}/phase`, { headers })).text()).trim();
+  const docAt = async (app: TestApp, jobUrl: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${app.url}${pathOf(jobUrl)}`, { headers });
     return { etag: res.headers.get('etag'), job: parseXml(await res.text()).job };
+  };
+  /** Milliseconds until the instance's plain (unvalidated) phase answer is `want`; fails after the heartbeat bound. */
+  const seenWithin = async (app: TestApp, jobUrl: string, want: string) => {
+    const t0 = performance.now();
+    while ((await phaseAt(app, jobUrl)) !== want) {
+      if (performance.now() - t0 > 1000) throw new Error(`phase ${want} not seen within 1 s`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    return performance.now() - t0;
   };
   /** Polls until the instance's cache holds the job (its LISTEN connection is up, the GET filled it). */
   const cached = async (app: TestApp, jobUrl: string) => {
@@ -46,17 +58,37 @@ describe('job cache across app instances', () => {
     await cached(b, job);
     await cached(a, job);
     expect(await phaseAt(b, job)).toBe('PENDING');
-    // Changed through A; read through B right after the 303, and through A itself.
+    // Changed through A; read through A itself right after the 303, and through B validated.
     const run = await postForm(`${a.url}${pathOf(job)}/phase`, { PHASE: 'RUN' });
     expect(run.status).toBe(303);
-    expect(['QUEUED', 'EXECUTING']).toContain(await phaseAt(b, job));
-    expect(['QUEUED', 'EXECUTING']).toContain((await docAt(b, job)).job.phase);
     expect(['QUEUED', 'EXECUTING']).toContain(await phaseAt(a, job));
+    expect(['QUEUED', 'EXECUTING']).toContain(await phaseAt(b, job, validated));
+    expect(['QUEUED', 'EXECUTING']).toContain((await docAt(b, job, { Pragma: 'no-cache' })).job.phase);
     const abort = await postForm(`${b.url}${pathOf(job)}/phase`, { PHASE: 'ABORT' });
     expect(abort.status).toBe(303);
-    expect(await phaseAt(a, job)).toBe('ABORTED');
-    expect((await docAt(a, job)).job.phase).toBe('ABORTED');
     expect(await phaseAt(b, job)).toBe('ABORTED');
+    expect(await phaseAt(a, job, { 'Cache-Control': 'max-age=0' })).toBe('ABORTED');
+    expect((await docAt(a, job, validated)).job.phase).toBe('ABORTED');
+  });
+
+  it('shows another instance\'s change to a plain request once its notification arrives', async () => {
+    for (let i = 0; i < 5; i++) {
+      const job = await createJob(`${a.url}/soda/async`, { DURATION: '30' });
+      await cached(b, job);
+      expect(await phaseAt(b, job)).toBe('PENDING');
+      expect((await postForm(`${a.url}${pathOf(job)}/phase`, { PHASE: 'ABORT' })).status).toBe(303);
+      await seenWithin(b, job, 'ABORTED');
+      expect((await docAt(b, job)).job.phase).toBe('ABORTED');
+    }
+  });
+
+  it('keeps the cache proven current by its heartbeat while it holds jobs', async () => {
+    const job = await createJob(`${a.url}/soda/async`, { DURATION: '30' });
+    await cached(a, job);
+    const cache = a.factory.jobCache();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(cache.fresh()).toBe(true);
+    expect(a.factory.listener().lagMs()).toBeLessThan(500);
   });
 
   it('shows a change written straight to the database (as a worker writes it) on the next read of each instance', async () => {
@@ -68,11 +100,13 @@ describe('job cache across app instances', () => {
     expect(await markExecuting(db.pool, id, new Date(), ['PENDING'])).not.toBeNull();
     await setProgress(db.pool, id, 0.25, 'a quarter', new Date());
     for (const app of [a, b]) {
-      const after = await docAt(app, job);
+      const after = await docAt(app, job, validated);
       expect(after.job.phase).toBe('EXECUTING');
       expect(after.etag).not.toBe(before.etag);
-      expect(await phaseAt(app, job)).toBe('EXECUTING');
+      expect(await phaseAt(app, job, validated)).toBe('EXECUTING');
     }
+    await markError(db.pool, id, new Date(), { type: 'fatal', message: 'Error: disk full' }, ['EXECUTING']);
+    for (const app of [a, b]) await seenWithin(app, job, 'ERROR');
   });
 
   it('forgets a deleted job at once: 404 through both instances', async () => {
@@ -81,7 +115,7 @@ describe('job cache across app instances', () => {
     await cached(b, job);
     const del = await fetch(`${b.url}${pathOf(job)}`, { method: 'DELETE', redirect: 'manual' });
     expect(del.status).toBe(303);
-    expect((await fetch(`${a.url}${pathOf(job)}`)).status).toBe(404);
     expect((await fetch(`${b.url}${pathOf(job)}/phase`)).status).toBe(404);
+    expect((await fetch(`${a.url}${pathOf(job)}`, { headers: validated })).status).toBe(404);
   });
 });

@@ -102,8 +102,13 @@ describe('job documents', () => {
       }
       return now;
     };
-    /** After a change: the job document's tag (and that of every resource whose body changed) is new. */
+    /**
+     * After a change: the job document's tag (and that of every resource whose body changed) is new. Changes written
+     * straight to the database (as another process writes them) reach the cached answers with their notification.
+     */
     const changed = async (what: string) => {
+      const deadline = Date.now() + 2000;
+      while ((await (await get(resources[0])).text()) === last.get(resources[0])!.body && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       const now = await snapshot();
       for (const url of resources) {
         const a = last.get(url)!;
