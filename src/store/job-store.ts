@@ -125,6 +125,32 @@ const bodyOf = (plan: Plan) => {
 
 /** Inserts jobs and their parameters atomically in one round trip; returns the jobs as stored, in order. */
 export async function insertJobs(db: Queryable, jobs: readonly NewJob[]): Promise<Job[]> {
+  try {
+    return await insertJobsOnce(db, jobs);
+  } catch (err) {
+    // A shared plan body the reaper deleted (deleteUnusedPlanBodies) between this statement's conflict check and
+    // its job_plan rows: the second attempt stores the body again.
+    if ((err as { constraint?: string }).constraint !== 'job_plan_digest_fkey') throw err;
+    return await insertJobsOnce(db, jobs);
+  }
+}
+
+/**
+ * Deletes up to `limit` shared plan bodies that no job names and that were stored before `before`; returns how many.
+ * A body a concurrent creation names meanwhile fails the statement (foreign key): the next pass tries again.
+ */
+export async function deleteUnusedPlanBodies(db: Queryable, before: Date, limit: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `delete from plan_body where digest in (
+       select b.digest from plan_body b
+       where b.created < $1 and not exists (select 1 from job_plan p where p.digest = b.digest)
+       limit $2 for update skip locked)`,
+    [before, limit],
+  );
+  return rowCount ?? 0;
+}
+
+async function insertJobsOnce(db: Queryable, jobs: readonly NewJob[]): Promise<Job[]> {
   const params = jobs.flatMap((j) => j.parameters.map((p, position) => ({ jobId: j.id, position, ...p })));
   const planned = jobs.filter((j) => j.plan);
   const bodies = new Map(planned.map((j) => bodyOf(j.plan!)).map((b) => [b.digest, b.json]));

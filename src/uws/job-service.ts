@@ -8,7 +8,7 @@ import { destroyDueJobs, expireOverdueJobs, type SweptJob } from '../store/job-l
 import { createExecutions } from './executions.js';
 import { createHandover, type Handover, type HandoverSettings } from './handover.js';
 import { recoverJobDirs, removeJobDir } from './job-files.js';
-import { getJob } from '../store/job-store.js';
+import { deleteUnusedPlanBodies, getJob } from '../store/job-store.js';
 import { createJobList, type JobList } from './job-list.js';
 import type { NotificationListener } from '../store/notification-listener.js';
 import { createPhaseWaiters } from './phase-waiters.js';
@@ -39,6 +39,8 @@ export interface JobServiceDeps {
 export interface SweepReport {
   expired: SweptJob[];
   destroyed: SweptJob[];
+  /** Shared plan bodies no job names any more, deleted (at most once a minute). */
+  planBodies: number;
 }
 
 export interface JobService {
@@ -54,6 +56,9 @@ export interface JobService {
 }
 
 const sweepBatch = 500;
+// A shared plan body younger than this is never deleted: a creation batch may have stored it and not yet named it.
+const planBodyGraceMs = 3600_000;
+const planBodySweepMs = 60_000;
 
 export function createJobService(d: JobServiceDeps): JobService {
   const log = d.log.child({ component: 'uws' });
@@ -83,9 +88,19 @@ export function createJobService(d: JobServiceDeps): JobService {
     const destroyed = await destroyDueJobs(d.pool, now, sweepBatch);
     await abortElsewhere(destroyed.filter((j) => !(terminalPhases as readonly string[]).includes(j.phase)));
     for (const j of destroyed) await removeJobDir(d.dataDir, j.id).catch((err) => log.warn({ err, jobId: j.id }, 'could not remove job files'));
-    if (expired.length || destroyed.length) log.info({ expired: expired.length, destroyed: destroyed.length }, 'uws reaper pass');
-    return { expired, destroyed };
+    let planBodies = 0;
+    if (now.getTime() - lastPlanSweep >= planBodySweepMs) {
+      lastPlanSweep = now.getTime();
+      planBodies = await deleteUnusedPlanBodies(d.pool, new Date(now.getTime() - planBodyGraceMs), sweepBatch).catch((err: { code?: string; message: string }) => {
+        // A creation naming a body this pass chose: it stays, and the next pass looks again.
+        if (err.code !== '23503') log.warn({ err: err.message }, 'could not delete unused plan bodies');
+        return 0;
+      });
+    }
+    if (expired.length || destroyed.length || planBodies) log.info({ expired: expired.length, destroyed: destroyed.length, planBodies }, 'uws reaper pass');
+    return { expired, destroyed, planBodies };
   }
+  let lastPlanSweep = -Infinity;
 
   // Job dirs a crashed process of this host left mid-creation: finish or remove them (docs/reliability.md).
   let sweeping: Promise<unknown> = recoverJobDirs(d.dataDir, async (id) => (await getJob(d.pool, id)) !== null).then(
