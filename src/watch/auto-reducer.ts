@@ -12,7 +12,6 @@ import type { Logger } from '../logger.js';
 import { committedPresets } from '../soda/parameters.js';
 import { planSoda } from '../soda/plan-request.js';
 import { parseSodaRequest } from '../soda/request.js';
-import type { Pool } from '../store/db.js';
 import { abandonSubject, claimedSubjects, pendingObjectFrames, watchedFields, type PendingObjectFrame } from '../store/watch-store.js';
 import { createAutoJob, type AutoJobDeps } from './auto-jobs.js';
 import { jobParameters, readersOf, ruleFor, type AutoRule, type AutoRules } from './rules.js';

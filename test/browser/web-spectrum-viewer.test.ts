@@ -3,7 +3,6 @@
 // and rescales for each fibre (issue 21, finding 1), and the viewer's features. Screenshots: test-artifacts/browser/.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { readHeaders, readImage } from '../../src/fits/index.js';

@@ -2,7 +2,6 @@
 // processes): browse the night, reduce a field from the Reduce dialog, watch the job complete live, look at the
 // quick-looks, plot the spectra and download a result. Screenshots go to test-artifacts/browser/.
 import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, waitUntil, type Browser } from './support/chromium.js';
 import { checkPage as checkLayout, startDemoServer, type DemoServer } from './support/demo-server.js';

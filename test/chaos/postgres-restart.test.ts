@@ -85,8 +85,7 @@ describe('PostgreSQL restart during a run', () => {
 
     for (const id of planJobs) expect((await settled(pool, id, 90000)).phase).toBe('COMPLETED');
     await until('sleep jobs to finish', async () => {
-      const recoveredS = (Date.now() - restarted) / 1000;
-    const phases = await Promise.all(sleepJobs.map(async (u) => (await fetch(`${u}/phase`)).text()));
+      const phases = await Promise.all(sleepJobs.map(async (u) => (await fetch(`${u}/phase`)).text()));
       return phases.every((p) => ['COMPLETED', 'ERROR'].includes(p)) && phases;
     }, 60000, 500);
     const recoveredS = (Date.now() - restarted) / 1000;

@@ -7,7 +7,7 @@ import { planToJson } from '../../src/planner/render-json.js';
 import { markCompleted, markError, markExecuting, markQueued, setProgress } from '../../src/store/job-store.js';
 import { loadJobPlan } from '../../src/store/step-store.js';
 import { planXml } from '../../src/vo/plan-xml.js';
-import { createJob, getText, postForm } from './uws-helpers.js';
+import { createJob, postForm } from './uws-helpers.js';
 import { expectValid } from '../support/xsd.js';
 import { simulatedArchive, startSodaApp, type SimulatedArchive, type SodaTestApp } from '../support/soda-app.js';
 import { objectFrame } from './soda-fixture.js';

@@ -5,7 +5,7 @@ import { notificationsOfJob } from '../../src/store/notification-store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { scrape, valueOf } from '../support/ops-prometheus.js';
-import { startSmtpSink, startWebhookReceiver, until, type SmtpSink, type WebhookReceiver } from '../support/ops-receivers.js';
+import { startSmtpSink, startWebhookReceiver, until, type SmtpSink } from '../support/ops-receivers.js';
 
 const secret = 'a-test-secret-of-16+';
 

@@ -5,7 +5,6 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findHdu, readHeaders, readTable } from '../../src/fits/index.js';
-import type { Engine } from '../../src/scheduler/engine.js';
 import { listJobs } from '../../src/store/job-list-store.js';
 import { separationDeg } from '../../src/cutout/geometry.js';
 import { expectVotlintClean } from '../support/votlint.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { findHdu, readHeaders, readImage, type Header } from '../../src/fits/index.js';
 import { columnOf, objectContinuum, type ArmName, type NightTruth } from '../../src/simulate/index.js';
 import { projectRoot } from '../support/process.js';
-import { aaorun, reduceArm, type ArmRun } from './reducer-pipeline.js';
+import { aaorun, type ArmRun } from './reducer-pipeline.js';
 
 const poly = (c: number[], u: number) => c.reduceRight((v, k) => v * u + k, 0);
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];

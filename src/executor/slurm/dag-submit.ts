@@ -6,9 +6,7 @@
 import { chmod, chown, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Step } from '../../domain/plan.js';
-import type { Logger } from '../../logger.js';
 import { jobScript, type SlurmJobSettings } from './job-script.js';
-import type { SlurmCli } from './slurm-cli.js';
 import { readMarker } from './slurm-poller.js';
 import { isActiveState } from './slurm-state.js';
 

@@ -3,11 +3,9 @@
 // submitting again, batched state polling, and scancel when drsoda aborts the step.
 import { chown, chmod, copyFile, cp, link, lstat, mkdir, open, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger } from '../../logger.js';
 import { appendTail, STEP_ABORT_DETACH, type StepRunner, type StepRunRequest, type StepRunResult } from '../types.js';
 import type { DagSubmitter } from './dag-submit.js';
-import { jobScript, type SlurmJobSettings, type SlurmRuntime } from './job-script.js';
-import type { SlurmCli } from './slurm-cli.js';
+import { jobScript, type SlurmJobSettings } from './job-script.js';
 import { createSlurmPoller, type Finished, type Watched } from './slurm-poller.js';
 
 export interface SlurmJobRecord {
