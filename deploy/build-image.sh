@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 image="${1:-drsoda/service:latest}"
 log() { printf '[image:service] %s\n' "$*" >&2; }
+. deploy/image-lib.sh
 
 ctx="$(mktemp -d "${TMPDIR:-/tmp}/drsoda-service-image.XXXXXX")"
 trap 'rm -rf "$ctx"' EXIT
@@ -29,12 +30,7 @@ cp package.json "$app/package.json"
 cp package.json "$app/lib/package.json"
 [ -d web/dist ] && mkdir -p "$app/web" && cp -r web/dist "$app/web/dist"
 
-node_bin="$(node -p 'process.execPath')"
-cp "$node_bin" "$root/usr/local/bin/node"
-ldd "$node_bin" | grep -o '/[^ )]*' | sort -u | while read -r lib; do
-  mkdir -p "$root$(dirname "$lib")"
-  cp -L "$lib" "$root$lib"
-done
+node_bin="$(copy_node_runtime "$root")"
 # Name resolution (webhooks, SMTP, DATABASE_URL host names) through glibc: files, then DNS.
 mkdir -p "$root/etc"
 printf 'hosts: files dns\n' > "$root/etc/nsswitch.conf"
@@ -44,16 +40,6 @@ chmod -R a+rX "$root"
 chmod 1777 "$root/srv/drsoda"
 cp deploy/Dockerfile "$ctx/Dockerfile"
 
-hash="$( (find "$app" -type f -print0 | sort -z | xargs -0 sha256sum; sha256sum "$ctx/Dockerfile"; "$node_bin" --version) | sha256sum | cut -c1-16)"
-current="$(timeout 30 docker image inspect -f '{{ index .Config.Labels "drsoda.service.hash" }}' "$image" 2>/dev/null || true)"
-if [ "$current" = "$hash" ]; then
-  log "$image is up to date ($hash)"
-  exit 0
-fi
-log "building $image ($hash)"
-printf 'LABEL drsoda.service.hash="%s" org.opencontainers.image.title="drsoda" org.opencontainers.image.description="drsoda service: UWS/SODA/DataLink API and workers"\n' "$hash" >> "$ctx/Dockerfile"
-if ! DOCKER_BUILDKIT=0 timeout 600 docker build --quiet --tag "$image" "$ctx" >"$ctx/build.log" 2>&1; then
-  cat "$ctx/build.log" >&2
-  exit 1
-fi
-log "built $image ($(docker image inspect -f '{{ .Size }}' "$image" | awk '{printf "%.0f MB", $1/1e6}'))"
+# Paths relative to the context: the context folder's random name must not change the hash.
+hash="$( (cd "$ctx" && find rootfs/opt/drsoda Dockerfile -type f -print0 | sort -z | xargs -0 sha256sum; "$node_bin" --version) | sha256sum | cut -c1-16)"
+build_if_changed "$image" "$ctx" "$hash" drsoda.service.hash drsoda "drsoda service: UWS/SODA/DataLink API and workers"

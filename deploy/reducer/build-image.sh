@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 image="${1:-${PIPELINE_IMAGE:-drsoda/aaorun:latest}}"
 log() { printf '[image:reducer] %s\n' "$*" >&2; }
+. deploy/image-lib.sh
 
 ctx="$(mktemp -d "${TMPDIR:-/tmp}/drsoda-aaorun-image.XXXXXX")"
 trap 'rm -rf "$ctx"' EXIT
@@ -17,13 +18,7 @@ chmod 1777 "$root/tmp" "$root/work"
 timeout 120 npx esbuild src/reducer/cli.ts --bundle --platform=node --format=esm --target=node20 \
   --legal-comments=none --log-level=warning --outfile="$root/opt/aaorun/aaorun.mjs"
 
-node_bin="$(node -p 'process.execPath')"
-cp "$node_bin" "$root/usr/local/bin/node"
-# Every library the dynamic loader resolves for node, at the same path, plus the loader itself.
-ldd "$node_bin" | grep -o '/[^ )]*' | sort -u | while read -r lib; do
-  mkdir -p "$root$(dirname "$lib")"
-  cp -L "$lib" "$root$lib"
-done
+node_bin="$(copy_node_runtime "$root")"
 # A POSIX shell (static busybox) for the warm-sandbox launcher, which needs sh, setsid, mkdir and cat,
 # as a real 2dFdr image has them; nothing else of busybox is linked.
 busybox="$(command -v busybox || true)"
@@ -37,17 +32,6 @@ chmod 0755 "$root/usr/local/bin/aaorun" "$root/usr/local/bin/node"
 chmod -R a+rX "$root"
 cp deploy/reducer/Dockerfile "$ctx/Dockerfile"
 
-hash="$( (sha256sum "$root/opt/aaorun/aaorun.mjs" "$ctx/Dockerfile" "$root/bin/busybox"; "$node_bin" --version) | sha256sum | cut -c1-16)"
-current="$(timeout 30 docker image inspect -f '{{ index .Config.Labels "drsoda.reducer.hash" }}' "$image" 2>/dev/null || true)"
-if [ "$current" = "$hash" ]; then
-  log "$image is up to date ($hash)"
-  exit 0
-fi
-log "building $image ($hash)"
-printf 'LABEL drsoda.reducer.hash="%s" org.opencontainers.image.title="drsoda aaorun" org.opencontainers.image.description="2dFdr-compatible reducer (aaorun stand-in)"\n' "$hash" >> "$ctx/Dockerfile"
-# The legacy builder needs no buildx plugin and no network for FROM scratch; its output is shown on failure only.
-if ! DOCKER_BUILDKIT=0 timeout 600 docker build --quiet --tag "$image" "$ctx" >"$ctx/build.log" 2>&1; then
-  cat "$ctx/build.log" >&2
-  exit 1
-fi
-log "built $image ($(docker image inspect -f '{{ .Size }}' "$image" | awk '{printf "%.0f MB", $1/1e6}'))"
+# Paths relative to the context: the context folder's random name must not change the hash.
+hash="$( (cd "$ctx" && sha256sum rootfs/opt/aaorun/aaorun.mjs Dockerfile rootfs/bin/busybox; "$node_bin" --version) | sha256sum | cut -c1-16)"
+build_if_changed "$image" "$ctx" "$hash" drsoda.reducer.hash "drsoda aaorun" "2dFdr-compatible reducer (aaorun stand-in)"

@@ -3,7 +3,7 @@
 // Slurm cancels its dependants; ABORT leaves no Slurm job or folder; a restarted worker attaches, never resubmits.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readPipelinePresets } from '../../src/cli/plan.js';
@@ -15,11 +15,11 @@ import { listSlurmJobs } from '../../src/store/slurm-job-store.js';
 import { stepOutputs, stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { fakeAaorun, fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
-import { fakeAaorunVersion, fakePlan, testPipeline, workerPipeline } from '../support/fake-plan.js';
+import { fakePlan, testPipeline, workerPipeline } from '../support/fake-plan.js';
 import { ingestedNight, timeless } from '../support/night.js';
-import { finished, projectRoot, spawnDrsoda, waitForLine } from '../support/process.js';
+import { finished, projectRoot } from '../support/process.js';
 import { startSlurmCluster, type SlurmCluster } from '../support/slurm.js';
-import { eventually, slurmJobs, testSlurmRunner } from '../support/slurm-runner.js';
+import { eventually, nothingLeft as nothingLeftIn, slurmJobs, slurmWorkers, testSlurmRunner } from '../support/slurm-runner.js';
 
 const RAW = '261126/ccd_1/26nov10001.fits';
 
@@ -71,12 +71,7 @@ describe('a job\'s DAG handed to Slurm at once (SLURM_SUBMIT=dag)', () => {
     return { engine, jobRoot };
   }
 
-  async function nothingLeft(db: TestDatabase, jobRoot: string) {
-    const jobs = await eventually('no Slurm job still active', 60000, () => slurmJobs(cluster), (js) => js.every((j) => !/PENDING|RUNNING|COMPLETING/.test(j.state)));
-    await eventually('no Slurm job recorded', 30000, () => listSlurmJobs(db.pool), (rs) => rs.length === 0);
-    await eventually('no step folder left', 30000, async () => readdirSync(jobRoot).flatMap((d) => readdirSync(path.join(jobRoot, d))), (ds) => ds.length === 0);
-    return jobs;
-  }
+  const nothingLeft = (db: TestDatabase, jobRoot: string) => nothingLeftIn(cluster, db.pool, jobRoot, 30000);
 
   it('reduces a simulated night with products identical to one submission per step, each step one Slurm job', async () => {
     const setup = await database();
@@ -194,15 +189,10 @@ describe('a job\'s DAG handed to Slurm at once (SLURM_SUBMIT=dag)', () => {
     const archive = fakeArchive([RAW]);
     temps.push(archive);
     const dataDir = temp('drsoda-dag-restart-');
-    const env = {
-      DATABASE_URL: db.url, DATA_DIR: dataDir, ARCHIVE_ROOT: archive, EXECUTOR: 'slurm', SLURM_SUBMIT: 'dag', SLURM_CONF: cluster.conf,
-      SLURM_PARTITION: cluster.partition, SLURM_AAORUN: `sh ${fakeAaorun}`, PIPELINE_VERSION: fakeAaorunVersion, SLURM_POLL_MS: '300', STEP_LEASE_S: '2',
-      WORKER_CONCURRENCY: '2', STEP_MEMORY_MB: '512',
-    };
+    const spawner = slurmWorkers(cluster, { databaseUrl: db.url, dataDir, archiveRoot: archive }, { SLURM_SUBMIT: 'dag', WORKER_CONCURRENCY: '2' });
     const start = async () => {
-      const w = spawnDrsoda(['worker'], env);
+      const w = await spawner.start();
       workers.push(w);
-      await waitForLine(w, /drsoda worker ready/);
       return w;
     };
     const first = await start();

@@ -2,8 +2,7 @@
 // two-step plan under the steps' drsoda names, a failing step, an ABORT, slurmrestd's own errors as clear step
 // failures, a client that never hangs on a silent or absent endpoint, a worker restart that re-attaches, and
 // `drsoda doctor` against slurmrestd. The same runner and poller as the command-line path; only the client differs.
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,10 +12,10 @@ import { listSlurmJobs } from '../../src/store/slurm-job-store.js';
 import { stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { fakeAaorun, fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
-import { fakeAaorunVersion, fakePlan, workerPipeline } from '../support/fake-plan.js';
-import { finished, runDrsoda, spawnDrsoda, waitForLine } from '../support/process.js';
+import { fakePlan, workerPipeline } from '../support/fake-plan.js';
+import { finished, runDrsoda } from '../support/process.js';
 import { startSlurmCluster, type SlurmCluster } from '../support/slurm.js';
-import { eventually, restClient, slurmJobs, testSlurmRunner } from '../support/slurm-runner.js';
+import { eventually, nothingLeft as nothingLeftIn, restClient, slurmJobs, slurmWorkers, stepRunsInSlurm, testSlurmRunner } from '../support/slurm-runner.js';
 
 const RAW = '261126/ccd_1/26nov10001.fits';
 
@@ -50,12 +49,7 @@ describe('reduction steps through slurmrestd', () => {
     return { engine, jobRoot };
   }
 
-  async function nothingLeft(jobRoot: string) {
-    const active = await eventually('no Slurm job still active', 20000, () => slurmJobs(cluster), (js) => js.every((j) => !/PENDING|RUNNING|COMPLETING/.test(j.state)));
-    await eventually('no Slurm job recorded', 10000, () => listSlurmJobs(db.pool), (rs) => rs.length === 0);
-    await eventually('no step folder left', 10000, async () => readdirSync(jobRoot).flatMap((d) => readdirSync(path.join(jobRoot, d))), (ds) => ds.length === 0);
-    return active;
-  }
+  const nothingLeft = (jobRoot: string) => nothingLeftIn(cluster, db.pool, jobRoot);
 
   it('runs a two-step plan: each a Slurm job under its step name, commented with the job id', async () => {
     const { engine, jobRoot } = await engineWith();
@@ -140,18 +134,8 @@ describe('reduction steps through slurmrestd', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-rest-restart-'));
     temps.push(dataDir);
     // No SLURM_CONF: the worker reaches the cluster through slurmrestd only.
-    const env = {
-      DATABASE_URL: db.url, DATA_DIR: dataDir, ARCHIVE_ROOT: archive, EXECUTOR: 'slurm', ...restEnv(), SLURM_CONF: undefined,
-      SLURM_PARTITION: cluster.partition, SLURM_AAORUN: `sh ${fakeAaorun}`, PIPELINE_VERSION: fakeAaorunVersion, SLURM_POLL_MS: '300', STEP_LEASE_S: '2',
-      WORKER_CONCURRENCY: '1', STEP_MEMORY_MB: '512',
-    };
-    const workers: ChildProcess[] = [];
-    const start = async () => {
-      const w = spawnDrsoda(['worker'], env);
-      workers.push(w);
-      await waitForLine(w, /drsoda worker ready/);
-      return w;
-    };
+    const workers = slurmWorkers(cluster, { databaseUrl: db.url, dataDir, archiveRoot: archive }, { ...restEnv(), SLURM_CONF: undefined });
+    const start = () => workers.start();
     try {
       const first = await start();
       const submitter = testEngine(db.pool, db.url, { archiveRoot: archive, dataDir, work: false });
@@ -160,8 +144,7 @@ describe('reduction steps through slurmrestd', () => {
       const plan = fakePlan([{ name: 'first', raw: [RAW] }, { name: 'long', after: ['first'], sleepS: 6 }, { name: 'last', after: ['long'] }], `rest-restart-${jobId}`, workerPipeline);
       await submitter.submit(jobId, 'alice', plan);
       const long = plan.steps[1].id;
-      await eventually('the long step runs in Slurm', 60000, () => slurmJobs(cluster), (js) => js.some((j) => j.name === `drsoda-${long}` && j.state === 'RUNNING'));
-      await eventually('its Slurm job is recorded', 10000, () => listSlurmJobs(db.pool), (rs) => rs.some((r) => r.stepId === long));
+      await stepRunsInSlurm(cluster, db.pool, long);
       const exit = finished(first);
       first.kill('SIGKILL');
       await exit;
@@ -176,7 +159,7 @@ describe('reduction steps through slurmrestd', () => {
       // A collected job's record stays until its step is recorded done, then the runner's sweep forgets it.
       await eventually('no Slurm job recorded', 30000, () => listSlurmJobs(db.pool), (rs) => rs.length === 0);
     } finally {
-      for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+      for (const w of workers.all) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
     }
   }, 180000);
 

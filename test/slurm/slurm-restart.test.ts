@@ -7,11 +7,11 @@ import path from 'node:path';
 import { listSlurmJobs } from '../../src/store/slurm-job-store.js';
 import { stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { fakeAaorun, fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
-import { fakeAaorunVersion, fakePlan, workerPipeline } from '../support/fake-plan.js';
-import { finished, spawnDrsoda, waitForLine } from '../support/process.js';
+import { fakeArchive, queuedJob, settled, testEngine } from '../support/engine.js';
+import { fakePlan, workerPipeline } from '../support/fake-plan.js';
+import { finished } from '../support/process.js';
 import { startSlurmCluster, type SlurmCluster } from '../support/slurm.js';
-import { eventually, slurmJobs } from '../support/slurm-runner.js';
+import { eventually, slurmJobs, slurmWorkers, stepRunsInSlurm } from '../support/slurm-runner.js';
 
 const RAW = '261126/ccd_1/26nov10001.fits';
 
@@ -32,15 +32,10 @@ describe('a drsoda worker killed while its steps run in Slurm', () => {
   it('re-attaches to the running Slurm job after a restart: one submission per step, nothing finished re-run', async () => {
     const archive = fakeArchive([RAW]);
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drsoda-slurm-restart-'));
-    const env = {
-      DATABASE_URL: db.url, DATA_DIR: dataDir, ARCHIVE_ROOT: archive, EXECUTOR: 'slurm', SLURM_SUBMIT: 'step', SLURM_CONF: cluster.conf,
-      SLURM_PARTITION: cluster.partition, SLURM_AAORUN: `sh ${fakeAaorun}`, PIPELINE_VERSION: fakeAaorunVersion, SLURM_POLL_MS: '300', STEP_LEASE_S: '2',
-      WORKER_CONCURRENCY: '1', STEP_MEMORY_MB: '512',
-    };
+    const spawner = slurmWorkers(cluster, { databaseUrl: db.url, dataDir, archiveRoot: archive }, { SLURM_SUBMIT: 'step' });
     const start = async () => {
-      const w = spawnDrsoda(['worker'], env);
+      const w = await spawner.start();
       workers.push(w);
-      await waitForLine(w, /drsoda worker ready/);
       return w;
     };
     const first = await start();
@@ -56,8 +51,7 @@ describe('a drsoda worker killed while its steps run in Slurm', () => {
     const long = plan.steps[1].id;
 
     // The long step runs in Slurm and its job id is recorded; then the worker dies without a word.
-    await eventually('the long step runs in Slurm', 60000, () => slurmJobs(cluster), (js) => js.some((j) => j.name === `drsoda-${long}` && j.state === 'RUNNING'));
-    await eventually('its Slurm job is recorded', 10000, () => listSlurmJobs(db.pool), (rs) => rs.some((r) => r.stepId === long));
+    await stepRunsInSlurm(cluster, db.pool, long);
     const exit = finished(first);
     first.kill('SIGKILL');
     await exit;

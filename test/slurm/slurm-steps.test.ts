@@ -1,13 +1,12 @@
 // Steps as Slurm batch jobs on a real single-node cluster, driven by the engine: a failing step, a timeout and
 // an ABORT (natively and in Docker), each leaving no Slurm job, container, record or step folder behind.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { LABEL_PREFIX } from '../../src/executor/container-spec.js';
 import { createSlurmCli } from '../../src/executor/slurm/slurm-cli.js';
 import type { Engine } from '../../src/scheduler/engine.js';
-import { listSlurmJobs } from '../../src/store/slurm-job-store.js';
 import { stepsOfJob } from '../../src/store/step-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { requireDocker } from '../support/docker.js';
@@ -15,7 +14,7 @@ import { fakeAaorun, fakeArchive, queuedJob, settled, testEngine } from '../supp
 import { fakePlan } from '../support/fake-plan.js';
 import { ensureFakeAaorunImage } from '../support/images.js';
 import { startSlurmCluster, type SlurmCluster } from '../support/slurm.js';
-import { eventually, slurmJobs, testSlurmRunner } from '../support/slurm-runner.js';
+import { eventually, nothingLeft as nothingLeftIn, slurmJobs, testSlurmRunner } from '../support/slurm-runner.js';
 
 const RAW = '261126/ccd_1/26nov10001.fits';
 
@@ -49,12 +48,7 @@ describe('reduction steps as Slurm batch jobs', () => {
     return { engine, jobRoot };
   }
 
-  async function nothingLeft(jobRoot: string) {
-    const active = await eventually('no Slurm job still active', 20000, () => slurmJobs(cluster), (js) => js.every((j) => !/PENDING|RUNNING|COMPLETING/.test(j.state)));
-    await eventually('no Slurm job recorded', 10000, () => listSlurmJobs(db.pool), (rs) => rs.length === 0);
-    await eventually('no step folder left', 10000, async () => readdirSync(jobRoot).flatMap((d) => readdirSync(path.join(jobRoot, d))), (ds) => ds.length === 0);
-    return active;
-  }
+  const nothingLeft = (jobRoot: string) => nothingLeftIn(cluster, db.pool, jobRoot);
 
   it('runs a two-step plan, names each job after its step and comments it with the job id', async () => {
     const { engine, jobRoot } = await engineWith({});
