@@ -43,6 +43,14 @@ describe('the reducer image', () => {
     steps = armSteps([...classes.keys()], classes, 1).steps;
   }, 660000);
 
+  it('is not rebuilt when nothing it is made from changed (its content hash ignores the temporary build folder)', async () => {
+    const hashOf = async () => (await run('docker', ['image', 'inspect', '-f', '{{ index .Config.Labels "drsoda.reducer.hash" }}', IMAGE], { timeout: 30000 })).stdout.trim();
+    const before = await hashOf();
+    const { stderr } = await run('bash', [path.join(projectRoot, 'deploy/reducer/build-image.sh'), IMAGE], { timeout: 600000 });
+    expect(stderr).toContain(`${IMAGE} is up to date (${before})`);
+    expect(await hashOf()).toBe(before);
+  }, 660000);
+
   it('holds node, the bundle and a static busybox sh for the warm-sandbox launcher, runs as non-root with entry point aaorun', async () => {
     const { stdout } = await run('docker', ['image', 'inspect', '-f', '{{json .Config}}', IMAGE], { timeout: 30000 });
     const config = JSON.parse(stdout);
