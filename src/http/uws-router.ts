@@ -8,7 +8,7 @@ import type { JobCache } from '../uws/job-cache.js';
 import type { JobList } from '../uws/job-list.js';
 import type { Caller, Job } from '../domain/job.js';
 import { decodeCursor, parseExecutionDuration, parseInstant, parseLast, parsePhaseAction, parsePhaseFilter, parseWait } from '../uws/uws-values.js';
-import { errorVotable, jobListXml, jobXml, parametersXml, resultsXml } from '../vo/uws-xml.js';
+import { errorVotable, jobListXml, jobRefFragments, jobXml, parametersXml, resultsXml } from '../vo/uws-xml.js';
 import { answeredConditionally, createEtags } from './conditional.js';
 import { readDaliParams, type DaliParams } from './dali-params.js';
 import { methodNotAllowed } from './method-not-allowed.js';
@@ -57,6 +57,7 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
   const params = (req: Request) => readDaliParams(req);
   const seeJob = (res: Response, id: string) => res.redirect(303, jobUrl(id));
   const etags = createEtags(d.jobsUrl);
+  const jobRefs = jobRefFragments(urls);
   /** Answers 304/412 from the job's version when the request's conditions say so (docs/uws.md#conditional-requests). */
   const unchanged = (req: Request, res: Response, resource: string, job: Job) => answeredConditionally(req, res, etags.job(resource, job.version));
 
@@ -101,7 +102,7 @@ export function createJobsRouter(d: JobsRouterDeps): Router {
         res.setHeader('Link', `<${d.jobsUrl}?${next}>; rel="next"`);
       }
       if (answeredConditionally(req, res, etags.list(page.jobs, page.next))) return;
-      sendXml(res, jobListXml(page.jobs, urls));
+      sendXml(res, jobListXml(page.jobs, urls, jobRefs));
     })
     .post(async (req, res) => {
       const p = await params(req);

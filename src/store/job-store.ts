@@ -111,13 +111,14 @@ const insertJobsSql = `
   select * from j`;
 
 // Jobs of one request share one cached plan object (soda/plan-cache.ts): it is serialised and digested once, sent
-// once per batch, and stored once (plan_body, migration 000015) however many jobs use it.
-const planBodies = new WeakMap<Plan, { json: string; digest: string }>();
+// until a batch has stored it (then only its digest goes with later jobs), and stored once (plan_body, migration
+// 000015) however many jobs use it.
+const planBodies = new WeakMap<Plan, { json: string; digest: string; stored: boolean }>();
 const bodyOf = (plan: Plan) => {
   let b = planBodies.get(plan);
   if (b === undefined) {
     const json = JSON.stringify(plan);
-    b = { json, digest: createHash('sha256').update(json).digest('hex') };
+    b = { json, digest: createHash('sha256').update(json).digest('hex'), stored: false };
     planBodies.set(plan, b);
   }
   return b;
@@ -126,12 +127,12 @@ const bodyOf = (plan: Plan) => {
 /** Inserts jobs and their parameters atomically in one round trip; returns the jobs as stored, in order. */
 export async function insertJobs(db: Queryable, jobs: readonly NewJob[]): Promise<Job[]> {
   try {
-    return await insertJobsOnce(db, jobs);
+    return await insertJobsOnce(db, jobs, false);
   } catch (err) {
-    // A shared plan body the reaper deleted (deleteUnusedPlanBodies) between this statement's conflict check and
-    // its job_plan rows: the second attempt stores the body again.
+    // A plan body this process stored before and so did not send, or one sent but deleted under the statement,
+    // is gone (the reaper's deleteUnusedPlanBodies): the second attempt sends and stores every body again.
     if ((err as { constraint?: string }).constraint !== 'job_plan_digest_fkey') throw err;
-    return await insertJobsOnce(db, jobs);
+    return await insertJobsOnce(db, jobs, true);
   }
 }
 
@@ -150,10 +151,11 @@ export async function deleteUnusedPlanBodies(db: Queryable, before: Date, limit:
   return rowCount ?? 0;
 }
 
-async function insertJobsOnce(db: Queryable, jobs: readonly NewJob[]): Promise<Job[]> {
+async function insertJobsOnce(db: Queryable, jobs: readonly NewJob[], resend: boolean): Promise<Job[]> {
   const params = jobs.flatMap((j) => j.parameters.map((p, position) => ({ jobId: j.id, position, ...p })));
   const planned = jobs.filter((j) => j.plan);
-  const bodies = new Map(planned.map((j) => bodyOf(j.plan!)).map((b) => [b.digest, b.json]));
+  const used = [...new Set(planned.map((j) => bodyOf(j.plan!)))];
+  const bodies = new Map(used.filter((b) => resend || !b.stored).map((b) => [b.digest, b.json]));
   const { rows } = await db.query<Omit<JobRow, 'parameters' | 'results'>>({
     name: 'drsoda-insert-jobs',
     text: insertJobsSql,
@@ -168,6 +170,7 @@ async function insertJobsOnce(db: Queryable, jobs: readonly NewJob[]): Promise<J
       planned.map((j) => j.id), [...bodies.keys()], [...bodies.values()], planned.map((j) => bodyOf(j.plan!).digest),
     ],
   });
+  for (const b of used) b.stored = true;
   const byId = new Map(rows.map((r) => [r.id, r]));
   return jobs.map((j) => toJob({ ...byId.get(j.id)!, parameters: j.parameters.map((p) => ({ name: p.name, value: p.value, byReference: p.byReference })), results: [] }));
 }

@@ -11,7 +11,7 @@ import { isJobReader, readsSharedJobs } from '../store/job-reader-store.js';
 import { createJobInserter } from '../store/job-inserts.js';
 import { deleteJob, getJob, getJobPhase, markAborted, markQueued, replaceParameters, setDestruction, setExecutionDuration, setJobInfo } from '../store/job-store.js';
 import { loadJobPlan } from '../store/step-store.js';
-import { checkXmlFragment } from '../vo/uws-xml.js';
+import { createJobInfoChecker } from '../vo/uws-xml.js';
 import type { Plan } from '../domain/plan.js';
 import type { Executions } from './executions.js';
 import type { Handover } from './handover.js';
@@ -128,9 +128,10 @@ export function createJobList(d: JobListDeps) {
   }
 
   /** The runner's jobInfo and plan for these parameters (none without a describe hook); checked before storing. */
+  const checkJobInfo = createJobInfoChecker();
   async function describe(id: string, params: readonly JobParameter[]): Promise<JobDescription> {
     const desc = (await runner.describe?.(params, { id })) ?? { jobInfo: null };
-    if (desc.jobInfo !== null) checkXmlFragment(desc.jobInfo);
+    if (desc.jobInfo !== null) checkJobInfo(desc.jobInfo, id);
     return desc;
   }
 

@@ -102,19 +102,48 @@ export function jobXml(job: Job, u: JobUrls): string {
 }
 
 /** The job list (GET /{jobs}); jobref children in ShortJobDescription order (phase, runId, ownerId, creationTime). */
-export function jobListXml(refs: readonly JobRef[], u: JobUrls): string {
+export function jobListXml(refs: readonly JobRef[], u: JobUrls, fragments?: JobRefFragments): string {
   if (!refs.length) return `${uwsRoot('jobs', true)}/>`;
   const out: Lines = [`${uwsRoot('jobs', true)}>`];
-  for (const r of refs) {
-    out.push(`  ${openTag('uws:jobref', { id: r.id, 'xlink:href': jobUrl(u, r.id) })}>`);
-    text(out, '    ', 'phase', r.phase);
-    if (r.runId !== null) text(out, '    ', 'runId', r.runId);
-    textOrNil(out, '    ', 'ownerId', r.ownerId);
-    text(out, '    ', 'creationTime', time(r.creationTime));
-    out.push('  </uws:jobref>');
-  }
+  for (const r of refs) out.push(fragments ? fragments.of(r) : jobRefXml(r, u));
   out.push('</uws:jobs>');
   return out.join('\n');
+}
+
+/** One uws:jobref of a job list, with its indentation. */
+function jobRefXml(r: JobRef, u: JobUrls): string {
+  const out: Lines = [`  ${openTag('uws:jobref', { id: r.id, 'xlink:href': jobUrl(u, r.id) })}>`];
+  text(out, '    ', 'phase', r.phase);
+  if (r.runId !== null) text(out, '    ', 'runId', r.runId);
+  textOrNil(out, '    ', 'ownerId', r.ownerId);
+  text(out, '    ', 'creationTime', time(r.creationTime));
+  out.push('  </uws:jobref>');
+  return out.join('\n');
+}
+
+export interface JobRefFragments {
+  /** The jobref of this job at this version, written once and reused while the version holds. */
+  of(r: JobRef): string;
+}
+
+/**
+ * The jobrefs of one job list's URL, kept by job id and version (a version names every state of a job row, so a
+ * kept fragment is exact), at most maxEntries (the oldest written go first): a polled list of many jobs is then
+ * mostly a join of kept strings.
+ */
+export function jobRefFragments(u: JobUrls, maxEntries = 10000): JobRefFragments {
+  const kept = new Map<string, { version: string; xml: string }>();
+  return {
+    of(r) {
+      const k = kept.get(r.id);
+      if (k && k.version === r.version) return k.xml;
+      const xml = jobRefXml(r, u);
+      kept.delete(r.id);
+      if (kept.size >= maxEntries) kept.delete(kept.keys().next().value!);
+      kept.set(r.id, { version: r.version, xml });
+      return xml;
+    },
+  };
 }
 
 /** A global list element as the document root (the XSD gives parameters and results no version attribute). */
@@ -152,9 +181,38 @@ export function checkXmlFragment(s: string): void {
   if (illegalChars.test(s) || illegalCharRef.test(outsideCdata)) throw new Error('jobInfo is not well-formed XML: it holds a character XML 1.0 forbids');
   if (undefinedEntity.test(outsideCdata)) throw new Error('jobInfo is not well-formed XML: only the predefined entities and character references may be used');
   if (outsideCdata.includes(']]>')) throw new Error('jobInfo is not well-formed XML: "]]>" outside a CDATA section');
+  // XML 1.0 section 2.5, which the validator does not hold comments to.
+  for (const [, c] of outsideCdata.matchAll(/<!--([\s\S]*?)-->/g)) {
+    if (c.includes('--') || c.endsWith('-')) throw new Error('jobInfo is not well-formed XML: "--" inside a comment');
+  }
   // UWS-v1.1.xsd: jobInfo holds elements only (xs:any), so no text may stand beside them.
   const top = (topLevel.parse(`<jobInfo>${s}</jobInfo>`) as Array<Record<string, Array<Record<string, unknown>>>>)[0].jobInfo;
   if (top.some((n) => '#text' in n || '#cdata' in n)) throw new Error('jobInfo is not valid UWS: it may hold elements (and comments), not text');
+}
+
+/**
+ * checkXmlFragment for the jobInfo of many jobs that differ only by their job id (a SODA plan's summary links the
+ * job's own /plan): each fragment is checked with the id masked, and a masked text that passed before is not
+ * checked again (at most maxEntries kept). The mask starts with "--", so wherever a job id (letters, digits, "-",
+ * "_") would make the fragment ill-formed (a name's first character, an entity or character reference, inside a
+ * comment) the mask does too, and a masked text that passes vouches for the fragment with any id. A fragment
+ * whose masked text fails is checked as it is, every time.
+ */
+export function createJobInfoChecker(maxEntries = 256): (fragment: string, jobId: string) => void {
+  const passed = new Set<string>();
+  const mask = '--job-id--';
+  return (fragment, jobId) => {
+    const masked = jobId ? fragment.split(jobId).join(mask) : fragment;
+    if (passed.has(masked)) return;
+    checkXmlFragment(fragment);
+    try {
+      checkXmlFragment(masked);
+    } catch {
+      return; // the id stands where the mask may not: this fragment passed, but it vouches for no other
+    }
+    if (passed.size >= maxEntries) passed.delete(passed.values().next().value!);
+    passed.add(masked);
+  };
 }
 
 const topLevel = new XMLParser({ preserveOrder: true, ignoreAttributes: true, parseTagValue: false, cdataPropName: '#cdata', commentPropName: '#comment', processEntities: false });

@@ -2,7 +2,7 @@
 // exact text of a small job document (prefixes, order, nil, time format) for review.
 import fc from 'fast-check';
 import type { Job } from '../../src/domain/job.js';
-import { checkXmlFragment, errorVotable, jobListXml, jobXml, parametersXml, resultsXml } from '../../src/vo/uws-xml.js';
+import { checkXmlFragment, createJobInfoChecker, errorVotable, jobListXml, jobRefFragments, jobXml, parametersXml, resultsXml } from '../../src/vo/uws-xml.js';
 import { expectValid } from '../support/xsd.js';
 
 const urls = { jobsUrl: 'https://example.org/soda/async' };
@@ -93,6 +93,24 @@ describe('UWS XML builders', () => {
     expect(resultsXml(everything, urls)).toContain('xlink:href="https://example.org/soda/async/k3x9q2/results/cutout-1" size="2880000" mime-type="application/fits"');
   });
 
+  it('writes the same job list from kept jobrefs, and a job anew when its version moves', async () => {
+    const refs = [
+      { id: 'a', version: '7', phase: 'QUEUED' as const, runId: 'r<&>"1', ownerId: null, creationTime: t('00.000') },
+      { id: 'b', version: '8', phase: 'EXECUTING' as const, runId: null, ownerId: 'bob', creationTime: t('01.000') },
+      { id: 'c', version: '9', phase: 'PENDING' as const, runId: null, ownerId: 'carol', creationTime: t('02.000') },
+    ];
+    const kept = jobRefFragments(urls, 2);
+    expect(jobListXml(refs, urls, kept)).toBe(jobListXml(refs, urls));
+    // Again: from what was kept (a and b may have been pushed out by the bound of 2; the text is the same).
+    expect(jobListXml(refs, urls, kept)).toBe(jobListXml(refs, urls));
+    const moved = [{ ...refs[0], version: '10', phase: 'COMPLETED' as const }, refs[1], refs[2]];
+    const list = jobListXml(moved, urls, kept);
+    expect(list).toBe(jobListXml(moved, urls));
+    expect(list).toContain('<uws:phase>COMPLETED</uws:phase>');
+    expect(list).not.toContain('<uws:phase>QUEUED</uws:phase>');
+    await expectValid(list, 'uws');
+  });
+
   it('stays valid for any XML-legal parameter value and run id', async () => {
     const legal = fc.string({ unit: fc.constantFrom('a', '<', '&', '>', '"', "'", ' ', '\t', '\n', 'é', '€', ']]>', '\u{1F600}') });
     const samples = fc.sample(fc.tuple(legal, legal), { numRuns: 5, seed: 7 });
@@ -108,8 +126,26 @@ describe('UWS XML builders', () => {
       expect(() => checkXmlFragment(f)).not.toThrow();
       await expectValid(jobXml({ ...pending, jobInfo: f }, urls), 'uws');
     }
-    const bad = ['text <a/>', '<a/><![CDATA[x]]>', '<a>', '<a>&nbsp;</a>', '<a>&#0;</a>', '<a>&#x1F;</a>', '<a>x ]]> y</a>', '<?xml version="1.0"?><a/>', '<!DOCTYPE a><a/>', '<a>\u0001</a>'];
+    const bad = ['<!-- a -- b --><a/>', '<!-- a ---><a/>', 'text <a/>', '<a/><![CDATA[x]]>', '<a>', '<a>&nbsp;</a>', '<a>&#0;</a>', '<a>&#x1F;</a>', '<a>x ]]> y</a>', '<?xml version="1.0"?><a/>', '<!DOCTYPE a><a/>', '<a>\u0001</a>'];
     for (const f of bad) expect(() => checkXmlFragment(f)).toThrow(/not well-formed|not valid UWS/);
+  });
+
+  it('checks the jobInfo of jobs that differ only by id once, and never lets an id make a fragment ill-formed', () => {
+    const check = createJobInfoChecker();
+    const summary = (id: string) => `<plan:summary xmlns:plan="urn:p" xlink:href="https://h/soda/async/${id}/plan" xmlns:xlink="urn:x"><plan:note>${id}</plan:note></plan:summary>`;
+    for (const id of ['Ab3_x-9', '-lead', '9digit', 'x--y']) expect(() => check(summary(id), id)).not.toThrow();
+    // Places where an id with "-", a digit or "--" is not well-formed: the check fails whatever was passed before.
+    const asName = (id: string) => `<a/><${id}/>`;
+    expect(() => check(asName('ok'), 'ok')).not.toThrow();
+    for (const id of ['-lead', '9digit']) expect(() => check(asName(id), id)).toThrow(/not well-formed/);
+    const inComment = (id: string) => `<!-- job ${id} --><a/>`;
+    expect(() => check(inComment('fine'), 'fine')).not.toThrow();
+    expect(() => check(inComment('x--y'), 'x--y')).toThrow(/not well-formed/);
+    const asEntity = (id: string) => `<a>&${id};</a>`;
+    expect(() => check(asEntity('lt'), 'lt')).not.toThrow();
+    expect(() => check(asEntity('-x'), '-x')).toThrow(/not well-formed/);
+    // Broken without the id too.
+    expect(() => check(`<a>${'id1'}`, 'id1')).toThrow(/not well-formed/);
   });
 
   it('writes a valid VOTable error document for /error', async () => {
