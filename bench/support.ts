@@ -1,6 +1,6 @@
 // A real PostgreSQL for benchmarks (DATABASE_URL's server, or an embedded one in /tmp), one fresh
 // migrated database per run, and helpers to run one-off jobs through the engine and wait on LISTEN.
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -37,7 +37,11 @@ export async function benchServer(): Promise<BenchServer> {
     chmodSync(dir, 0o755);
     const s = await startEmbeddedPostgres(path.join(dir, 'pg'));
     admin = s.url;
-    stop = s.stop;
+    // Its folder goes with it, also when a bench file runs alone (bench/run.ts removes its whole TMPDIR anyway).
+    stop = async () => {
+      await s.stop();
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    };
   }
   const adminUrl = admin;
   const dbs: BenchDb[] = [];
