@@ -112,6 +112,7 @@ export function createHttpApp(d: HttpAppDeps): HttpApp {
     app: app as unknown as RequestListener,
     logRequest: createRequestLogger(d.log, { label }),
     observe: createHttpObserver(d.metrics, label),
+    metrics: d.metrics,
     identify: d.identify,
     jobs: d.jobCache,
     etags: createEtags(jobsUrl),

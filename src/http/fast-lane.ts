@@ -5,6 +5,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { IdentifyCaller } from '../auth/identity.js';
 import type { Caller } from '../domain/job.js';
+import type { Metrics } from '../ops/metrics.js';
 import type { JobCache } from '../uws/job-cache.js';
 import { evaluatePreconditions } from './byte-range.js';
 import type { Etags } from './conditional.js';
@@ -16,7 +17,9 @@ export interface FastLaneDeps {
   app: RequestListener;
   /** Request id and log line (request-log.ts), metrics (ops/http-metrics.ts): for every request, either path. */
   logRequest: (req: IncomingMessage, res: ServerResponse, locals: RequestLocals) => void;
-  observe: (req: IncomingMessage, res: ServerResponse, route?: string) => void;
+  observe: (req: IncomingMessage, res: ServerResponse, route?: string, started?: bigint) => void;
+  /** Where the lane's own answers are counted at once (no 'close' listener: the answer is written whole). */
+  metrics: Pick<Metrics, 'observeHttp'>;
   identify: IdentifyCaller;
   jobs: JobCache;
   etags: Etags;
@@ -76,37 +79,46 @@ export function createFastLane(d: FastLaneDeps): RequestListener {
     return true;
   };
 
+  // Made once, not per request: a request allocates no function it can do without.
+  const answered = (req: IncomingMessage, res: ServerResponse, route: string, started: bigint) =>
+    d.metrics.observeHttp(req.method ?? 'GET', route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+  const toApp = (req: IncomingMessage, res: ServerResponse, locals: RequestLocals, route: string | undefined, started: bigint) => {
+    d.observe(req, res, route, started);
+    res.setHeader('X-Request-Id', locals.requestId!);
+    d.app(req, res);
+  };
+
   return (req, res) => {
+    const started = process.hrtime.bigint();
     const locals: RequestLocals = {};
     // express keeps res.locals when it is already set: the routes' caller reaches the log line either way.
     (res as ServerResponse & { locals?: unknown }).locals = locals;
     d.logRequest(req, res, locals);
-    const toApp = () => {
-      res.setHeader('X-Request-Id', locals.requestId!);
-      d.app(req, res);
-    };
     const url = req.url ?? '/';
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (url === '/soda/availability' || url.startsWith('/soda/availability?')) {
-        d.observe(req, res, '/soda/availability');
         const a = d.availability.now();
-        if (a) return send(req, res, locals.requestId!, 'text/xml; charset=utf-8', 'no-store', a.etag, a.body);
-        return toApp();
+        if (!a) return toApp(req, res, locals, availabilityRoute, started);
+        send(req, res, locals.requestId!, 'text/xml; charset=utf-8', 'no-store', a.etag, a.body);
+        return answered(req, res, availabilityRoute, started);
       } else if (url.startsWith(jobsPrefix) && !url.includes('?')) {
         const rest = url.slice(jobsPrefix.length);
         const phase = rest.endsWith('/phase');
         const id = phase ? rest.slice(0, -'/phase'.length) : rest;
         if (validId.test(id)) {
-          d.observe(req, res, phase ? '/soda/async/{id}/phase' : '/soda/async/{id}');
+          const route = phase ? phaseRoute : jobRoute;
           answerJob(req, res, locals, id, phase).then(
-            (done) => done || toApp(),
-            () => toApp(),
+            (done) => (done ? answered(req, res, route, started) : toApp(req, res, locals, route, started)),
+            () => toApp(req, res, locals, route, started),
           );
           return;
         }
       }
     }
-    d.observe(req, res);
-    toApp();
+    toApp(req, res, locals, undefined, started);
   };
 }
+
+const availabilityRoute = '/soda/availability';
+const jobRoute = '/soda/async/{id}';
+const phaseRoute = '/soda/async/{id}/phase';

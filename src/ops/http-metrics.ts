@@ -13,9 +13,8 @@ export const unmatchedRoute = 'unmatched';
  * Observes one request when it closes; a plain node:http function, shared by the express app and the fast lane
  * (which names the route of the paths it recognised, sparing the template match).
  */
-export function createHttpObserver(metrics: Pick<Metrics, 'observeHttp'>, label: RouteLabel): (req: IncomingMessage, res: ServerResponse, route?: string) => void {
-  return (req, res, route) => {
-    const started = process.hrtime.bigint();
+export function createHttpObserver(metrics: Pick<Metrics, 'observeHttp'>, label: RouteLabel): (req: IncomingMessage, res: ServerResponse, route?: string, started?: bigint) => void {
+  return (req, res, route, started = process.hrtime.bigint()) => {
     // 'close' also covers clients that go away mid-answer (a WAIT given up), which 'finish' misses.
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -44,6 +44,22 @@ describe('fast lane answers', () => {
     }
   });
 
+  it('counts its own answers in the request metrics under the route, with their status', async () => {
+    const job = await cachedJob();
+    const count = async (route: string, status: number) => {
+      const text = await app.factory.metrics().scrape();
+      const line = text.split('\n').find((l) => l.startsWith('drsoda_http_requests_total{') && l.includes(`route="${route}"`) && l.includes(`status="${status}"`) && l.includes('method="GET"'));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const before = { ok: await count('/soda/async/{id}/phase', 200), notModified: await count('/soda/async/{id}/phase', 304) };
+    const first = await fetch(`${job}/phase`);
+    expect(first.status).toBe(200);
+    await fetch(`${job}/phase`);
+    expect((await fetch(`${job}/phase`, { headers: { 'If-None-Match': first.headers.get('etag')! } })).status).toBe(304);
+    expect(await count('/soda/async/{id}/phase', 200)).toBe(before.ok + 2);
+    expect(await count('/soda/async/{id}/phase', 304)).toBe(before.notModified + 1);
+  });
+
   it('writes type, validators and length with the body, the same head without it for HEAD, and 304 for a matching tag', async () => {
     const job = await cachedJob();
     for (const [url, type, cacheControl] of [
