@@ -148,6 +148,9 @@ export const uwsSoda: Bench = async (ctx) => {
     let listBytes = 0;
     // Keep the list at 1,000 jobs: delete what the creation rows added (the 1,000 oldest stay).
     await db.pool.query(`delete from uws_job where id not in (select id from uws_job order by creation_time limit 1000)`);
+    // The creation rows add and this delete removes tens of thousands of jobs: vacuum, as autovacuum soon would, so
+    // the figure is that of a table of 1,000 jobs, not of the dead index entries the bulk delete left behind.
+    await db.pool.query('vacuum analyze uws_job');
     for (let i = 0; i < (ctx.quick ? 15 : 50); i++) {
       const t0 = performance.now();
       const res = await fetch(`${base}/soda/async`);
